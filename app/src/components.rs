@@ -1,0 +1,18 @@
+//! Shared building blocks: every page composes these instead of repeating
+//! Tailwind class lists.
+
+mod badge;
+mod button;
+mod card;
+mod error_view;
+mod form_field;
+mod nav;
+mod toast;
+
+pub use badge::{Badge, Tone};
+pub use button::{Button, ButtonLink, Variant};
+pub use card::{Card, EmptyState};
+pub use error_view::{ErrorPage, ErrorView};
+pub use form_field::FormField;
+pub use nav::TopNav;
+pub use toast::{ToastHost, ToastKind, Toasts, provide_toasts, use_toasts};

@@ -1,0 +1,187 @@
+//! Resolved configuration. The server binary reads environment variables and
+//! flags (see `server/src/cli.rs`) and turns them into a [`Config`] here, so
+//! every rule about defaults and secrets lives in one place.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The shortest JWT secret accepted, in bytes.
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+const JWT_SECRET_FILE: &str = "jwt-secret";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+impl Environment {
+    pub fn parse(value: &str) -> Result<Self, ConfigError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "" | "dev" | "development" => Ok(Self::Development),
+            "prod" | "production" => Ok(Self::Production),
+            other => Err(ConfigError(format!(
+                "MARQUEE_ENV must be `development` or `production`, not `{other}`"
+            ))),
+        }
+    }
+}
+
+/// A configuration problem, reported as one line before the process exits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// The HMAC key for session tokens. Its `Debug` never shows the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JwtSecret(Vec<u8>);
+
+impl JwtSecret {
+    pub fn new(bytes: Vec<u8>) -> Result<Self, ConfigError> {
+        if bytes.len() < MIN_JWT_SECRET_LEN {
+            return Err(ConfigError(format!(
+                "MARQUEE_JWT_SECRET must be at least {MIN_JWT_SECRET_LEN} bytes long"
+            )));
+        }
+        Ok(Self(bytes))
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The secret from the environment if given; otherwise, in development
+    /// only, the one kept in `data_dir` (generated on first start).
+    /// Returns the secret and whether it was generated just now.
+    pub fn resolve(
+        provided: Option<&str>,
+        environment: Environment,
+        data_dir: &Path,
+    ) -> Result<(Self, bool), ConfigError> {
+        if let Some(value) = provided.filter(|v| !v.is_empty()) {
+            return Ok((Self::new(value.as_bytes().to_vec())?, false));
+        }
+        if environment == Environment::Production {
+            return Err(ConfigError(
+                "MARQUEE_JWT_SECRET is required when MARQUEE_ENV=production".into(),
+            ));
+        }
+        let path = data_dir.join(JWT_SECRET_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok((Self::new(text.trim().as_bytes().to_vec())?, false)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let secret = generate_secret();
+                write_private(&path, &secret)
+                    .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
+                Ok((Self::new(secret.into_bytes())?, true))
+            }
+            Err(e) => Err(ConfigError(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+}
+
+impl fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JwtSecret(..)")
+    }
+}
+
+fn generate_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
+/// Everything the running application needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    /// Where the SQLite file, the generated JWT secret and uploads live.
+    pub data_dir: PathBuf,
+    /// A `sqlite:` or `postgres:` URL.
+    pub database_url: String,
+    pub site_addr: SocketAddr,
+    pub jwt_secret: JwtSecret,
+    /// Longest time a request may take before it is answered with 408.
+    pub request_timeout: Duration,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Where the built site is and how its files are named.
+    pub leptos_options: leptos::config::LeptosOptions,
+}
+
+impl Config {
+    /// The SQLite URL used when `DATABASE_URL` is unset.
+    pub fn default_database_url(data_dir: &Path) -> String {
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("marquee.db").display()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_to_start_without_a_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = JwtSecret::resolve(None, Environment::Production, dir.path()).unwrap_err();
+        assert!(err.0.contains("MARQUEE_JWT_SECRET is required"), "{err}");
+    }
+
+    #[test]
+    fn development_generates_a_secret_once_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, generated) =
+            JwtSecret::resolve(None, Environment::Development, dir.path()).unwrap();
+        assert!(generated);
+        let (second, generated_again) =
+            JwtSecret::resolve(None, Environment::Development, dir.path()).unwrap();
+        assert!(!generated_again);
+        assert_eq!(first, second);
+        assert!(first.expose().len() >= MIN_JWT_SECRET_LEN);
+    }
+
+    #[test]
+    fn a_short_secret_is_rejected_with_the_variable_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            JwtSecret::resolve(Some("short"), Environment::Production, dir.path()).unwrap_err();
+        assert!(err.0.contains("at least 32 bytes"), "{err}");
+    }
+
+    #[test]
+    fn the_secret_never_shows_in_debug_output() {
+        let secret = JwtSecret::new(vec![b'x'; 40]).unwrap();
+        assert_eq!(format!("{secret:?}"), "JwtSecret(..)");
+    }
+
+    #[test]
+    fn environment_names_are_parsed_leniently_and_unknown_ones_refused() {
+        assert_eq!(
+            Environment::parse("PRODUCTION").unwrap(),
+            Environment::Production
+        );
+        assert_eq!(Environment::parse("").unwrap(), Environment::Development);
+        assert!(Environment::parse("staging").is_err());
+    }
+}

@@ -1,0 +1,162 @@
+//! The one error type of Marquee. Server functions return it, plain routes
+//! render it as `{statusCode, message, error}` JSON, pages show it.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum AppError {
+    /// Bad input; `field` names the offending field when there is one.
+    #[error("{message}")]
+    BadRequest {
+        field: Option<String>,
+        message: String,
+    },
+    #[error("You need to sign in first.")]
+    Unauthorized,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("{0} was not found.")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many requests. Try again in a moment.")]
+    TooManyRequests,
+    #[error("The service is unavailable right now. Try again shortly.")]
+    Unavailable,
+    /// Anything unexpected. The detail is logged on the server, never sent.
+    #[error("Something went wrong on our side.")]
+    Internal,
+    /// The request never reached the server or its answer was unreadable.
+    #[error("Could not reach Marquee: {0}")]
+    Network(String),
+}
+
+impl AppError {
+    pub fn bad_request(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            Self::BadRequest { .. } => S::BAD_REQUEST,
+            Self::Unauthorized => S::UNAUTHORIZED,
+            Self::Forbidden => S::FORBIDDEN,
+            Self::NotFound(_) => S::NOT_FOUND,
+            Self::Conflict(_) => S::CONFLICT,
+            Self::TooManyRequests => S::TOO_MANY_REQUESTS,
+            Self::Unavailable => S::SERVICE_UNAVAILABLE,
+            Self::Internal => S::INTERNAL_SERVER_ERROR,
+            Self::Network(_) => S::BAD_GATEWAY,
+        }
+    }
+
+    /// The body of a JSON API error, in the shape of seed 001.
+    pub fn body(&self) -> ErrorBody {
+        let status = self.status();
+        ErrorBody {
+            status_code: status.as_u16(),
+            message: self.to_string(),
+            error: status.canonical_reason().unwrap_or("Error").to_string(),
+            field: match self {
+                Self::BadRequest { field, .. } => field.clone(),
+                _ => None,
+            },
+        }
+    }
+
+    /// Logs the cause of an unexpected failure and returns the opaque error
+    /// the client may see.
+    #[cfg(feature = "ssr")]
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::Internal
+    }
+}
+
+/// `{statusCode, message, error}` as every JSON error response carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub status_code: u16,
+    pub message: String,
+    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(e)
+            | ServerFnErrorErr::Response(e)
+            | ServerFnErrorErr::Deserialization(e) => Self::Network(e),
+            ServerFnErrorErr::Args(e) => Self::BadRequest {
+                field: None,
+                message: format!("The request could not be read: {e}"),
+            },
+            ServerFnErrorErr::MissingArg(name) => Self::BadRequest {
+                message: format!("{name} is required."),
+                field: Some(name),
+            },
+            ServerFnErrorErr::UnsupportedRequestMethod(e) => Self::BadRequest {
+                field: None,
+                message: e,
+            },
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        (self.status(), axum::Json(self.body())).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_request_names_the_field_and_maps_to_400() {
+        let err = AppError::bad_request("email", "Enter a valid email address.");
+        let body = err.body();
+        assert_eq!(body.status_code, 400);
+        assert_eq!(body.error, "Bad Request");
+        assert_eq!(body.field.as_deref(), Some("email"));
+        assert_eq!(body.message, "Enter a valid email address.");
+    }
+
+    #[test]
+    fn internal_errors_never_carry_detail_to_the_client() {
+        let body = AppError::Internal.body();
+        assert_eq!(body.status_code, 500);
+        assert_eq!(body.message, "Something went wrong on our side.");
+    }
+
+    #[test]
+    fn error_body_uses_the_seed_field_names() {
+        let json = serde_json::to_value(AppError::Forbidden.body()).unwrap();
+        assert_eq!(json["statusCode"], 403);
+        assert_eq!(json["error"], "Forbidden");
+        assert!(json.get("field").is_none());
+    }
+
+    #[test]
+    fn errors_survive_the_server_function_round_trip() {
+        let err = AppError::Conflict("Sold out.".into());
+        let bytes = err.ser();
+        assert_eq!(AppError::de(bytes), err);
+    }
+}

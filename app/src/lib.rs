@@ -1,0 +1,18 @@
+//! Marquee's shared crate: pages, components, server functions and the types
+//! that cross the wire. Server-only parts sit behind the `ssr` feature, the
+//! browser-only parts behind `hydrate`.
+
+pub mod components;
+pub mod error;
+pub mod pages;
+mod shell;
+pub mod system;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use shell::{App, shell};

@@ -1,0 +1,46 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::{Badge, ButtonLink, Card, EmptyState, Tone, Variant};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="" />
+        <section class="grid gap-8 lg:grid-cols-5 lg:items-center">
+            <div class="lg:col-span-3">
+                <Badge tone=Tone::Brand>"Live marketplace"</Badge>
+                <h1 class="mt-4 text-4xl font-bold tracking-tight text-slate-900 sm:text-5xl">
+                    "Events, services and community — live."
+                </h1>
+                <p class="mt-4 max-w-2xl text-lg text-slate-600">
+                    "Marquee brings ticketing with live seat availability, bookings with local providers, chat and a wallet together in one place."
+                </p>
+            </div>
+            <Card class="lg:col-span-2">
+                <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">
+                    "What you can do here"
+                </h2>
+                <ul class="mt-4 space-y-3 text-sm text-slate-700">
+                    <li class="flex gap-3"><span aria-hidden="true">"🎟"</span>"Hold seats and see availability change as it happens"</li>
+                    <li class="flex gap-3"><span aria-hidden="true">"🗓"</span>"Book a provider's free slot without double booking"</li>
+                    <li class="flex gap-3"><span aria-hidden="true">"💬"</span>"Chat with organizers, providers and friends"</li>
+                </ul>
+            </Card>
+        </section>
+        <section class="mt-12" aria-labelledby="upcoming-heading">
+            <h2 id="upcoming-heading" class="text-xl font-semibold text-slate-900">"Happening soon"</h2>
+            <div class="mt-4">
+                <EmptyState
+                    icon="🎪"
+                    title="Nothing is on yet"
+                    message="When organizers publish events and providers open their calendars, the newest will show up here."
+                >
+                    <ButtonLink href="/status" variant=Variant::Secondary>
+                        "Check the system status"
+                    </ButtonLink>
+                </EmptyState>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,69 @@
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::{ErrorPage, ToastHost, TopNav, provide_toasts};
+use crate::pages::{HomePage, StatusPage};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class="h-full">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="h-full bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_toasts();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/marquee.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Meta name="theme-color" content="#4f46e5" />
+        <Meta name="description" content="Marquee: events, services and community, live." />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Marquee".to_string() } else { format!("{page} · Marquee") }
+        } />
+        <Router>
+            <div class="flex min-h-full flex-col">
+                <TopNav />
+                <main class="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-12">
+                    <Routes fallback=|| {
+                        view! {
+                            <Title text="Page not found" />
+                            <ErrorPage
+                                status=404
+                                title="Page not found"
+                                message="There is nothing at this address. It may have moved, or the link may be mistyped."
+                            />
+                        }
+                    }>
+                        <Route path=path!("") view=HomePage />
+                        <Route path=path!("status") view=StatusPage />
+                    </Routes>
+                </main>
+                <footer class="border-t border-slate-200 bg-white">
+                    <div class="mx-auto flex max-w-6xl flex-col gap-2 px-4 py-6 text-sm text-slate-500 sm:flex-row sm:justify-between sm:px-6">
+                        <p>"Marquee — events, services and community, live."</p>
+                        <p>"v" {env!("CARGO_PKG_VERSION")}</p>
+                    </div>
+                </footer>
+            </div>
+            <ToastHost />
+        </Router>
+    }
+}

@@ -1,0 +1,166 @@
+//! Command line and environment. Every setting is a flag and an environment
+//! variable (an optional `.env` file is read first); `marquee --help` lists them.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use app::config::{Config, ConfigError, Environment, JwtSecret};
+use clap::{Parser, ValueEnum};
+use leptos::config::{Env, LeptosOptions};
+
+use crate::telemetry::LogFormat;
+
+const AFTER_HELP: &str = "\
+Logging is filtered by RUST_LOG (default: info), e.g. RUST_LOG=debug or RUST_LOG=info,sqlx=debug.
+Every option can also be set in a .env file in the working directory.";
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "marquee",
+    version,
+    about = "Marquee: events, services and community, live. Serves the web app and its API.",
+    after_help = AFTER_HELP
+)]
+pub struct Settings {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    /// Unset: a SQLite file data/marquee.db under the data directory.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Directory for the SQLite file, the generated development JWT secret and uploads.
+    #[arg(long, env = "MARQUEE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub site_addr: SocketAddr,
+
+    /// Secret for signing session tokens (32 bytes or more). Required in production;
+    /// in development one is generated and kept in the data directory.
+    #[arg(long, env = "MARQUEE_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// `development` or `production`.
+    #[arg(long = "env", env = "MARQUEE_ENV", default_value = "development")]
+    pub environment: String,
+
+    /// Log format.
+    #[arg(long, env = "MARQUEE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Seconds a request may take before it is answered with 408.
+    #[arg(long, env = "MARQUEE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "MARQUEE_BODY_LIMIT_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub body_limit_bytes: usize,
+
+    /// The built site (pkg/ with the wasm, js and css, and the public assets).
+    /// Unset: `site/` next to the binary if it exists, else target/site.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+
+    /// Folder of the compiled assets under the site root.
+    #[arg(long, env = "LEPTOS_SITE_PKG_DIR", default_value = "pkg")]
+    pub site_pkg_dir: String,
+
+    /// Base name of the wasm, js and css files.
+    #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "marquee")]
+    pub output_name: String,
+
+    /// Leptos environment: DEV or PROD (set by cargo-leptos).
+    #[arg(long, env = "LEPTOS_ENV", value_enum, default_value_t = LeptosEnv::Prod, ignore_case = true)]
+    pub leptos_env: LeptosEnv,
+
+    /// Port of the live-reload websocket used by `cargo leptos watch`.
+    #[arg(long, env = "LEPTOS_RELOAD_PORT", default_value_t = 3001)]
+    pub reload_port: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LeptosEnv {
+    Dev,
+    Prod,
+}
+
+impl Settings {
+    /// Reads `.env` (if present), then the command line and environment.
+    /// `--help` and `--version` print and exit here.
+    pub fn load() -> Result<Self, ConfigError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(ConfigError(format!("cannot read .env: {e}"))),
+        }
+        Ok(Self::parse())
+    }
+
+    /// Applies defaults and checks, creating the data directory if needed.
+    pub fn resolve(self) -> Result<Config, ConfigError> {
+        let environment = Environment::parse(&self.environment)?;
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            ConfigError(format!(
+                "cannot create the data directory {}: {e}",
+                self.data_dir.display()
+            ))
+        })?;
+        let database_url = match self.database_url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => url,
+            None => Config::default_database_url(&self.data_dir),
+        };
+        app::db::Backend::from_url(&database_url).map_err(|e| ConfigError(e.to_string()))?;
+        let (jwt_secret, generated) =
+            JwtSecret::resolve(self.jwt_secret.as_deref(), environment, &self.data_dir)?;
+        if generated {
+            tracing::warn!(
+                data_dir = %self.data_dir.display(),
+                "MARQUEE_JWT_SECRET is not set: generated a development secret and kept it in the data directory"
+            );
+        }
+        if self.request_timeout_secs == 0 {
+            return Err(ConfigError(
+                "MARQUEE_REQUEST_TIMEOUT_SECS must be at least 1".into(),
+            ));
+        }
+        let site_root = self.site_root.unwrap_or_else(default_site_root);
+        let leptos_options = LeptosOptions::builder()
+            .output_name(self.output_name)
+            .site_root(site_root.to_string_lossy().into_owned())
+            .site_pkg_dir(self.site_pkg_dir)
+            .site_addr(self.site_addr)
+            .reload_port(self.reload_port)
+            .env(match self.leptos_env {
+                LeptosEnv::Dev => Env::DEV,
+                LeptosEnv::Prod => Env::PROD,
+            })
+            .build();
+        Ok(Config {
+            environment,
+            data_dir: self.data_dir,
+            database_url,
+            site_addr: self.site_addr,
+            jwt_secret,
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            body_limit: self.body_limit_bytes,
+            leptos_options,
+        })
+    }
+}
+
+/// `site/` beside the executable (the `make dist` layout), else cargo-leptos' output.
+fn default_site_root() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("site")))
+        .filter(|dir| dir.is_dir())
+        .unwrap_or_else(|| Path::new("target/site").to_path_buf())
+}
+
+/// Prints one line and returns a failing exit code.
+pub fn fail(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("marquee: {error}");
+    ExitCode::FAILURE
+}

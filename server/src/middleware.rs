@@ -1,0 +1,77 @@
+//! Cross-cutting HTTP behaviour: request ids, the request span, security
+//! headers and the Content-Security-Policy.
+
+use axum::http::{HeaderName, HeaderValue, Request};
+use tower_http::request_id::{MakeRequestId, RequestId};
+use tracing::Span;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Random request ids, echoed back in `x-request-id` and kept in the span.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        let id = format!("{:016x}", rand::random::<u64>());
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// One span per request. `user_id` is empty until authentication fills it in.
+pub fn request_span<B>(request: &Request<B>) -> Span {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id,
+        user_id = tracing::field::Empty,
+    )
+}
+
+/// The policy for HTML pages: scripts only from this origin with this
+/// response's nonce (the hydration script is inline), wasm allowed to compile,
+/// no framing. `reload` adds the live-reload socket of `cargo leptos watch`.
+pub fn page_csp(nonce: &str, reload: Option<&str>) -> String {
+    let connect = match reload {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_string(),
+    };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data: blob: https:; \
+         connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The policy for everything that is not a page (JSON, files): nothing may
+/// run, nothing may frame it.
+pub const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_policy_carries_the_nonce_and_forbids_framing() {
+        let csp = page_csp("abc123", None);
+        assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn the_reload_socket_is_allowed_only_when_asked() {
+        assert!(
+            page_csp("n", Some("ws://127.0.0.1:3001"))
+                .contains("connect-src 'self' ws://127.0.0.1:3001")
+        );
+        assert!(page_csp("n", None).contains("connect-src 'self';"));
+    }
+}

@@ -1,0 +1,211 @@
+//! Building and running the application. Tests call [`Application::build`]
+//! with port 0 and talk to the real server.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use app::config::Config;
+use app::db::{Db, DbError};
+use app::state::AppState;
+use app::{App, shell};
+
+use crate::middleware::{self, REQUEST_ID, RandomRequestId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the listener and builds the
+    /// router. The server does not accept connections until [`Self::run_until`].
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        tracing::info!(backend = db.backend().name(), "database ready");
+
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: config.site_addr,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: config.site_addr,
+            source,
+        })?;
+
+        let mut leptos_options = config.leptos_options.clone();
+        leptos_options.site_addr = address;
+        let state = AppState {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            started_at: Instant::now(),
+        };
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.state.leptos_options.site_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests
+    /// and closes the database pool.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let result = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        self.state.db.close().await;
+        tracing::info!("Marquee stopped");
+        result
+    }
+}
+
+/// The whole HTTP surface: health, server functions (under /rpc), pages,
+/// static files, with the middleware stack around them.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = page_context(state.clone());
+    let timeout = state.config.request_timeout;
+    let body_limit = state.config.body_limit;
+
+    Router::new()
+        .route("/health", get(crate::health::health))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+                .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(RequestBodyLimitLayer::new(body_limit))
+                .layer(CompressionLayer::new())
+                .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .layer(header(REFERRER_POLICY, "same-origin"))
+                .layer(header(X_FRAME_OPTIONS, "DENY"))
+                .layer(header(
+                    HeaderName::from_static("permissions-policy"),
+                    "geolocation=(self), camera=(self), microphone=()",
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(middleware::DEFAULT_CSP),
+                ))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    timeout,
+                )),
+        )
+        .with_state(state)
+}
+
+fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// Runs before every page render and server function: gives them the state
+/// and gives pages their Content-Security-Policy with this response's nonce.
+fn page_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let reload = (state.leptos_options.env == leptos::config::Env::DEV).then(|| {
+        format!(
+            "ws://{}:{}",
+            state.leptos_options.site_addr.ip(),
+            state.leptos_options.reload_port
+        )
+    });
+    move || {
+        provide_context(state.clone());
+        if let (Some(nonce), Some(response)) =
+            (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+        {
+            let csp = middleware::page_csp(&nonce, reload.as_deref());
+            if let Ok(value) = HeaderValue::from_str(&csp) {
+                response.insert_header(CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,144 @@
+//! The `marquee` executable itself: help, bad configuration, start and
+//! graceful stop.
+
+use std::process::{Command, Stdio};
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+fn marquee() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_marquee"));
+    // Start from a clean slate: no inherited settings, no .env.
+    for var in [
+        "DATABASE_URL",
+        "MARQUEE_JWT_SECRET",
+        "MARQUEE_ENV",
+        "MARQUEE_DATA_DIR",
+        "LEPTOS_SITE_ADDR",
+        "LEPTOS_SITE_ROOT",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+#[test]
+fn help_lists_every_setting_by_its_environment_variable() {
+    let output = marquee().arg("--help").output().unwrap();
+
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for var in [
+        "DATABASE_URL",
+        "LEPTOS_SITE_ADDR",
+        "LEPTOS_SITE_ROOT",
+        "MARQUEE_JWT_SECRET",
+        "MARQUEE_ENV",
+        "MARQUEE_DATA_DIR",
+        "MARQUEE_LOG_FORMAT",
+        "RUST_LOG",
+    ] {
+        assert!(help.contains(var), "--help mentions {var}:\n{help}");
+    }
+}
+
+#[test]
+fn an_unsupported_database_url_fails_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = marquee()
+        .current_dir(dir.path())
+        .env("DATABASE_URL", "mysql://localhost/marquee")
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr.trim(),
+        "marquee: DATABASE_URL must start with sqlite: or postgres:"
+    );
+}
+
+#[test]
+fn production_without_a_jwt_secret_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = marquee()
+        .current_dir(dir.path())
+        .env("MARQUEE_ENV", "production")
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("MARQUEE_JWT_SECRET is required when MARQUEE_ENV=production"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_postgres_fails_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = marquee()
+        .current_dir(dir.path())
+        // Port 9 (discard) on loopback: nothing listens there.
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:9/none")
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("marquee: cannot connect to the database"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_binary_serves_from_an_empty_directory_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_marquee"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("MARQUEE_JWT_SECRET")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+
+    // The log line that announces the bound address tells us it is ready;
+    // the rest of the output keeps being read so the pipe never fills.
+    let stdout = child.stdout.take().unwrap();
+    let (found, address) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stdout).lines();
+        let mut found = Some(found);
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let addr = rest.split_whitespace().next().unwrap_or("").to_string();
+                if let Some(tx) = found.take() {
+                    let _ = tx.send(addr);
+                }
+            }
+        }
+    });
+    let address = address.await.expect("the server announces its address");
+
+    let health = reqwest::get(format!("http://{address}/health"))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(dir.path().join("data/marquee.db").exists());
+    assert!(dir.path().join("data/jwt-secret").exists());
+
+    let pid = child.id().unwrap().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().await.unwrap();
+    assert!(status.success(), "a graceful stop exits 0, got {status}");
+}

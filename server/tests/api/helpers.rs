@@ -1,0 +1,187 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::config::{Config, Environment, JwtSecret};
+use app::db::Db;
+use leptos::config::LeptosOptions;
+use sqlx::{Connection, Executor, PgConnection};
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub database_url: String,
+    pub _data_dir: tempfile::TempDir,
+    postgres: Option<PostgresDatabase>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Stops the server gracefully and waits until it has finished.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task completes")
+                .expect("server stops cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(pg) = self.postgres.take() {
+            pg.drop_blocking();
+        }
+    }
+}
+
+/// A throwaway PostgreSQL database, dropped with the test app.
+struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    async fn create(admin_url: &str) -> (Self, String) {
+        let name = format!("marquee_test_{:016x}", rand::random::<u64>());
+        let mut conn = PgConnection::connect(admin_url)
+            .await
+            .expect("TEST_POSTGRES_URL is reachable");
+        conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+            .await
+            .expect("can create a test database");
+        let url = replace_database(admin_url, &name);
+        (
+            Self {
+                admin_url: admin_url.to_string(),
+                name,
+            },
+            url,
+        )
+    }
+
+    fn drop_blocking(self) {
+        // Drop runs outside any async context we may block: use a thread
+        // with its own runtime.
+        let handle = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for cleanup");
+            runtime.block_on(async {
+                if let Ok(mut conn) = PgConnection::connect(&self.admin_url).await {
+                    let sql = format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, self.name);
+                    let _ = conn.execute(sql.as_str()).await;
+                }
+            });
+        });
+        let _ = handle.join();
+    }
+}
+
+/// `postgres://u@h:5432/db?x` with the database name swapped.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
+    Config {
+        environment: Environment::Development,
+        data_dir: data_dir.to_path_buf(),
+        database_url,
+        site_addr: "127.0.0.1:0".parse().expect("a valid address"),
+        jwt_secret: JwtSecret::new(vec![7u8; 32]).expect("a long enough secret"),
+        request_timeout: Duration::from_secs(10),
+        body_limit: 64 * 1024,
+        leptos_options: LeptosOptions::builder()
+            .output_name("marquee")
+            .site_root(data_dir.join("site").to_string_lossy().into_owned())
+            .build(),
+    }
+}
+
+/// Starts Marquee on a free port with a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
+    server::telemetry::init(server::telemetry::LogFormat::Text);
+    let data_dir = tempfile::tempdir().expect("a temp dir");
+    let (postgres, database_url) = match std::env::var("TEST_POSTGRES_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let (db, url) = PostgresDatabase::create(&admin).await;
+            (Some(db), url)
+        }
+        _ => (None, Config::default_database_url(data_dir.path())),
+    };
+    let mut config = test_config(data_dir.path(), database_url.clone());
+    customise(&mut config);
+    let app = server::startup::Application::build(config)
+        .await
+        .expect("the application starts");
+    let address = app.address();
+    let db = app.state().db.clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client"),
+        db,
+        database_url,
+        _data_dir: data_dir,
+        postgres,
+        stop: Some(stop),
+        server: Some(server),
+    }
+}
+
+#[test]
+fn the_database_name_is_replaced_keeping_host_and_query() {
+    assert_eq!(
+        replace_database("postgres://u@h:5432/test?sslmode=disable", "x"),
+        "postgres://u@h:5432/x?sslmode=disable"
+    );
+    assert_eq!(
+        replace_database("postgres://localhost", "x"),
+        "postgres://localhost/x"
+    );
+}
