@@ -6,6 +6,7 @@ mod button;
 mod card;
 mod error_view;
 mod form_field;
+mod icon;
 mod nav;
 mod toast;
 
@@ -14,5 +15,6 @@ pub use button::{Button, ButtonLink, Variant};
 pub use card::{Card, EmptyState};
 pub use error_view::{ErrorPage, ErrorView};
 pub use form_field::FormField;
+pub use icon::{Icon, IconName};
 pub use nav::TopNav;
 pub use toast::{ToastHost, ToastKind, Toasts, provide_toasts, use_toasts};

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::components::{ErrorPage, ToastHost, TopNav, provide_toasts};
 use crate::pages::{HomePage, StatusPage};
@@ -29,6 +29,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
+    // Effects run only in the browser, after hydration: mark the page so
+    // tests (and curious people) can tell the wasm is in charge.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/marquee.css" />
@@ -53,7 +60,9 @@ pub fn App() -> impl IntoView {
                         }
                     }>
                         <Route path=path!("") view=HomePage />
-                        <Route path=path!("status") view=StatusPage />
+                        // Pages that load data render it fully before sending (SsrMode::Async),
+                        // so they read the same with JavaScript off.
+                        <Route path=path!("status") view=StatusPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <footer class="border-t border-slate-200 bg-white">

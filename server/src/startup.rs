@@ -161,7 +161,9 @@ fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<Heade
 /// Runs before every page render and server function: gives them the state
 /// and gives pages their Content-Security-Policy with this response's nonce.
 fn page_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    let reload = (state.leptos_options.env == leptos::config::Env::DEV).then(|| {
+    // `cargo leptos watch` sets LEPTOS_WATCH; the page then opens a
+    // live-reload socket, which the policy has to allow.
+    let reload = std::env::var_os("LEPTOS_WATCH").map(|_| {
         format!(
             "ws://{}:{}",
             state.leptos_options.site_addr.ip(),

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::{Icon, IconName};
+
 /// A white panel with a border; the base of most page sections.
 #[component]
 pub fn Card(children: Children, #[prop(optional, into)] class: String) -> impl IntoView {
@@ -16,16 +18,15 @@ pub fn Card(children: Children, #[prop(optional, into)] class: String) -> impl I
 pub fn EmptyState(
     #[prop(into)] title: String,
     #[prop(into)] message: String,
-    #[prop(default = "✦")] icon: &'static str,
+    #[prop(default = IconName::Sparkles)] icon: IconName,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     view! {
         <div class="flex flex-col items-center rounded-2xl border border-dashed border-slate-300 bg-white/60 px-6 py-12 text-center">
             <div
-                class="mb-4 flex size-12 items-center justify-center rounded-full bg-brand-50 text-xl text-brand-600"
-                aria-hidden="true"
+                class="mb-4 flex size-12 items-center justify-center rounded-full bg-brand-50 text-brand-600"
             >
-                {icon}
+                <Icon name=icon class="size-6" />
             </div>
             <h2 class="text-lg font-semibold text-slate-900">{title}</h2>
             <p class="mt-2 max-w-md text-sm text-slate-600">{message}</p>

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{Badge, ButtonLink, Card, EmptyState, Tone, Variant};
+use crate::components::{Badge, ButtonLink, Card, EmptyState, Icon, IconName, Tone, Variant};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -22,9 +22,9 @@ pub fn HomePage() -> impl IntoView {
                     "What you can do here"
                 </h2>
                 <ul class="mt-4 space-y-3 text-sm text-slate-700">
-                    <li class="flex gap-3"><span aria-hidden="true">"🎟"</span>"Hold seats and see availability change as it happens"</li>
-                    <li class="flex gap-3"><span aria-hidden="true">"🗓"</span>"Book a provider's free slot without double booking"</li>
-                    <li class="flex gap-3"><span aria-hidden="true">"💬"</span>"Chat with organizers, providers and friends"</li>
+                    <li class="flex gap-3"><span class="text-brand-600"><Icon name=IconName::Ticket /></span>"Hold seats and see availability change as it happens"</li>
+                    <li class="flex gap-3"><span class="text-brand-600"><Icon name=IconName::Calendar /></span>"Book a provider's free slot without double booking"</li>
+                    <li class="flex gap-3"><span class="text-brand-600"><Icon name=IconName::Chat /></span>"Chat with organizers, providers and friends"</li>
                 </ul>
             </Card>
         </section>
@@ -32,7 +32,7 @@ pub fn HomePage() -> impl IntoView {
             <h2 id="upcoming-heading" class="text-xl font-semibold text-slate-900">"Happening soon"</h2>
             <div class="mt-4">
                 <EmptyState
-                    icon="🎪"
+                    icon=IconName::Calendar
                     title="Nothing is on yet"
                     message="When organizers publish events and providers open their calendars, the newest will show up here."
                 >

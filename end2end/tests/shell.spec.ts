@@ -1,0 +1,90 @@
+import { test, expect } from '@playwright/test';
+import { collectErrors, hydrated, waitForHydration } from './helpers';
+
+test('the home page renders its navigation, hero and empty state', async ({ page }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveTitle('Marquee');
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+    'Events, services and community — live.',
+  );
+  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+});
+
+test('an unknown address shows the 404 page with a way back home', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Back to the home page' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+});
+
+test('health answers 200 with the database up', async ({ request }) => {
+  const response = await request.get('/health');
+  expect(response.status()).toBe(200);
+  const body = await response.json();
+  expect(body.status).toBe('ok');
+  expect(body.database).toBe('ok');
+  expect(typeof body.uptimeSeconds).toBe('number');
+});
+
+test('the status page is reached from the navigation and the back button returns', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Status' }).click();
+  await expect(page).toHaveURL(/\/status$/);
+  await expect(page.getByRole('heading', { name: 'System status' })).toBeVisible();
+  await expect(page.getByText('All systems normal')).toBeVisible();
+  await expect(page).toHaveTitle('Status · Marquee');
+  await page.goBack();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+});
+
+test('the page hydrates and the mobile menu opens and closes', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'needs the wasm');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/');
+  await waitForHydration(page);
+  const menu = page.locator('#mobile-menu');
+  await expect(menu).toBeHidden();
+
+  await page.getByRole('button', { name: 'Open menu' }).click();
+  await expect(menu).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Close menu' })).toHaveAttribute('aria-expanded', 'true');
+
+  // Following a link closes the menu.
+  await menu.getByRole('link', { name: 'Status' }).click();
+  await expect(page).toHaveURL(/\/status$/);
+  await expect(menu).toBeHidden();
+});
+
+test('without wasm the page is complete and the menu button is inert', async ({ page }, testInfo) => {
+  test.skip(hydrated(testInfo), 'only for the server-rendered page');
+  await page.goto('/');
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+});
+
+test('checking the status again shows a toast', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'needs the wasm');
+  await page.goto('/status');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Check again' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Status refreshed.' })).toBeVisible();
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByText('Status refreshed.')).toHaveCount(0);
+});
+
+test('pages load and hydrate without console errors', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'needs the wasm');
+  const errors = collectErrors(page);
+  for (const path of ['/', '/status']) {
+    await page.goto(path);
+    await waitForHydration(page);
+  }
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+  expect(errors).toEqual([]);
+});
