@@ -178,19 +178,22 @@ fi
 
 command -v npm >/dev/null || apt_install nodejs npm
 
-npm_ci() {
+# `npm install` follows package-lock.json like `npm ci` does, but tolerates a
+# lock written without other platforms' optional packages (Tailwind's oxide
+# builds), which `npm ci` refuses.
+npm_install() {
   local dir=$1 stamp="$1/node_modules/.package-lock.json"
-  if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
-    step "npm-$(basename "$dir")" sh -c "cd '$dir' && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund"
+  if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
+    step "npm-$(basename "$dir")" sh -c "cd '$dir' && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund"
   fi
 }
-npm_ci "$root"
+npm_install "$root"
 
 # --- Test tools: Chromium and Playwright -------------------------------------
 
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
-  npm_ci "$root/end2end"
+  npm_install "$root/end2end"
 fi
 
 cat >"$tools/env.sh.new" <<EOF
