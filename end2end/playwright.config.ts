@@ -58,7 +58,12 @@ export default defineConfig({
         command: `"${binary}"`,
         cwd: workdir(),
         url: `${baseURL}/health`,
-        env: { LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, RUST_LOG: 'warn' },
+        env: {
+          LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+          RUST_LOG: 'warn',
+          // Every test signs up from 127.0.0.1: don't let the per-IP limit bite.
+          MARQUEE_AUTH_RATE_PER_IP: '10000',
+        },
         reuseExistingServer: false,
         timeout: 60_000,
         gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },

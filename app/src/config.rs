@@ -125,6 +125,10 @@ pub struct Config {
     pub body_limit: usize,
     /// Where the built site is and how its files are named.
     pub leptos_options: leptos::config::LeptosOptions,
+    /// Origins besides the request's own host that may send state-changing
+    /// requests with cookies (and, later, open the websocket).
+    pub allowed_origins: Vec<String>,
+    pub auth_limits: crate::rate_limit::AuthLimits,
 }
 
 impl Config {

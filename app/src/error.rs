@@ -22,8 +22,8 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("Too many requests. Try again in a moment.")]
-    TooManyRequests,
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("The service is unavailable right now. Try again shortly.")]
     Unavailable,
     /// Anything unexpected. The detail is logged on the server, never sent.
@@ -51,7 +51,7 @@ impl AppError {
             Self::Forbidden => S::FORBIDDEN,
             Self::NotFound(_) => S::NOT_FOUND,
             Self::Conflict(_) => S::CONFLICT,
-            Self::TooManyRequests => S::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } => S::TOO_MANY_REQUESTS,
             Self::Unavailable => S::SERVICE_UNAVAILABLE,
             Self::Internal => S::INTERNAL_SERVER_ERROR,
             Self::Network(_) => S::BAD_GATEWAY,
@@ -118,10 +118,51 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl AppError {
+    /// Headers that go with the status (`Retry-After` for 429).
+    pub fn headers(&self) -> Vec<(http::HeaderName, http::HeaderValue)> {
+        match self {
+            Self::TooManyRequests { retry_after_secs } => vec![(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from(*retry_after_secs),
+            )],
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        response.headers_mut().extend(self.headers());
+        response
     }
+}
+
+/// Gives a server function's error its HTTP status and headers (server
+/// functions answer 500 otherwise), and passes the result on. A plain HTML
+/// form post (no JavaScript) is left alone: it is answered with a redirect
+/// back to the form, carrying the error in the URL.
+#[cfg(feature = "ssr")]
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    let form_post = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if let Err(error) = &result
+        && !form_post
+        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(error.status());
+        for (name, value) in error.headers() {
+            response.insert_header(name, value);
+        }
+    }
+    result
 }
 
 #[cfg(test)]
@@ -151,6 +192,18 @@ mod tests {
         assert_eq!(json["statusCode"], 403);
         assert_eq!(json["error"], "Forbidden");
         assert!(json.get("field").is_none());
+    }
+
+    #[test]
+    fn too_many_requests_says_when_to_come_back() {
+        let err = AppError::TooManyRequests {
+            retry_after_secs: 12,
+        };
+        assert_eq!(err.status(), 429);
+        assert_eq!(
+            err.to_string(),
+            "Too many attempts. Try again in 12 seconds."
+        );
     }
 
     #[test]

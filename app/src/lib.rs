@@ -2,6 +2,10 @@
 //! that cross the wire. Server-only parts sit behind the `ssr` feature, the
 //! browser-only parts behind `hydrate`.
 
+// Leptos view types nest deeply; the default limit is too low for whole pages.
+#![recursion_limit = "256"]
+
+pub mod accounts;
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -12,6 +16,8 @@ pub mod system;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod state;
 

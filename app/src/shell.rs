@@ -3,6 +3,8 @@ use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::accounts::context::provide_auth;
+use crate::accounts::pages::{PeoplePage, ProfilePage, PublicProfilePage, SignInPage, SignUpPage};
 use crate::components::{ErrorPage, ToastHost, TopNav, provide_toasts};
 use crate::pages::{HomePage, StatusPage};
 
@@ -46,6 +48,19 @@ pub fn App() -> impl IntoView {
             if page.is_empty() { "Marquee".to_string() } else { format!("{page} · Marquee") }
         } />
         <Router>
+            <Layout />
+            <ToastHost />
+        </Router>
+    }
+}
+
+/// Everything inside the router. The account actions are created here, not
+/// in `App`: only inside the router can they pick up an error that a form
+/// posted without JavaScript brought back in the URL.
+#[component]
+fn Layout() -> impl IntoView {
+    provide_auth();
+    view! {
             <div class="flex min-h-full flex-col">
                 <TopNav />
                 <main class="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-12">
@@ -63,6 +78,11 @@ pub fn App() -> impl IntoView {
                         // Pages that load data render it fully before sending (SsrMode::Async),
                         // so they read the same with JavaScript off.
                         <Route path=path!("status") view=StatusPage ssr=SsrMode::Async />
+                        <Route path=path!("sign-in") view=SignInPage />
+                        <Route path=path!("sign-up") view=SignUpPage />
+                        <Route path=path!("profile") view=ProfilePage />
+                        <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
+                        <Route path=path!("users/:id") view=PublicProfilePage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <footer class="border-t border-slate-200 bg-white">
@@ -72,7 +92,5 @@ pub fn App() -> impl IntoView {
                     </div>
                 </footer>
             </div>
-            <ToastHost />
-        </Router>
     }
 }

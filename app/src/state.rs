@@ -9,6 +9,7 @@ use leptos::config::LeptosOptions;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::rate_limit::AuthLimiter;
 
 #[derive(Debug, Clone, FromRef)]
 pub struct AppState {
@@ -16,6 +17,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub started_at: Instant,
+    pub auth_limiter: Arc<AuthLimiter>,
 }
 
 /// The state inside a server function or component rendered on the server.

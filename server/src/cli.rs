@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use app::config::{Config, ConfigError, Environment, JwtSecret};
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use leptos::config::{Env, LeptosOptions};
 
 use crate::telemetry::LogFormat;
@@ -78,6 +78,46 @@ pub struct Settings {
     /// Port of the live-reload websocket used by `cargo leptos watch`.
     #[arg(long, env = "LEPTOS_RELOAD_PORT", default_value_t = 3001)]
     pub reload_port: u32,
+
+    /// Other origins allowed to send state-changing requests with cookies,
+    /// comma-separated (e.g. https://marquee.example). The site's own host always is.
+    #[arg(long, env = "MARQUEE_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Sign-in, sign-up and refresh attempts allowed per client IP per minute.
+    #[arg(long, env = "MARQUEE_AUTH_RATE_PER_IP", default_value_t = 30)]
+    pub auth_rate_per_ip: u32,
+
+    /// Sign-in attempts allowed per account per minute.
+    #[arg(long, env = "MARQUEE_AUTH_RATE_PER_ACCOUNT", default_value_t = 10)]
+    pub auth_rate_per_account: u32,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve Marquee (the default).
+    Serve,
+    /// Manage administrators.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminAction {
+    /// Create an admin account, or make an existing account an admin.
+    Create {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,7 +139,12 @@ impl Settings {
     }
 
     /// Applies defaults and checks, creating the data directory if needed.
-    pub fn resolve(self) -> Result<Config, ConfigError> {
+    pub fn resolve(&self) -> Result<Config, ConfigError> {
+        let this = self.clone();
+        this.into_config()
+    }
+
+    fn into_config(self) -> Result<Config, ConfigError> {
         let environment = Environment::parse(&self.environment)?;
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
             ConfigError(format!(
@@ -119,6 +164,25 @@ impl Settings {
                 data_dir = %self.data_dir.display(),
                 "MARQUEE_JWT_SECRET is not set: generated a development secret and kept it in the data directory"
             );
+        }
+        if self.auth_rate_per_ip == 0 || self.auth_rate_per_account == 0 {
+            return Err(ConfigError(
+                "auth rate limits must be at least 1 per minute".into(),
+            ));
+        }
+        let allowed_origins = self
+            .allowed_origins
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/').to_string())
+            .filter(|o| !o.is_empty())
+            .collect::<Vec<_>>();
+        if let Some(bad) = allowed_origins
+            .iter()
+            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+        {
+            return Err(ConfigError(format!(
+                "MARQUEE_ALLOWED_ORIGINS: `{bad}` must start with http:// or https://"
+            )));
         }
         if self.request_timeout_secs == 0 {
             return Err(ConfigError(
@@ -146,6 +210,11 @@ impl Settings {
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             body_limit: self.body_limit_bytes,
             leptos_options,
+            allowed_origins,
+            auth_limits: app::rate_limit::AuthLimits {
+                per_ip_per_minute: self.auth_rate_per_ip,
+                per_account_per_minute: self.auth_rate_per_account,
+            },
         })
     }
 }

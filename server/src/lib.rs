@@ -2,6 +2,13 @@
 //! middleware, and start-up. `main.rs` is a thin shim over
 //! [`startup::Application`].
 
+// Leptos view types nest deeply; the default limit is too low for whole pages.
+#![recursion_limit = "256"]
+
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod avatars;
 pub mod cli;
 pub mod health;
 pub mod middleware;

@@ -1,26 +1,51 @@
 //! The `marquee` binary: read configuration, start logging, serve until told
-//! to stop. Everything else lives in the library so tests start the same thing.
+//! to stop (or run an admin command). Everything else lives in the library
+//! so tests start the same thing.
+
+// Leptos view types nest deeply; the default limit is too low for whole pages.
+#![recursion_limit = "256"]
 
 use std::process::ExitCode;
 
+use server::cli::{AdminAction, Command, Settings, fail};
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let settings = match server::cli::Settings::load() {
+    let settings = match Settings::load() {
         Ok(settings) => settings,
-        Err(e) => return server::cli::fail(&e),
+        Err(e) => return fail(&e),
     };
     server::telemetry::init(settings.log_format);
     let config = match settings.resolve() {
         Ok(config) => config,
-        Err(e) => return server::cli::fail(&e),
+        Err(e) => return fail(&e),
     };
+    match settings.command {
+        None | Some(Command::Serve) => serve(config).await,
+        Some(Command::Admin {
+            action:
+                AdminAction::Create {
+                    email,
+                    password_stdin,
+                },
+        }) => match server::admin::create(&config, &email, password_stdin).await {
+            Ok(message) => {
+                println!("{message}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
+    }
+}
+
+async fn serve(config: app::config::Config) -> ExitCode {
     let app = match server::startup::Application::build(config).await {
         Ok(app) => app,
-        Err(e) => return server::cli::fail(&e),
+        Err(e) => return fail(&e),
     };
     tracing::info!(address = %app.address(), "Marquee is listening on http://{}", app.address());
     match app.run_until(server::startup::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => server::cli::fail(&e),
+        Err(e) => fail(&e),
     }
 }

@@ -25,6 +25,7 @@ use tower_http::trace::TraceLayer;
 
 use app::config::Config;
 use app::db::{Db, DbError};
+use app::rate_limit::AuthLimiter;
 use app::state::AppState;
 use app::{App, shell};
 
@@ -71,6 +72,7 @@ impl Application {
         let state = AppState {
             leptos_options,
             db,
+            auth_limiter: Arc::new(AuthLimiter::new(config.auth_limits)),
             config: Arc::new(config),
             started_at: Instant::now(),
         };
@@ -97,6 +99,15 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // Forget rate-limit keys whose allowance is full again.
+        let limiter = self.state.auth_limiter.clone();
+        let housekeeping = tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                limiter.shrink();
+            }
+        });
         let result = axum::serve(
             self.listener,
             self.router
@@ -104,14 +115,16 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
+        housekeeping.abort();
         self.state.db.close().await;
         tracing::info!("Marquee stopped");
         result
     }
 }
 
-/// The whole HTTP surface: health, server functions (under /rpc), pages,
-/// static files, with the middleware stack around them.
+/// The whole HTTP surface: health, the JSON API (under /api), server
+/// functions (under /rpc), pages, static files and avatars, with the
+/// middleware stack around them.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = page_context(state.clone());
@@ -120,6 +133,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/health", get(crate::health::health))
+        .route("/avatars/{file}", get(crate::avatars::serve))
+        .nest("/api", crate::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -128,6 +143,10 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::resolve_user,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))

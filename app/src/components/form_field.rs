@@ -39,7 +39,7 @@ pub fn FormField(
                 id=id
                 name=name
                 type=input_type
-                prop:value=move || value.get()
+                value=move || value.get()
                 autocomplete=autocomplete
                 required=required
                 aria-invalid=move || error.get().is_some().to_string()

@@ -1,8 +1,13 @@
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// The sections reachable from the navigation. Later domains add theirs here.
-const SECTIONS: &[(&str, &str)] = &[("/", "Home"), ("/status", "Status")];
+use crate::accounts::context::use_auth;
+use crate::accounts::pages::{Avatar, RoleBadge, sign_in_href};
+
+/// Sections for everyone, and those for signed-in people. Later domains add theirs.
+const PUBLIC_SECTIONS: &[(&str, &str)] = &[("/", "Home"), ("/status", "Status")];
+const MEMBER_SECTIONS: &[(&str, &str)] = &[("/people", "People")];
 
 /// The top bar: brand, sections, the account area, and on phones a menu
 /// button (which works once the page has hydrated).
@@ -10,12 +15,39 @@ const SECTIONS: &[(&str, &str)] = &[("/", "Home"), ("/status", "Status")];
 pub fn TopNav() -> impl IntoView {
     let open = RwSignal::new(false);
     let location = use_location();
+    let auth = use_auth();
     // Close the mobile menu whenever the route changes.
     Effect::new(move |_| {
         location.pathname.track();
         open.set(false);
     });
-    let is_current = move |href: &str| location.pathname.get() == href;
+    let sections = move || {
+        let mut all = PUBLIC_SECTIONS.to_vec();
+        if auth.me.read().is_some() {
+            all.extend_from_slice(MEMBER_SECTIONS);
+        }
+        all
+    };
+    let links = move |class: &'static str| {
+        move || {
+            sections()
+                .into_iter()
+                .map(|(href, label)| {
+                    view! {
+                        <li>
+                            <a
+                                href=href
+                                aria-current=move || (location.pathname.get() == href).then_some("page")
+                                class=class
+                            >
+                                {label}
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()
+        }
+    };
 
     view! {
         <header class="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur">
@@ -27,27 +59,12 @@ pub fn TopNav() -> impl IntoView {
                     "Marquee"
                 </a>
                 <ul class="hidden items-center gap-1 md:flex">
-                    {SECTIONS
-                        .iter()
-                        .map(|(href, label)| {
-                            view! {
-                                <li>
-                                    <a
-                                        href=*href
-                                        aria-current=move || is_current(href).then_some("page")
-                                        class="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700"
-                                    >
-                                        {*label}
-                                    </a>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
+                    {links("rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700")}
                 </ul>
                 <div class="ml-auto flex items-center gap-3">
-                    <span class="hidden text-sm text-slate-500 sm:inline" data-testid="account-area">
-                        "Browsing as guest"
-                    </span>
+                    <div class="hidden items-center gap-3 md:flex" data-testid="account-area">
+                        <AccountArea />
+                    </div>
                     <button
                         type="button"
                         class="inline-flex size-10 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100 md:hidden"
@@ -69,25 +86,45 @@ pub fn TopNav() -> impl IntoView {
             </nav>
             <div id="mobile-menu" class="border-t border-slate-200 md:hidden" hidden=move || !open.get()>
                 <ul class="space-y-1 px-4 py-3">
-                    {SECTIONS
-                        .iter()
-                        .map(|(href, label)| {
-                            view! {
-                                <li>
-                                    <a
-                                        href=*href
-                                        aria-current=move || is_current(href).then_some("page")
-                                        class="block rounded-md px-3 py-2 text-base font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:text-brand-700"
-                                    >
-                                        {*label}
-                                    </a>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                    <li class="px-3 pt-2 text-sm text-slate-500">"Browsing as guest"</li>
+                    {links("block rounded-md px-3 py-2 text-base font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:text-brand-700")}
                 </ul>
+                <div class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-4 py-3">
+                    <AccountArea />
+                </div>
             </div>
         </header>
+    }
+}
+
+/// Who is signed in (name, role, sign out), or the ways to sign in.
+#[component]
+fn AccountArea() -> impl IntoView {
+    let auth = use_auth();
+    let login = sign_in_href();
+    move || {
+        match auth.me.get() {
+        Some(me) => view! {
+            <a href="/profile" class="flex items-center gap-2 rounded-lg px-2 py-1 hover:bg-slate-100">
+                <Avatar name=me.display_name.clone() url=me.avatar_url.clone() class="size-8 text-xs" />
+                <span class="max-w-40 truncate text-sm font-medium text-slate-800">{me.display_name.clone()}</span>
+                <RoleBadge role=me.role />
+            </a>
+            <ActionForm action=auth.sign_out>
+                <button type="submit" class="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+                    "Sign out"
+                </button>
+            </ActionForm>
+        }
+        .into_any(),
+        None => view! {
+            <a href=move || login.get() class="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100">
+                "Sign in"
+            </a>
+            <a href="/sign-up" class="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
+                "Sign up"
+            </a>
+        }
+        .into_any(),
+    }
     }
 }

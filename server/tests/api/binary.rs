@@ -142,3 +142,42 @@ async fn the_binary_serves_from_an_empty_directory_and_stops_on_sigterm() {
     let status = child.wait().await.unwrap();
     assert!(status.success(), "a graceful stop exits 0, got {status}");
 }
+
+#[test]
+fn admin_create_makes_an_admin_from_stdin_and_promotes_an_existing_account() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |email: &str, stdin: &str| {
+        let mut child = marquee()
+            .current_dir(dir.path())
+            .args(["admin", "create", "--email", email, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+
+    let created = run("Root@Example.com", "a long admin password\n");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(String::from_utf8_lossy(&created.stdout).contains("created admin"));
+
+    let again = run("root@example.com", "");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("is now an admin"));
+
+    let short = run("other@example.com", "short\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
+}

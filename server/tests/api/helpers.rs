@@ -130,6 +130,8 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
             .output_name("marquee")
             .site_root(data_dir.join("site").to_string_lossy().into_owned())
             .build(),
+        allowed_origins: Vec::new(),
+        auth_limits: app::rate_limit::AuthLimits::default(),
     }
 }
 

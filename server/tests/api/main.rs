@@ -2,8 +2,13 @@
 //! (SQLite in a temp dir, or a new PostgreSQL database when
 //! `TEST_POSTGRES_URL` is set).
 
+// Leptos view types nest deeply; the default limit is too low for whole pages.
+#![recursion_limit = "256"]
+
+mod auth_api;
 mod binary;
 mod health;
 mod helpers;
 mod pages;
 mod security;
+mod sessions;

@@ -1,0 +1,17 @@
+//! Accounts: users, roles, sessions, profiles and user search.
+
+pub mod api;
+pub mod context;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod tokens;

@@ -1,0 +1,115 @@
+//! Account pages: sign up, sign in, profile, public profiles, people search.
+
+mod people;
+mod profile;
+mod public_profile;
+mod sign_in;
+mod sign_up;
+
+pub use people::PeoplePage;
+pub use profile::ProfilePage;
+pub use public_profile::PublicProfilePage;
+pub use sign_in::SignInPage;
+pub use sign_up::SignUpPage;
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
+
+use super::model::{Role, safe_next};
+use crate::components::{Badge, Tone};
+
+/// The `next` query parameter, made safe to follow.
+fn next_param() -> Signal<String> {
+    let query = use_query_map();
+    Signal::derive(move || safe_next(&query.read().get("next").unwrap_or_default()))
+}
+
+/// `/sign-in?next=<this page>` (just `/sign-in` from the account forms).
+pub fn sign_in_href() -> Signal<String> {
+    let location = use_location();
+    Signal::derive(move || {
+        let path = location.pathname.get();
+        if path.starts_with("/sign-in") || path.starts_with("/sign-up") {
+            return "/sign-in".to_string();
+        }
+        let here = format!("{path}{}", location.search.get());
+        format!("/sign-in?next={}", url_encode(&here))
+    })
+}
+
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn RoleBadge(role: Role) -> impl IntoView {
+    let tone = match role {
+        Role::Attendee => Tone::Neutral,
+        Role::Organizer => Tone::Brand,
+        Role::Admin => Tone::Warning,
+    };
+    view! { <Badge tone>{role.label()}</Badge> }
+}
+
+/// A round avatar: the uploaded picture, or the initials.
+#[component]
+pub fn Avatar(
+    #[prop(into)] name: String,
+    #[prop(into)] url: Option<String>,
+    #[prop(default = "size-10 text-sm")] class: &'static str,
+) -> impl IntoView {
+    let initials: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect();
+    match url {
+        Some(url) => view! {
+            <img src=url alt="" class=format!("{class} shrink-0 rounded-full object-cover ring-1 ring-slate-200") />
+        }
+        .into_any(),
+        None => view! {
+            <span
+                class=format!("{class} inline-flex shrink-0 items-center justify-center rounded-full bg-brand-100 font-semibold text-brand-700")
+                aria-hidden="true"
+            >
+                {initials}
+            </span>
+        }
+        .into_any(),
+    }
+}
+
+/// A page-level message for errors that name no field.
+#[component]
+pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message.get().map(|m| {
+            view! {
+                <div role="alert" class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+                    {m}
+                </div>
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_links_are_percent_encoded() {
+        assert_eq!(
+            super::url_encode("/people?q=a b&page=2"),
+            "/people%3Fq%3Da%20b%26page%3D2"
+        );
+    }
+}

@@ -1,0 +1,316 @@
+//! Account flows shared by the pages (server functions) and the JSON API:
+//! register, sign in, refresh, sign out, authenticate.
+
+use std::net::IpAddr;
+
+use super::model::{self, Me, Role};
+use super::store::{self, NewUser, TokenUse, UserRow};
+use super::{password, tokens};
+use crate::db::now_millis;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A refresh token presented again within this window after its first use
+/// is taken for a race between two tabs or requests, not theft: the session
+/// stays, and the late request gets an access token but no new refresh token.
+const REUSE_GRACE_MS: i64 = 10_000;
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthUser {
+    pub id: i64,
+    pub role: Role,
+    pub session_id: String,
+    pub me: Me,
+}
+
+/// What signing in (or refreshing) hands to the client.
+#[derive(Debug, Clone)]
+pub struct IssuedSession {
+    pub user: AuthUser,
+    pub access_token: String,
+    /// Seconds since the Unix epoch.
+    pub access_expires_at: i64,
+    /// `None` when a concurrent refresh already rotated the token.
+    pub refresh_token: Option<String>,
+}
+
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+fn auth_user(row: &UserRow, session_id: &str) -> AuthUser {
+    AuthUser {
+        id: row.id,
+        role: row.role(),
+        session_id: session_id.to_string(),
+        me: row.me(),
+    }
+}
+
+fn issue(
+    state: &AppState,
+    row: &UserRow,
+    session_id: &str,
+    refresh: Option<String>,
+    now: i64,
+) -> Result<IssuedSession, AppError> {
+    let (access_token, claims) = tokens::issue_access(
+        &state.config.jwt_secret,
+        row.id,
+        session_id,
+        row.role().as_str(),
+        now,
+    )?;
+    Ok(IssuedSession {
+        user: auth_user(row, session_id),
+        access_token,
+        access_expires_at: claims.exp,
+        refresh_token: refresh,
+    })
+}
+
+/// Starts a session for `row` in `tx`: the session row and its first refresh token.
+async fn start_session(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    now: i64,
+) -> Result<(String, String), AppError> {
+    let session_id = tokens::new_session_id();
+    store::insert_session(tx, &session_id, user_id, now, now + tokens::SESSION_TTL_MS).await?;
+    let (refresh, hash) = tokens::new_refresh_token();
+    store::insert_refresh_token(tx, &hash, &session_id, now).await?;
+    Ok((session_id, refresh))
+}
+
+#[tracing::instrument(skip_all, fields(email = %input.email.trim()), err)]
+pub async fn register(
+    state: &AppState,
+    input: Registration,
+    ip: Option<IpAddr>,
+) -> Result<IssuedSession, AppError> {
+    let email = model::parse_email(&input.email)?;
+    state.auth_limiter.check(ip, None)?;
+    model::check_password(&input.password)?;
+    let role = Role::parse_sign_up(&input.role)?;
+    let display_name = match model::parse_display_name(&input.display_name)? {
+        name if name.is_empty() => model::name_from_email(&email),
+        name => name,
+    };
+    let password_hash = password::hash(input.password).await?;
+    let now = now_millis();
+    let pool = state.db.pool();
+    let mut tx = pool.begin().await.map_err(AppError::internal)?;
+    let row = store::insert_user(
+        &mut tx,
+        NewUser {
+            email: &email,
+            display_name: &display_name,
+            password_hash: &password_hash,
+            role,
+        },
+        now,
+    )
+    .await?;
+    let (session_id, refresh) = start_session(&mut tx, row.id, now).await?;
+    tx.commit().await.map_err(AppError::internal)?;
+    tracing::info!(user_id = row.id, role = role.as_str(), "account created");
+    issue(state, &row, &session_id, Some(refresh), now)
+}
+
+/// The one answer for every failed sign-in: it never says which part was wrong.
+fn bad_credentials() -> AppError {
+    AppError::BadRequest {
+        field: None,
+        message: "The email or password is incorrect.".into(),
+    }
+}
+
+#[tracing::instrument(skip_all, err)]
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: String,
+    ip: Option<IpAddr>,
+) -> Result<IssuedSession, AppError> {
+    let email = email.trim().to_lowercase();
+    state.auth_limiter.check(ip, Some(&email))?;
+    if password.is_empty() || email.is_empty() {
+        return Err(bad_credentials());
+    }
+    let row = store::user_by_email(state.db.pool(), &email).await?;
+    let ok = password::verify(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
+    let row = match (ok, row) {
+        (true, Some(row)) => row,
+        _ => return Err(bad_credentials()),
+    };
+    let now = now_millis();
+    let mut tx = state.db.pool().begin().await.map_err(AppError::internal)?;
+    let (session_id, refresh) = start_session(&mut tx, row.id, now).await?;
+    tx.commit().await.map_err(AppError::internal)?;
+    tracing::info!(user_id = row.id, "signed in");
+    issue(state, &row, &session_id, Some(refresh), now)
+}
+
+/// Rotates a refresh token. A token used twice (outside a short grace window)
+/// revokes its whole session: someone has a copy.
+#[tracing::instrument(skip_all, err)]
+pub async fn refresh(
+    state: &AppState,
+    refresh_token: &str,
+    ip: Option<IpAddr>,
+) -> Result<IssuedSession, AppError> {
+    state.auth_limiter.check(ip, None)?;
+    let hash = tokens::hash_token(refresh_token.trim());
+    let now = now_millis();
+    let pool = state.db.pool();
+    let mut tx = pool.begin().await.map_err(AppError::internal)?;
+    let (session_id, successor) = match store::use_refresh_token(&mut tx, &hash, now).await? {
+        TokenUse::Fresh(session_id) => {
+            let (token, hash) = tokens::new_refresh_token();
+            store::insert_refresh_token(&mut tx, &hash, &session_id, now).await?;
+            (session_id, Some(token))
+        }
+        TokenUse::Reused {
+            session_id,
+            used_at,
+        } if now - used_at <= REUSE_GRACE_MS => (session_id, None),
+        TokenUse::Reused { session_id, .. } => {
+            store::revoke_session(&mut *tx, &session_id, now).await?;
+            tx.commit().await.map_err(AppError::internal)?;
+            tracing::warn!(session_id, "refresh token reused: session revoked");
+            return Err(AppError::Unauthorized);
+        }
+        TokenUse::Unknown => return Err(AppError::Unauthorized),
+    };
+    tx.commit().await.map_err(AppError::internal)?;
+    let row = store::session_user(pool, &session_id, now)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    issue(state, &row, &session_id, successor, now)
+}
+
+/// The user behind an access token, if the token is valid and its session
+/// is still open.
+pub async fn authenticate(state: &AppState, access_token: &str) -> Result<AuthUser, AppError> {
+    let claims = tokens::verify_access(&state.config.jwt_secret, access_token)?;
+    let row = store::session_user(state.db.pool(), &claims.sid, now_millis())
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if row.id.to_string() != claims.sub {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(auth_user(&row, &claims.sid))
+}
+
+pub async fn logout(state: &AppState, session_id: &str) -> Result<(), AppError> {
+    store::revoke_session(state.db.pool(), session_id, now_millis()).await
+}
+
+/// Revokes the session a refresh token belongs to, if it is the user's.
+pub async fn revoke_refresh_token(
+    state: &AppState,
+    user: &AuthUser,
+    refresh_token: &str,
+) -> Result<(), AppError> {
+    let hash = tokens::hash_token(refresh_token.trim());
+    let pool = state.db.pool();
+    let session_id = store::session_of_token(pool, &hash)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let owner = store::session_user(pool, &session_id, now_millis()).await?;
+    match owner {
+        Some(row) if row.id == user.id => {
+            store::revoke_session(pool, &session_id, now_millis()).await
+        }
+        // Revoked already, or someone else's: nothing to do, nothing to tell.
+        _ => Ok(()),
+    }
+}
+
+pub async fn revoke_all(state: &AppState, user: &AuthUser) -> Result<u64, AppError> {
+    store::revoke_user_sessions(state.db.pool(), user.id, now_millis()).await
+}
+
+pub async fn update_profile(
+    state: &AppState,
+    user: &AuthUser,
+    display_name: &str,
+    bio: &str,
+) -> Result<Me, AppError> {
+    let display_name = model::parse_display_name(display_name)?;
+    if display_name.is_empty() {
+        return Err(AppError::bad_request("display_name", "Enter a name."));
+    }
+    let bio = model::parse_bio(bio)?;
+    let row =
+        store::update_profile(state.db.pool(), user.id, &display_name, &bio, now_millis()).await?;
+    Ok(row.me())
+}
+
+pub const SEARCH_PAGE_SIZE: i64 = 20;
+
+pub async fn search(state: &AppState, query: &str, page: u32) -> Result<model::UserPage, AppError> {
+    let query = query.trim();
+    if query.chars().count() < 2 {
+        return Err(AppError::bad_request("q", "Type at least 2 characters."));
+    }
+    if query.chars().count() > 100 {
+        return Err(AppError::bad_request("q", "Type at most 100 characters."));
+    }
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * SEARCH_PAGE_SIZE;
+    // One extra row tells whether there is a next page.
+    let mut rows =
+        store::search_users(state.db.pool(), query, SEARCH_PAGE_SIZE + 1, offset).await?;
+    let has_more = rows.len() as i64 > SEARCH_PAGE_SIZE;
+    rows.truncate(SEARCH_PAGE_SIZE as usize);
+    Ok(model::UserPage {
+        users: rows.iter().map(UserRow::summary).collect(),
+        page,
+        has_more,
+    })
+}
+
+pub async fn public_profile(state: &AppState, id: i64) -> Result<model::PublicProfile, AppError> {
+    store::user_by_id(state.db.pool(), id)
+        .await?
+        .map(|row| row.public())
+        .ok_or_else(|| AppError::NotFound("This person".into()))
+}
+
+/// Creates an admin, or promotes an existing account (`marquee admin create`).
+/// Returns the user id and whether the account is new.
+pub async fn create_or_promote_admin(
+    db: &crate::db::Db,
+    email: &str,
+    password: Option<String>,
+) -> Result<(i64, bool), AppError> {
+    let email = model::parse_email(email)?;
+    let now = now_millis();
+    if let Some(row) = store::user_by_email(db.pool(), &email).await? {
+        store::set_role(db.pool(), row.id, Role::Admin, now).await?;
+        return Ok((row.id, false));
+    }
+    let password = password
+        .ok_or_else(|| AppError::bad_request("password", "A new admin needs a password."))?;
+    model::check_password(&password)?;
+    let password_hash = password::hash(password).await?;
+    let mut tx = db.pool().begin().await.map_err(AppError::internal)?;
+    let row = store::insert_user(
+        &mut tx,
+        NewUser {
+            email: &email,
+            display_name: &model::name_from_email(&email),
+            password_hash: &password_hash,
+            role: Role::Admin,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok((row.id, true))
+}

@@ -1,0 +1,363 @@
+//! The SQL of accounts: users, sessions and refresh tokens. Portable across
+//! SQLite and PostgreSQL; every write that must be atomic takes a transaction.
+
+use sqlx::{Any, AnyPool, Transaction};
+
+use super::model::{Me, PublicProfile, Role, UserSummary};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub bio: String,
+    pub avatar_path: Option<String>,
+    pub created_at: i64,
+}
+
+const USER_COLUMNS: &str =
+    "id, email, display_name, password_hash, role, bio, avatar_path, created_at";
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        Role::from_db(&self.role).unwrap_or_default()
+    }
+
+    pub fn avatar_url(&self) -> Option<String> {
+        self.avatar_path
+            .as_ref()
+            .map(|file| format!("/avatars/{file}"))
+    }
+
+    pub fn me(&self) -> Me {
+        Me {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            bio: self.bio.clone(),
+            avatar_url: self.avatar_url(),
+        }
+    }
+
+    pub fn public(&self) -> PublicProfile {
+        PublicProfile {
+            id: self.id,
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            bio: self.bio.clone(),
+            avatar_url: self.avatar_url(),
+            member_since: self.created_at,
+        }
+    }
+
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            avatar_url: self.avatar_url(),
+        }
+    }
+}
+
+fn db_error(e: sqlx::Error) -> AppError {
+    AppError::internal(e)
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+}
+
+/// Inserts a user; a taken email is a 409.
+pub async fn insert_user(
+    tx: &mut Transaction<'_, Any>,
+    user: NewUser<'_>,
+    now: i64,
+) -> Result<UserRow, AppError> {
+    let sql = format!(
+        "INSERT INTO users (email, display_name, password_hash, role, bio, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, '', $5, $5) RETURNING {USER_COLUMNS}"
+    );
+    sqlx::query_as::<_, UserRow>(&sql)
+        .bind(user.email)
+        .bind(user.display_name)
+        .bind(user.password_hash)
+        .bind(user.role.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                AppError::Conflict("An account with this email already exists.".into())
+            } else {
+                db_error(e)
+            }
+        })
+}
+
+pub async fn user_by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, AppError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+    sqlx::query_as(&sql)
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_error)
+}
+
+pub async fn user_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserRow>, AppError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_error)
+}
+
+/// The user of a session that is neither revoked nor expired.
+pub async fn session_user(
+    pool: &AnyPool,
+    session_id: &str,
+    now: i64,
+) -> Result<Option<UserRow>, AppError> {
+    let columns = USER_COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+    );
+    sqlx::query_as(&sql)
+        .bind(session_id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_error)
+}
+
+pub async fn insert_session(
+    tx: &mut Transaction<'_, Any>,
+    session_id: &str,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(session_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+pub async fn insert_refresh_token(
+    tx: &mut Transaction<'_, Any>,
+    token_hash: &str,
+    session_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(session_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+/// What presenting a refresh token found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenUse {
+    /// First use: it is now marked used. Carries the session id.
+    Fresh(String),
+    /// Used before, at `used_at`.
+    Reused {
+        session_id: String,
+        used_at: i64,
+    },
+    Unknown,
+}
+
+/// Marks a refresh token used, atomically: of two concurrent uses exactly
+/// one sees `Fresh`.
+pub async fn use_refresh_token(
+    tx: &mut Transaction<'_, Any>,
+    token_hash: &str,
+    now: i64,
+) -> Result<TokenUse, AppError> {
+    let fresh: Option<(String,)> = sqlx::query_as(
+        "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL RETURNING session_id",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    if let Some((session_id,)) = fresh {
+        return Ok(TokenUse::Fresh(session_id));
+    }
+    let used: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db_error)?;
+    Ok(match used {
+        Some((session_id, Some(used_at))) => TokenUse::Reused {
+            session_id,
+            used_at,
+        },
+        _ => TokenUse::Unknown,
+    })
+}
+
+pub async fn session_of_token(
+    pool: &AnyPool,
+    token_hash: &str,
+) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error)?;
+    Ok(row.map(|(s,)| s))
+}
+
+pub async fn revoke_session<'e, E>(executor: E, session_id: &str, now: i64) -> Result<(), AppError>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(session_id)
+        .execute(executor)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+pub async fn revoke_user_sessions(pool: &AnyPool, user_id: i64, now: i64) -> Result<u64, AppError> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+        .map_err(db_error)
+}
+
+pub async fn update_profile(
+    pool: &AnyPool,
+    user_id: i64,
+    display_name: &str,
+    bio: &str,
+    now: i64,
+) -> Result<UserRow, AppError> {
+    let sql = format!(
+        "UPDATE users SET display_name = $1, bio = $2, updated_at = $3 WHERE id = $4 RETURNING {USER_COLUMNS}"
+    );
+    sqlx::query_as(&sql)
+        .bind(display_name)
+        .bind(bio)
+        .bind(now)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| AppError::NotFound("The account".into()))
+}
+
+/// Sets the avatar file and returns the one it replaces.
+pub async fn set_avatar(
+    pool: &AnyPool,
+    user_id: i64,
+    file: &str,
+    now: i64,
+) -> Result<Option<String>, AppError> {
+    let mut tx = pool.begin().await.map_err(db_error)?;
+    let old: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT avatar_path FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+    let Some((old,)) = old else {
+        return Err(AppError::NotFound("The account".into()));
+    };
+    sqlx::query("UPDATE users SET avatar_path = $1, updated_at = $2 WHERE id = $3")
+        .bind(file)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(old)
+}
+
+pub async fn set_role(pool: &AnyPool, user_id: i64, role: Role, now: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.as_str())
+        .bind(now)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+/// Escapes LIKE wildcards so a search for `50%` means the characters.
+fn like_prefix(query: &str) -> String {
+    let escaped = query
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("{escaped}%")
+}
+
+/// Users whose name (any word of it) or email starts with `query`, by name.
+pub async fn search_users(
+    pool: &AnyPool,
+    query: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<UserRow>, AppError> {
+    let q = query.trim().to_lowercase();
+    let prefix = like_prefix(&q);
+    let word = format!("% {prefix}");
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users \
+         WHERE lower(display_name) LIKE $1 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\' \
+            OR email LIKE $1 ESCAPE '\\' \
+         ORDER BY lower(display_name), id LIMIT $3 OFFSET $4"
+    );
+    sqlx::query_as(&sql)
+        .bind(&prefix)
+        .bind(&word)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await
+        .map_err(db_error)
+}

@@ -1,0 +1,100 @@
+import { test, expect, type Page } from '@playwright/test';
+import { hydrated, waitForHydration } from './helpers';
+
+function freshEmail(): string {
+  return `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+async function open(page: Page, path: string, js: boolean) {
+  await page.goto(path);
+  if (js) await waitForHydration(page);
+}
+
+test('sign up, edit the profile, sign out and sign in again', async ({ page }, testInfo) => {
+  const js = hydrated(testInfo);
+  const email = freshEmail();
+  const password = 'correct horse battery';
+  const account = page.getByTestId('account-area');
+
+  // Sign up as an organizer, starting from a page that needs an account.
+  await open(page, '/profile', js);
+  await expect(page).toHaveURL(/\/sign-in\?next=\/profile$/);
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  if (js) await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Your name').fill('Ada Lovelace');
+  await page.getByLabel('Password').fill(password);
+  await page.getByText('Organize and provide').click();
+  await page.getByRole('button', { name: 'Create account' }).click();
+
+  // Back where we were going, signed in.
+  await expect(page).toHaveURL((url) => url.pathname === '/profile');
+  await expect(page.getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible();
+  await expect(account.getByText('Ada Lovelace')).toBeVisible();
+  await expect(account.getByText('Organizer')).toBeVisible();
+
+  // Edit the profile.
+  if (js) await waitForHydration(page);
+  await page.getByLabel('Your name').fill('Ada King');
+  await page.getByLabel('About you').fill('Poet of science.');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  if (js) await expect(page.getByText('Saved.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Ada King' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('About you')).toHaveValue('Poet of science.');
+  await expect(account.getByText('Ada King')).toBeVisible();
+
+  // Sign out.
+  if (js) await waitForHydration(page);
+  await account.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL((url) => url.pathname === '/');
+  await expect(account.getByRole('link', { name: 'Sign in' })).toBeVisible();
+
+  // A wrong password is refused in the page, then the right one works.
+  await account.getByRole('link', { name: 'Sign in' }).click();
+  if (js) await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The email or password is incorrect.');
+  if (js) await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(account.getByText('Ada King')).toBeVisible();
+});
+
+test('sign-up errors are shown next to the field', async ({ page }, testInfo) => {
+  const js = hydrated(testInfo);
+  await open(page, '/sign-up', js);
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByLabel('Password').fill('long enough password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText('Enter a valid email address.')).toBeVisible();
+  await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+});
+
+test('people can be found by name and their public profile opened', async ({ page }, testInfo) => {
+  const js = hydrated(testInfo);
+  const tag = Math.random().toString(36).slice(2, 8);
+  // Someone to find, created through the API.
+  const other = await page.request.post('/api/auth/register', {
+    data: { username: freshEmail(), password: 'correct horse battery', displayName: `Zelda ${tag}` },
+  });
+  expect(other.status()).toBe(201);
+
+  await open(page, '/sign-up', js);
+  await page.getByLabel('Email').fill(freshEmail());
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByTestId('account-area').getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  await open(page, '/people', js);
+  await page.getByRole('searchbox', { name: 'Name or email' }).fill(tag);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(new RegExp(`q=${tag}`));
+  await page.getByRole('link', { name: new RegExp(`Zelda ${tag}`) }).click();
+  await expect(page.getByRole('heading', { name: `Zelda ${tag}` })).toBeVisible();
+  await expect(page.getByText(/Member since/)).toBeVisible();
+});

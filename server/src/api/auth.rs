@@ -1,0 +1,194 @@
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use utoipa::ToSchema;
+
+use app::accounts::service::{self, IssuedSession, Registration};
+use app::accounts::tokens;
+use app::error::AppError;
+use app::state::AppState;
+
+use super::users::ApiUser;
+use super::{ApiJson, CurrentUser};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterRequest {
+    /// The email address.
+    pub username: String,
+    pub password: String,
+    /// `attendee` (default; `assistant` is accepted) or `organizer`.
+    pub role: Option<String>,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VerifyRequest {
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, Default, ToSchema)]
+pub struct RevokeRequest {
+    /// Revoke this token's session; without it, every session of the caller.
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Absent when a concurrent refresh already rotated the token.
+    pub refresh_token: Option<String>,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub user: ApiUser,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifyResponse {
+    pub valid: bool,
+    pub sub: String,
+    pub sid: String,
+    pub role: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+fn tokens(issued: IssuedSession) -> TokenResponse {
+    TokenResponse {
+        expires_in: issued.access_expires_at - app::db::now_millis() / 1000,
+        access_token: issued.access_token,
+        refresh_token: issued.refresh_token,
+        token_type: "Bearer",
+        user: ApiUser::from(&issued.user.me),
+    }
+}
+
+/// Create an account and sign in.
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = TokenResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> Result<impl IntoResponse, AppError> {
+    let issued = service::register(
+        &state,
+        Registration {
+            email: body.username,
+            password: body.password,
+            display_name: body.display_name.unwrap_or_default(),
+            role: body.role.unwrap_or_default(),
+        },
+        Some(addr.ip()),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(tokens(issued))))
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<TokenResponse>, AppError> {
+    let issued = service::login(&state, &body.username, body.password, Some(addr.ip())).await?;
+    Ok(Json(tokens(issued)))
+}
+
+/// Trade a refresh token for a new access token and a new refresh token.
+/// Each refresh token works once; presenting a used one revokes its session.
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<Json<TokenResponse>, AppError> {
+    let issued = service::refresh(&state, &body.refresh_token, Some(addr.ip())).await?;
+    Ok(Json(tokens(issued)))
+}
+
+/// Check an access token: its claims if it is valid and its session open.
+#[utoipa::path(post, path = "/api/auth/verify", tag = "auth", request_body = VerifyRequest,
+    responses((status = 200, body = VerifyResponse), (status = 401, body = ErrorBody)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<VerifyRequest>,
+) -> Result<Json<VerifyResponse>, AppError> {
+    service::authenticate(&state, &body.token).await?;
+    let claims = tokens::verify_access(&state.config.jwt_secret, &body.token)?;
+    Ok(Json(VerifyResponse {
+        valid: true,
+        sub: claims.sub,
+        sid: claims.sid,
+        role: claims.role,
+        iat: claims.iat,
+        exp: claims.exp,
+    }))
+}
+
+/// End the caller's session: its access and refresh tokens stop working at once.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<StatusCode, AppError> {
+    service::logout(&state, &user.session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revoke one session by its refresh token, or all of the caller's sessions.
+#[utoipa::path(post, path = "/api/auth/revoke", tag = "auth", request_body(content = RevokeRequest, description = "optional"),
+    responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, AppError> {
+    let body: RevokeRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        RevokeRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|_| {
+            AppError::bad_request(
+                "refresh_token",
+                "The body must be {\"refresh_token\": \"…\"} or empty.",
+            )
+        })?
+    };
+    match body.refresh_token {
+        Some(token) => service::revoke_refresh_token(&state, &user, &token).await?,
+        None => {
+            service::revoke_all(&state, &user).await?;
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `{statusCode, message, error}`, as every error answers.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub status_code: u16,
+    pub message: String,
+    pub error: String,
+    /// The offending field of a 400, when there is one.
+    pub field: Option<String>,
+}

@@ -1,0 +1,76 @@
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use app::accounts::service::AuthUser;
+use app::accounts::session::Auth;
+use app::error::AppError;
+
+/// JSON bodies whose errors are ours: 400 naming the field where serde says which.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_error(&rejection.body_text())),
+        }
+    }
+}
+
+/// `missing field `password`` → 400 for field `password`.
+fn json_error(text: &str) -> AppError {
+    let field = text
+        .split('`')
+        .nth(1)
+        .filter(|_| text.contains("field"))
+        .map(str::to_string);
+    let message = match &field {
+        Some(f) if text.contains("missing field") => format!("{f} is required."),
+        Some(f) => format!("{f} has the wrong type or value."),
+        None => "The body must be valid JSON with Content-Type: application/json.".to_string(),
+    };
+    AppError::BadRequest { field, message }
+}
+
+/// The signed-in user, or 401.
+pub struct CurrentUser(pub AuthUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Auth>()
+            .and_then(|auth| auth.0.clone())
+            .map(Self)
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let err = json_error(
+            "Failed to deserialize the JSON body into the target type: missing field `password` at line 1 column 20",
+        );
+        assert_eq!(
+            err,
+            AppError::bad_request("password", "password is required.")
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_names_no_field() {
+        assert!(matches!(
+            json_error("Failed to parse the request body as JSON: EOF"),
+            AppError::BadRequest { field: None, .. }
+        ));
+    }
+}

@@ -1,0 +1,40 @@
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{auth, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Marquee API", description = "Events, services and community. Authenticate with `Authorization: Bearer <access_token>`."),
+    paths(
+        auth::register, auth::login, auth::refresh, auth::verify, auth::logout, auth::revoke,
+        users::me, users::update_me, users::search, users::profile,
+        crate::avatars::upload,
+    ),
+    components(schemas(auth::ErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "Accounts and sessions"), (name = "users", description = "Profiles and search"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

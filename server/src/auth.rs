@@ -1,0 +1,185 @@
+//! Who is asking, for every request: resolves the user from a Bearer token or
+//! the session cookies (refreshing an expired access cookie transparently),
+//! records it in the request span, and refuses cross-site state changes made
+//! with cookies (CSRF).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{AUTHORIZATION, HOST, ORIGIN, REFERER, SET_COOKIE};
+use axum::http::{HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use app::accounts::service::{self, AuthUser};
+use app::accounts::session::{self, Auth, RequestMeta};
+use app::error::AppError;
+use app::state::AppState;
+
+/// Paths that never need to know the user (static files, health).
+fn is_anonymous_path(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path.starts_with("/avatars/")
+        || path == "/health"
+        || path == "/favicon.svg"
+        || path == "/robots.txt"
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+pub async fn resolve_user(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    if is_anonymous_path(&path) {
+        return next.run(request).await;
+    }
+    let headers = request.headers().clone();
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let secure = is_https(&headers);
+    let bearer = bearer_token(&headers);
+
+    if bearer.is_none() && is_state_changing(request.method()) && !same_origin(&state, &headers) {
+        tracing::warn!(path, "cross-site request refused");
+        return AppError::Forbidden.into_response();
+    }
+
+    let mut set_cookies = Vec::new();
+    let user: Option<AuthUser> = match bearer {
+        Some(token) => service::authenticate(&state, token).await.ok(),
+        None => match session::access_cookie(&headers) {
+            Some(token) => match service::authenticate(&state, &token).await {
+                Ok(user) => Some(user),
+                Err(_) => refresh_from_cookie(&state, &headers, ip, secure, &mut set_cookies).await,
+            },
+            None => refresh_from_cookie(&state, &headers, ip, secure, &mut set_cookies).await,
+        },
+    };
+    if let Some(user) = &user {
+        tracing::Span::current().record("user_id", user.id);
+    }
+    request.extensions_mut().insert(Auth(user));
+    request.extensions_mut().insert(RequestMeta {
+        ip,
+        secure,
+        bearer: bearer.is_some(),
+    });
+
+    let mut response = next.run(request).await;
+    // Cookies the handler set itself (sign-in, sign-out) win over ours.
+    if !response.headers().contains_key(SET_COOKIE) {
+        for cookie in set_cookies {
+            response.headers_mut().append(SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+/// Refreshes the session from the refresh cookie; on failure the stale
+/// cookies are cleared so the browser stops sending them.
+async fn refresh_from_cookie(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: Option<std::net::IpAddr>,
+    secure: bool,
+    set_cookies: &mut Vec<axum::http::HeaderValue>,
+) -> Option<AuthUser> {
+    let token = session::refresh_cookie(headers)?;
+    match service::refresh(state, &token, ip).await {
+        Ok(issued) => {
+            set_cookies.extend(session::session_cookies(&issued, secure));
+            Some(issued.user)
+        }
+        Err(AppError::TooManyRequests { .. }) => None,
+        Err(_) => {
+            set_cookies.extend(session::clear_cookies(secure));
+            None
+        }
+    }
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+/// The origin of a request (from `Origin`, else `Referer`) must be the site
+/// itself: the host the request was sent to, or a configured origin. A
+/// request with neither header and no session cookie is an API client, not a
+/// browser, and cannot be forged cross-site.
+fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    let claimed = headers
+        .get(ORIGIN)
+        .or_else(|| headers.get(REFERER))
+        .and_then(|v| v.to_str().ok());
+    let Some(claimed) = claimed else {
+        return !session::has_session_cookie(headers);
+    };
+    let Some(origin) = origin_of(claimed) else {
+        return false;
+    };
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+    let host_matches = host.is_some_and(|host| {
+        origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+    });
+    host_matches
+        || state
+            .config
+            .allowed_origins
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(&origin))
+}
+
+/// `scheme://authority` of a URL (an `Origin` is already just that).
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    (!authority.is_empty()).then(|| format!("{scheme}://{authority}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_origin_of_a_referer_drops_path_and_query() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000/sign-in?next=/").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(
+            origin_of("https://marquee.example").as_deref(),
+            Some("https://marquee.example")
+        );
+        assert_eq!(origin_of("null"), None);
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_case_insensitively() {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, "bearer abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), Some("abc"));
+        headers.insert(AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), None);
+    }
+}

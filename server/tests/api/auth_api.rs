@@ -1,0 +1,486 @@
+//! The auth JSON API (seed 001's shape), on whichever database the run uses.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+
+fn email() -> String {
+    format!("user{:x}@example.com", rand::random::<u64>())
+}
+
+async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn register(app: &TestApp, email: &str, role: Option<&str>) -> Value {
+    let mut body = json!({ "username": email, "password": "correct horse battery" });
+    if let Some(role) = role {
+        body["role"] = json!(role);
+    }
+    let response = post(app, "/api/auth/register", body).await;
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+async fn me(app: &TestApp, token: &str) -> reqwest::Response {
+    app.client
+        .get(app.url("/api/auth/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn register_returns_tokens_and_the_user_and_me_answers_with_the_token() {
+    let app = spawn_app().await;
+    let email = email();
+
+    let body = register(&app, &email.to_uppercase(), Some("organizer")).await;
+
+    assert_eq!(body["user"]["username"], email);
+    assert_eq!(body["user"]["role"], "organizer");
+    assert_eq!(body["token_type"], "Bearer");
+    let token = body["access_token"].as_str().unwrap();
+    let response = me(&app, token).await;
+    assert_eq!(response.status(), 200);
+    let user: Value = response.json().await.unwrap();
+    assert_eq!(user["username"], email);
+    assert_eq!(user["id"], body["user"]["id"]);
+
+    // seed 001's GET /api/user answers the same.
+    let seed = app
+        .client
+        .get(app.url("/api/user"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seed.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn assistant_is_accepted_as_an_attendee_and_admin_is_refused() {
+    let app = spawn_app().await;
+    let body = register(&app, &email(), Some("assistant")).await;
+    assert_eq!(body["user"]["role"], "attendee");
+
+    let response = post(
+        &app,
+        "/api/auth/register",
+        json!({ "username": email(), "password": "correct horse", "role": "admin" }),
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["field"], "role");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_duplicate_email_is_a_409() {
+    let app = spawn_app().await;
+    let email = email();
+    register(&app, &email, None).await;
+
+    let response = post(
+        &app,
+        "/api/auth/register",
+        json!({ "username": format!(" {email} "), "password": "another password" }),
+    )
+    .await;
+
+    assert_eq!(response.status(), 409);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["statusCode"], 409);
+    assert_eq!(error["error"], "Conflict");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_is_a_400_naming_the_field() {
+    let app = spawn_app().await;
+    for (body, field) in [
+        (
+            json!({ "username": "not-an-email", "password": "long enough" }),
+            "email",
+        ),
+        (
+            json!({ "username": email(), "password": "short" }),
+            "password",
+        ),
+        (json!({ "username": email() }), "password"),
+    ] {
+        let response = post(&app, "/api/auth/register", body.clone()).await;
+        assert_eq!(response.status(), 400, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["field"], field, "{body} → {error}");
+        assert_eq!(error["statusCode"], 400);
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn login_with_a_wrong_password_or_unknown_email_says_the_same() {
+    let app = spawn_app().await;
+    let email = email();
+    register(&app, &email, None).await;
+
+    let wrong = post(
+        &app,
+        "/api/auth/login",
+        json!({ "username": email, "password": "wrong password" }),
+    )
+    .await;
+    let unknown = post(
+        &app,
+        "/api/auth/login",
+        json!({ "username": "nobody@example.com", "password": "wrong password" }),
+    )
+    .await;
+
+    assert_eq!(wrong.status(), 400);
+    assert_eq!(unknown.status(), 400);
+    let (wrong, unknown): (Value, Value) =
+        (wrong.json().await.unwrap(), unknown.json().await.unwrap());
+    assert_eq!(wrong, unknown);
+
+    let ok = post(
+        &app,
+        "/api/auth/login",
+        json!({ "username": email, "password": "correct horse battery" }),
+    )
+    .await;
+    assert_eq!(ok.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn me_without_a_token_or_with_a_bad_one_is_a_401_in_the_seed_shape() {
+    let app = spawn_app().await;
+    let body = register(&app, &email(), None).await;
+    let token = body["access_token"].as_str().unwrap().to_string();
+
+    let none = app
+        .client
+        .get(app.url("/api/auth/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 401);
+    let error: Value = none.json().await.unwrap();
+    assert_eq!(error["statusCode"], 401);
+    assert_eq!(error["error"], "Unauthorized");
+
+    // Tampered: one character of the payload changed.
+    let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
+    let flipped = if parts[1].ends_with('A') { 'B' } else { 'A' };
+    parts[1].pop();
+    parts[1].push(flipped);
+    assert_eq!(me(&app, &parts.join(".")).await.status(), 401);
+
+    // alg none with the same claims.
+    let none_token = format!(
+        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+        token.split('.').nth(1).unwrap()
+    );
+    assert_eq!(me(&app, &none_token).await.status(), 401);
+
+    // Expired: signed with the right key, an hour old.
+    let claims_user = body["user"]["id"].as_i64().unwrap();
+    let sid = verify_sid(&app, &token).await;
+    let hour_ago = app::db::now_millis() - 3_600_000;
+    let (expired, _) = app::accounts::tokens::issue_access(
+        &app::config::JwtSecret::new(vec![7u8; 32]).unwrap(),
+        claims_user,
+        &sid,
+        "attendee",
+        hour_ago,
+    )
+    .unwrap();
+    assert_eq!(me(&app, &expired).await.status(), 401);
+    app.stop().await;
+}
+
+async fn verify_sid(app: &TestApp, token: &str) -> String {
+    let response = post(app, "/api/auth/verify", json!({ "token": token })).await;
+    assert_eq!(response.status(), 200);
+    let claims: Value = response.json().await.unwrap();
+    assert_eq!(claims["valid"], true);
+    claims["sid"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reusing_an_old_token_revokes_the_session() {
+    let app = spawn_app().await;
+    let body = register(&app, &email(), None).await;
+    let first = body["refresh_token"].as_str().unwrap().to_string();
+
+    let rotated = post(&app, "/api/auth/refresh", json!({ "refresh_token": first })).await;
+    assert_eq!(rotated.status(), 200);
+    let rotated: Value = rotated.json().await.unwrap();
+    let second = rotated["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(first, second);
+    let access = rotated["access_token"].as_str().unwrap().to_string();
+    assert_eq!(me(&app, &access).await.status(), 200);
+
+    // Push the first use out of the grace window, then present it again: theft.
+    sqlx::query("UPDATE refresh_tokens SET used_at = used_at - 60000")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let reuse = post(&app, "/api/auth/refresh", json!({ "refresh_token": first })).await;
+    assert_eq!(reuse.status(), 401);
+
+    // The whole family is dead: the newest refresh token and the access token too.
+    let after = post(
+        &app,
+        "/api/auth/refresh",
+        json!({ "refresh_token": second }),
+    )
+    .await;
+    assert_eq!(after.status(), 401);
+    assert_eq!(me(&app, &access).await.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_concurrent_refreshes_with_one_token_keep_the_session() {
+    let app = spawn_app().await;
+    let body = register(&app, &email(), None).await;
+    let token = body["refresh_token"].as_str().unwrap().to_string();
+
+    let (a, b) = tokio::join!(
+        post(&app, "/api/auth/refresh", json!({ "refresh_token": token })),
+        post(&app, "/api/auth/refresh", json!({ "refresh_token": token })),
+    );
+
+    assert_eq!(a.status(), 200);
+    assert_eq!(b.status(), 200);
+    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+    // Exactly one of them got the successor.
+    let successors = [&a, &b]
+        .iter()
+        .filter(|r| r["refresh_token"].is_string())
+        .count();
+    assert_eq!(successors, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn logout_refuses_the_old_access_token_at_once() {
+    let app = spawn_app().await;
+    let body = register(&app, &email(), None).await;
+    let access = body["access_token"].as_str().unwrap();
+
+    let response = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+
+    assert_eq!(me(&app, access).await.status(), 401);
+    let verify = post(&app, "/api/auth/verify", json!({ "token": access })).await;
+    assert_eq!(verify.status(), 401);
+    let refresh = post(
+        &app,
+        "/api/auth/refresh",
+        json!({ "refresh_token": body["refresh_token"] }),
+    )
+    .await;
+    assert_eq!(refresh.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn revoke_without_a_token_ends_every_session_of_the_caller() {
+    let app = spawn_app().await;
+    let email = email();
+    let first = register(&app, &email, None).await;
+    let second: Value = post(
+        &app,
+        "/api/auth/login",
+        json!({ "username": email, "password": "correct horse battery" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let a = first["access_token"].as_str().unwrap();
+    let b = second["access_token"].as_str().unwrap();
+
+    let response = app
+        .client
+        .post(app.url("/api/auth/revoke"))
+        .bearer_auth(a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+
+    assert_eq!(me(&app, a).await.status(), 401);
+    assert_eq!(me(&app, b).await.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn profile_update_and_search_work_with_a_bearer_token() {
+    let app = spawn_app().await;
+    let body = register(&app, &email(), None).await;
+    let token = body["access_token"].as_str().unwrap();
+
+    let updated = app
+        .client
+        .put(app.url("/api/users/me"))
+        .bearer_auth(token)
+        .json(&json!({ "displayName": "Ada Lovelace", "bio": "Analytical." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let updated: Value = updated.json().await.unwrap();
+    assert_eq!(updated["displayName"], "Ada Lovelace");
+
+    for q in ["ada", "love", "LOVE"] {
+        let found: Value = app
+            .client
+            .get(app.url(&format!("/api/users/search?q={q}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            found["users"][0]["displayName"], "Ada Lovelace",
+            "{q}: {found}"
+        );
+    }
+    let wildcard: Value = app
+        .client
+        .get(app.url("/api/users/search?q=%25%25"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        wildcard["users"].as_array().unwrap().len(),
+        0,
+        "% is a character, not a wildcard"
+    );
+
+    let anonymous = app
+        .client
+        .get(app.url("/api/users/search?q=ada"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn search_pages_through_many_results() {
+    let app = spawn_app().await;
+    let mut token = String::new();
+    for i in 0..23 {
+        let body = register(
+            &app,
+            &format!("pager{i:02}-{:x}@example.com", rand::random::<u32>()),
+            None,
+        )
+        .await;
+        token = body["access_token"].as_str().unwrap().to_string();
+    }
+    let page = |n: u32| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            let v: Value = app
+                .client
+                .get(app.url(&format!("/api/users/search?q=pager&page={n}")))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v
+        }
+    };
+    let (one, two) = (page(1).await, page(2).await);
+    assert_eq!(one["users"].as_array().unwrap().len(), 20);
+    assert_eq!(one["hasMore"], true);
+    assert_eq!(two["users"].as_array().unwrap().len(), 3);
+    assert_eq!(two["hasMore"], false);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_attempts_over_the_limit_get_429_with_retry_after() {
+    let app = spawn_app_with(|c| {
+        c.auth_limits = app::rate_limit::AuthLimits {
+            per_ip_per_minute: 100,
+            per_account_per_minute: 3,
+        }
+    })
+    .await;
+    let body = json!({ "username": "target@example.com", "password": "guess guess" });
+    for _ in 0..3 {
+        assert_eq!(
+            post(&app, "/api/auth/login", body.clone()).await.status(),
+            400
+        );
+    }
+
+    let limited = post(&app, "/api/auth/login", body).await;
+
+    assert_eq!(limited.status(), 429);
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_auth_endpoints() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    for path in [
+        "/api/auth/register",
+        "/api/auth/login",
+        "/api/auth/refresh",
+        "/api/auth/me",
+        "/api/users/search",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_api_paths_answer_404_in_json() {
+    let app = spawn_app().await;
+    let response = app.get("/api/nope").await;
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["statusCode"], 404);
+    app.stop().await;
+}

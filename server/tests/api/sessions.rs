@@ -1,0 +1,340 @@
+//! The browser's side of accounts: forms posted to server functions, session
+//! cookies, transparent refresh, CSRF, avatars.
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_app};
+
+const PNG_1X1: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// The session cookies of a response, as `name=value` pairs.
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+fn cookie_header(set: &[String]) -> String {
+    set.iter()
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .filter(|pair| !pair.ends_with('='))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Posts a form to a server function the way a browser without JavaScript does.
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    cookies: Option<&str>,
+    origin: &str,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header("origin", origin)
+        .header("accept", "text/html")
+        .form(form);
+    if let Some(cookies) = cookies {
+        request = request.header(COOKIE, cookies);
+    }
+    request.send().await.unwrap()
+}
+
+async fn sign_up(app: &TestApp, email: &str) -> Vec<String> {
+    let origin = app.url("");
+    let response = post_form(
+        app,
+        "/rpc/accounts/sign_up",
+        &[
+            ("email", email),
+            ("password", "correct horse battery"),
+            ("display_name", "Grace Hopper"),
+            ("role", "organizer"),
+            ("next", "/profile"),
+        ],
+        None,
+        &origin,
+    )
+    .await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()[LOCATION], "/profile");
+    set_cookies(&response)
+}
+
+/// A page request as a browser makes it.
+async fn page(app: &TestApp, path: &str, cookies: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.get(app.url(path)).header("accept", "text/html");
+    if let Some(cookies) = cookies {
+        request = request.header(COOKIE, cookies);
+    }
+    request.send().await.unwrap()
+}
+
+fn email() -> String {
+    format!("grace{:x}@example.com", rand::random::<u64>())
+}
+
+#[tokio::test]
+async fn signing_up_with_a_plain_form_sets_http_only_cookies_and_redirects_to_next() {
+    let app = spawn_app().await;
+
+    let cookies = sign_up(&app, &email()).await;
+
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    for cookie in &cookies {
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            !cookie.contains("Secure"),
+            "plain HTTP gets no Secure flag: {cookie}"
+        );
+    }
+    let profile = page(&app, "/profile", Some(&cookie_header(&cookies))).await;
+    assert_eq!(profile.status(), 200);
+    let html = profile.text().await.unwrap();
+    assert!(html.contains("Grace Hopper"));
+    assert!(html.contains("Organizer"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn over_https_the_cookies_are_secure_and_host_prefixed() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/rpc/accounts/sign_up"))
+        .header("origin", app.url(""))
+        .header("x-forwarded-proto", "https")
+        .header("accept", "text/html")
+        .form(&[
+            ("email", email().as_str()),
+            ("password", "correct horse battery"),
+            ("display_name", ""),
+            ("role", ""),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookies = set_cookies(&response);
+    assert!(
+        cookies
+            .iter()
+            .all(|c| c.starts_with("__Host-") && c.contains("; Secure")),
+        "{cookies:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_profile_page_without_a_session_redirects_to_sign_in_with_next() {
+    let app = spawn_app().await;
+    let response = page(&app, "/profile", None).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()[LOCATION], "/sign-in?next=/profile");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_cross_site_form_post_with_cookies_is_refused() {
+    let app = spawn_app().await;
+    let cookies = cookie_header(&sign_up(&app, &email()).await);
+
+    let forged = post_form(
+        &app,
+        "/rpc/accounts/update_profile",
+        &[("display_name", "Pwned"), ("bio", "")],
+        Some(&cookies),
+        "http://evil.example",
+    )
+    .await;
+    assert_eq!(forged.status(), 403);
+    let body: Value = forged.json().await.unwrap();
+    assert_eq!(body["statusCode"], 403);
+
+    let own = post_form(
+        &app,
+        "/rpc/accounts/update_profile",
+        &[("display_name", "Grace B. Hopper"), ("bio", "Admiral")],
+        Some(&cookies),
+        &app.url(""),
+    )
+    .await;
+    assert!(
+        own.status().is_success() || own.status().is_redirection(),
+        "{}",
+        own.status()
+    );
+    let html = page(&app, "/profile", Some(&cookies))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Grace B. Hopper"));
+    assert!(!html.contains("Pwned"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bearer_call_needs_no_origin() {
+    let app = spawn_app().await;
+    let body: Value = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .json(&serde_json::json!({ "username": email(), "password": "correct horse" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .put(app.url("/api/users/me"))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .header("origin", "http://elsewhere.example")
+        .json(&serde_json::json!({ "bio": "From a script." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_access_cookie_is_refreshed_transparently() {
+    let app = spawn_app().await;
+    let cookies = sign_up(&app, &email()).await;
+    let refresh_only = cookies
+        .iter()
+        .find(|c| c.starts_with("marquee_refresh="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .unwrap();
+
+    let profile = page(&app, "/profile", Some(&refresh_only)).await;
+
+    assert_eq!(profile.status(), 200);
+    let renewed = set_cookies(&profile);
+    assert!(
+        renewed
+            .iter()
+            .any(|c| c.starts_with("marquee_access=") && !c.starts_with("marquee_access=;")),
+        "{renewed:?}"
+    );
+    assert!(
+        renewed
+            .iter()
+            .any(|c| c.starts_with("marquee_refresh=") && !c.contains(&refresh_only)),
+        "rotated: {renewed:?}"
+    );
+    assert!(profile.text().await.unwrap().contains("Grace Hopper"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signing_out_clears_the_cookies_and_the_old_ones_stop_working() {
+    let app = spawn_app().await;
+    let cookies = cookie_header(&sign_up(&app, &email()).await);
+
+    let out = post_form(
+        &app,
+        "/rpc/accounts/sign_out",
+        &[],
+        Some(&cookies),
+        &app.url(""),
+    )
+    .await;
+    assert!(out.status().is_redirection(), "{}", out.status());
+    let cleared = set_cookies(&out);
+    assert!(
+        cleared.iter().all(|c| c.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
+
+    // Replaying the old cookies: the session is revoked, so no refresh either.
+    let replay = page(&app, "/profile", Some(&cookies)).await;
+    assert!(replay.status().is_redirection());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_on_the_form_comes_back_as_an_error_not_a_session() {
+    let app = spawn_app().await;
+    let email = email();
+    sign_up(&app, &email).await;
+
+    let response = app
+        .client
+        .post(app.url("/rpc/accounts/sign_in"))
+        .header("origin", app.url(""))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", email.as_str()),
+            ("password", "not the password"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 400);
+    assert!(set_cookies(&response).is_empty());
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("The email or password is incorrect."),
+        "{body}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_avatar_is_uploaded_checked_and_served() {
+    let app = spawn_app().await;
+    let cookies = cookie_header(&sign_up(&app, &email()).await);
+    let upload = |bytes: &'static [u8], name: &'static str| {
+        let form = reqwest::multipart::Form::new().part(
+            "avatar",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        app.client
+            .post(app.url("/api/users/me/avatar"))
+            .header(COOKIE, &cookies)
+            .header("origin", app.url(""))
+            .multipart(form)
+            .send()
+    };
+
+    let ok = upload(PNG_1X1, "me.png").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let me: Value = ok.json().await.unwrap();
+    let url = me["avatarUrl"].as_str().unwrap().to_string();
+    let image = app.get(&url).await;
+    assert_eq!(image.status(), 200);
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(image.bytes().await.unwrap().as_ref(), PNG_1X1);
+
+    let svg = upload(
+        b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+        "x.png",
+    )
+    .await
+    .unwrap();
+    assert_eq!(svg.status(), 400);
+    let error: Value = svg.json().await.unwrap();
+    assert_eq!(error["field"], "avatar");
+
+    assert_eq!(app.get("/avatars/..%2F..%2Fjwt-secret").await.status(), 404);
+    app.stop().await;
+}
