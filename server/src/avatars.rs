@@ -77,10 +77,48 @@ fn wants_html(headers: &HeaderMap) -> bool {
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    user: Result<CurrentUser, AppError>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
+    let html = wants_html(&headers);
+    let result = match user {
+        Ok(CurrentUser(user)) => store_upload(&state, user, multipart).await,
+        Err(e) => Err(e),
+    };
+    match (result, html) {
+        // A form posted from the profile page goes back there, with the outcome.
+        (Ok(_), true) => Ok(back_to_profile(None)),
+        (Err(e), true) => Ok(back_to_profile(Some(&e.to_string()))),
+        (Ok(me), false) => Ok(Json(ApiUser::from(&me)).into_response()),
+        (Err(e), false) => Err(e),
+    }
+}
+
+fn back_to_profile(error: Option<&str>) -> Response {
+    let location = match error {
+        None => "/profile".to_string(),
+        Some(message) => format!(
+            "/profile?avatar_error={}",
+            message
+                .bytes()
+                .map(|b| if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                })
+                .collect::<String>()
+        ),
+    };
+    let location = HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/profile"));
+    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
+}
+
+async fn store_upload(
+    state: &AppState,
+    user: app::accounts::service::AuthUser,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<app::accounts::model::Me, AppError> {
     let mut multipart = multipart
         .map_err(|_| AppError::bad_request("avatar", "Send the picture as multipart/form-data."))?;
     let mut image = None;
@@ -107,7 +145,7 @@ pub async fn upload(
     let (ext, _) = sniff(&image)
         .ok_or_else(|| AppError::bad_request("avatar", "Use a PNG, JPEG, WebP or GIF picture."))?;
 
-    let dir = avatar_dir(&state);
+    let dir = avatar_dir(state);
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(AppError::internal)?;
@@ -123,16 +161,9 @@ pub async fn upload(
         }
     }
 
-    if wants_html(&headers) {
-        return Ok((
-            StatusCode::SEE_OTHER,
-            [(LOCATION, HeaderValue::from_static("/profile"))],
-        )
-            .into_response());
-    }
     let mut me = user.me;
     me.avatar_url = Some(format!("/avatars/{file}"));
-    Ok(Json(ApiUser::from(&me)).into_response())
+    Ok(me)
 }
 
 pub async fn serve(

@@ -338,3 +338,41 @@ async fn an_avatar_is_uploaded_checked_and_served() {
     assert_eq!(app.get("/avatars/..%2F..%2Fjwt-secret").await.status(), 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_avatar_form_posted_from_the_page_comes_back_to_the_profile() {
+    let app = spawn_app().await;
+    let cookies = cookie_header(&sign_up(&app, &email()).await);
+    let upload = |bytes: &'static [u8]| {
+        let form = reqwest::multipart::Form::new().part(
+            "avatar",
+            reqwest::multipart::Part::bytes(bytes).file_name("f"),
+        );
+        app.client
+            .post(app.url("/api/users/me/avatar"))
+            .header(COOKIE, &cookies)
+            .header("origin", app.url(""))
+            .header("accept", "text/html")
+            .multipart(form)
+            .send()
+    };
+
+    let ok = upload(PNG_1X1).await.unwrap();
+    assert_eq!(ok.status(), 303);
+    assert_eq!(ok.headers()[LOCATION], "/profile");
+
+    let bad = upload(b"GIF? no, text").await.unwrap();
+    assert_eq!(bad.status(), 303);
+    let location = bad.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with("/profile?avatar_error=Use%20a%20PNG"),
+        "{location}"
+    );
+    let html = page(&app, &location, Some(&cookies))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Use a PNG, JPEG, WebP or GIF picture."));
+    app.stop().await;
+}

@@ -78,6 +78,7 @@ fn PeopleSearch() -> impl IntoView {
                                 .into_any(),
                                 Some(found) => {
                                     let q = q();
+                                    let page = found.page;
                                     let prev = (found.page > 1).then(|| format!("?q={}&page={}", super::url_encode(&q), found.page - 1));
                                     let next = found.has_more.then(|| format!("?q={}&page={}", super::url_encode(&q), found.page + 1));
                                     view! {
@@ -92,11 +93,16 @@ fn PeopleSearch() -> impl IntoView {
                                                 </li>
                                             }).collect_view()}
                                         </ul>
-                                        <nav class="mt-4 flex justify-between text-sm" aria-label="Pages">
-                                            {prev.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"← Previous"</a> })}
-                                            <span class="text-slate-500">{format!("Page {}", found.page)}</span>
-                                            {next.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"Next →"</a> })}
-                                        </nav>
+                                        <Show when={
+                                            let many = prev.is_some() || next.is_some();
+                                            move || many
+                                        }>
+                                            <nav class="mt-4 flex items-center justify-between text-sm" aria-label="Pages">
+                                                <span>{prev.clone().map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"← Previous"</a> })}</span>
+                                                <span class="text-slate-500">{format!("Page {page}")}</span>
+                                                <span>{next.clone().map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"Next →"</a> })}</span>
+                                            </nav>
+                                        </Show>
                                     }
                                     .into_any()
                                 }

@@ -2,6 +2,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 
 use super::{Avatar, FormAlert, RoleBadge, sign_in_href};
 use crate::accounts::api::UpdateProfile;
@@ -37,18 +38,23 @@ fn ProfileEditor() -> impl IntoView {
     let display_name = Signal::derive(move || me().map(|m| m.display_name).unwrap_or_default());
     let bio = move || me().map(|m| m.bio).unwrap_or_default();
     let bio_error = field_error(value, Some("bio"));
+    // The upload is a plain form post; the server sends problems back in the URL.
+    let query = use_query_map();
+    let avatar_error = Signal::derive(move || query.read().get("avatar_error"));
 
     view! {
         <Title text="Your profile" />
         <div class="mx-auto max-w-2xl space-y-6">
-            <div class="flex flex-wrap items-center gap-4">
-                {move || me().map(|m| view! { <Avatar name=m.display_name.clone() url=m.avatar_url.clone() class="size-16 text-xl" /> })}
-                <div class="min-w-0 flex-1">
-                    <h1 class="truncate text-3xl font-bold tracking-tight">{move || display_name.get()}</h1>
-                    <p class="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
-                        <span>{move || me().map(|m| m.email).unwrap_or_default()}</span>
-                        {move || me().map(|m| view! { <RoleBadge role=m.role /> })}
-                    </p>
+            <div class="flex flex-col gap-4 sm:flex-row sm:items-center">
+                <div class="flex min-w-0 flex-1 items-center gap-4">
+                    {move || me().map(|m| view! { <Avatar name=m.display_name.clone() url=m.avatar_url.clone() class="size-16 text-xl" /> })}
+                    <div class="min-w-0 flex-1">
+                        <h1 class="truncate text-2xl font-bold tracking-tight sm:text-3xl">{move || display_name.get()}</h1>
+                        <p class="mt-1 flex min-w-0 items-center gap-2 text-sm text-slate-600">
+                            <span class="truncate">{move || me().map(|m| m.email).unwrap_or_default()}</span>
+                            {move || me().map(|m| view! { <RoleBadge role=m.role /> })}
+                        </p>
+                    </div>
                 </div>
                 {move || me().map(|m| view! {
                     <ButtonLink href=format!("/users/{}", m.id) variant=Variant::Secondary>"View public profile"</ButtonLink>
@@ -95,6 +101,9 @@ fn ProfileEditor() -> impl IntoView {
             <Card>
                 <h2 class="text-lg font-semibold">"Picture"</h2>
                 <p class="mt-1 text-sm text-slate-600">"PNG, JPEG, WebP or GIF, up to 2 MB."</p>
+                <div class="mt-3">
+                    <FormAlert message=avatar_error />
+                </div>
                 <form
                     method="post"
                     action="/api/users/me/avatar"
