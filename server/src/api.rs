@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/me/avatar", post(crate::avatars::upload))
         .route("/users/search", get(users::search))
         .route("/users/{id}", get(users::profile))
+        .route("/admin/users", get(users::list_all))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

@@ -24,6 +24,27 @@ pub struct AuthUser {
     pub me: Me,
 }
 
+impl AuthUser {
+    /// 403 unless the user has `role` (admins pass every role check).
+    pub fn require_role(&self, role: Role) -> Result<(), AppError> {
+        if self.role == role || self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// 403 unless the user owns the thing (`owner_id`) or is an admin.
+    /// Callers that must not reveal whether the thing exists answer 404 instead.
+    pub fn require_owner(&self, owner_id: i64) -> Result<(), AppError> {
+        if self.id == owner_id || self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
 /// What signing in (or refreshing) hands to the client.
 #[derive(Debug, Clone)]
 pub struct IssuedSession {
@@ -93,7 +114,7 @@ pub async fn register(
     ip: Option<IpAddr>,
 ) -> Result<IssuedSession, AppError> {
     let email = model::parse_email(&input.email)?;
-    state.auth_limiter.check(ip, None)?;
+    state.auth_limiter.check(ip, Some(&email))?;
     model::check_password(&input.password)?;
     let role = Role::parse_sign_up(&input.role)?;
     let display_name = match model::parse_display_name(&input.display_name)? {
@@ -275,6 +296,20 @@ pub async fn search(state: &AppState, query: &str, page: u32) -> Result<model::U
     })
 }
 
+pub const ADMIN_PAGE_SIZE: i64 = 50;
+
+/// Every account, newest first, for admins.
+pub async fn list_users(
+    state: &AppState,
+    admin: &AuthUser,
+    page: u32,
+) -> Result<Vec<Me>, AppError> {
+    admin.require_role(Role::Admin)?;
+    let offset = i64::from(page.max(1) - 1) * ADMIN_PAGE_SIZE;
+    let rows = store::list_users(state.db.pool(), ADMIN_PAGE_SIZE, offset).await?;
+    Ok(rows.iter().map(UserRow::me).collect())
+}
+
 pub async fn public_profile(state: &AppState, id: i64) -> Result<model::PublicProfile, AppError> {
     store::user_by_id(state.db.pool(), id)
         .await?
@@ -313,4 +348,52 @@ pub async fn create_or_promote_admin(
     .await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok((row.id, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: i64, role: Role) -> AuthUser {
+        AuthUser {
+            id,
+            role,
+            session_id: "s".into(),
+            me: Me {
+                id,
+                email: format!("u{id}@example.com"),
+                display_name: "U".into(),
+                role,
+                bio: String::new(),
+                avatar_url: None,
+            },
+        }
+    }
+
+    #[test]
+    fn roles_are_checked_and_admins_pass_every_check() {
+        assert_eq!(
+            user(1, Role::Attendee).require_role(Role::Organizer),
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(
+            user(1, Role::Organizer).require_role(Role::Organizer),
+            Ok(())
+        );
+        assert_eq!(user(1, Role::Admin).require_role(Role::Organizer), Ok(()));
+        assert_eq!(
+            user(1, Role::Organizer).require_role(Role::Admin),
+            Err(AppError::Forbidden)
+        );
+    }
+
+    #[test]
+    fn only_the_owner_or_an_admin_may_touch_a_thing() {
+        assert_eq!(user(1, Role::Organizer).require_owner(1), Ok(()));
+        assert_eq!(
+            user(2, Role::Organizer).require_owner(1),
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(user(3, Role::Admin).require_owner(1), Ok(()));
+    }
 }

@@ -116,11 +116,8 @@ pub fn require_user() -> Result<AuthUser, AppError> {
 
 pub fn require_role(role: Role) -> Result<AuthUser, AppError> {
     let user = require_user()?;
-    if user.role == role || user.role == Role::Admin {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
+    user.require_role(role)?;
+    Ok(user)
 }
 
 pub fn request_meta() -> RequestMeta {

@@ -361,3 +361,13 @@ pub async fn search_users(
         .await
         .map_err(db_error)
 }
+
+pub async fn list_users(pool: &AnyPool, limit: i64, offset: i64) -> Result<Vec<UserRow>, AppError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id DESC LIMIT $1 OFFSET $2");
+    sqlx::query_as(&sql)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await
+        .map_err(db_error)
+}

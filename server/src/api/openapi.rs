@@ -9,7 +9,7 @@ use super::{auth, users};
     info(title = "Marquee API", description = "Events, services and community. Authenticate with `Authorization: Bearer <access_token>`."),
     paths(
         auth::register, auth::login, auth::refresh, auth::verify, auth::logout, auth::revoke,
-        users::me, users::update_me, users::search, users::profile,
+        users::me, users::update_me, users::search, users::profile, users::list_all,
         crate::avatars::upload,
     ),
     components(schemas(auth::ErrorBody)),

@@ -161,3 +161,22 @@ pub async fn profile(
 ) -> Result<Json<ApiProfile>, AppError> {
     Ok(Json(service::public_profile(&state, id).await?.into()))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// From 1.
+    pub page: Option<u32>,
+}
+
+/// Every account with its email, newest first, 50 a page (admins only).
+#[utoipa::path(get, path = "/api/admin/users", tag = "users", params(PageQuery),
+    responses((status = 200, body = [ApiUser]), (status = 401, body = super::auth::ErrorBody), (status = 403, body = super::auth::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_all(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<Vec<ApiUser>>, AppError> {
+    let users = service::list_users(&state, &user, query.page.unwrap_or(1)).await?;
+    Ok(Json(users.iter().map(ApiUser::from).collect()))
+}

@@ -1,5 +1,6 @@
 //! The auth JSON API (seed 001's shape), on whichever database the run uses.
 
+use futures::future::join_all;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
@@ -251,25 +252,69 @@ async fn refresh_rotates_and_reusing_an_old_token_revokes_the_session() {
 }
 
 #[tokio::test]
-async fn two_concurrent_refreshes_with_one_token_keep_the_session() {
+async fn concurrent_refreshes_with_one_token_rotate_it_exactly_once_and_keep_the_session() {
     let app = spawn_app().await;
     let body = register(&app, &email(), None).await;
     let token = body["refresh_token"].as_str().unwrap().to_string();
 
-    let (a, b) = tokio::join!(
-        post(&app, "/api/auth/refresh", json!({ "refresh_token": token })),
-        post(&app, "/api/auth/refresh", json!({ "refresh_token": token })),
-    );
+    let attempts =
+        (0..12).map(|_| post(&app, "/api/auth/refresh", json!({ "refresh_token": token })));
+    let responses = join_all(attempts).await;
 
-    assert_eq!(a.status(), 200);
-    assert_eq!(b.status(), 200);
-    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
-    // Exactly one of them got the successor.
-    let successors = [&a, &b]
+    let mut successors = Vec::new();
+    for response in responses {
+        assert_eq!(response.status(), 200, "a race between tabs is not theft");
+        let body: Value = response.json().await.unwrap();
+        if let Some(next) = body["refresh_token"].as_str() {
+            successors.push(next.to_string());
+        }
+    }
+    assert_eq!(successors.len(), 1, "exactly one request rotated the token");
+    let next = post(
+        &app,
+        "/api/auth/refresh",
+        json!({ "refresh_token": successors[0] }),
+    )
+    .await;
+    assert_eq!(next.status(), 200, "the session survived");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_sign_ups_with_one_email_create_exactly_one_account() {
+    let app = spawn_app().await;
+    let email = email();
+
+    // 8 stays under the per-account limit of 10 a minute.
+    let attempts = (0..8).map(|i| {
+        post(
+            &app,
+            "/api/auth/register",
+            json!({ "username": email, "password": format!("password number {i}") }),
+        )
+    });
+    let statuses: Vec<u16> = join_all(attempts)
+        .await
         .iter()
-        .filter(|r| r["refresh_token"].is_string())
-        .count();
-    assert_eq!(successors, 1);
+        .map(|r| r.status().as_u16())
+        .collect();
+
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        7,
+        "{statuses:?}"
+    );
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
     app.stop().await;
 }
 
@@ -482,5 +527,52 @@ async fn unknown_api_paths_answer_404_in_json() {
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["statusCode"], 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_admins_may_list_every_account() {
+    let app = spawn_app().await;
+    let attendee = register(&app, &email(), None).await;
+    let organizer = register(&app, &email(), Some("organizer")).await;
+    let admin_email = email();
+    register(&app, &admin_email, None).await;
+    app::accounts::service::create_or_promote_admin(&app.db, &admin_email, None)
+        .await
+        .unwrap();
+    let admin: Value = post(
+        &app,
+        "/api/auth/login",
+        json!({ "username": admin_email, "password": "correct horse battery" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let list = |token: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url("/api/admin/users"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    assert_eq!(app.get("/api/admin/users").await.status(), 401);
+    for who in [&attendee, &organizer] {
+        let response = list(who["access_token"].as_str().unwrap().to_string()).await;
+        assert_eq!(response.status(), 403);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["statusCode"], 403);
+        assert_eq!(error["error"], "Forbidden");
+    }
+    let response = list(admin["access_token"].as_str().unwrap().to_string()).await;
+    assert_eq!(response.status(), 200);
+    let users: Value = response.json().await.unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 3);
+    assert_eq!(admin["user"]["role"], "admin");
     app.stop().await;
 }
