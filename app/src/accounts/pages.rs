@@ -13,6 +13,7 @@ pub use sign_in::SignInPage;
 pub use sign_up::SignUpPage;
 
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use super::model::{Role, safe_next};
@@ -47,6 +48,24 @@ fn url_encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Shows its children to signed-in people and sends everyone else to the
+/// sign-in page, with a way back here.
+#[component]
+pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
+    let auth = super::context::use_auth();
+    let login = sign_in_href();
+    // Re-render only when signing in or out, not when the user's details change.
+    let signed_in = Memo::new(move |_| auth.me.read().is_some());
+    move || {
+        if signed_in.get() {
+            children().into_any()
+        } else {
+            // Untracked: the redirect must not re-run as the location changes under it.
+            view! { <Redirect path=login.get_untracked() /> }.into_any()
+        }
+    }
 }
 
 #[component]

@@ -1,6 +1,7 @@
 //! The auth JSON API (seed 001's shape), on whichever database the run uses.
 
 use futures::future::join_all;
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
@@ -29,9 +30,7 @@ async fn register(app: &TestApp, email: &str, role: Option<&str>) -> Value {
 }
 
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {
-    app.client
-        .get(app.url("/api/auth/me"))
-        .bearer_auth(token)
+    app.bearer(Method::GET, "/api/auth/me", token)
         .send()
         .await
         .unwrap()
@@ -325,9 +324,7 @@ async fn logout_refuses_the_old_access_token_at_once() {
     let access = body["access_token"].as_str().unwrap();
 
     let response = app
-        .client
-        .post(app.url("/api/auth/logout"))
-        .bearer_auth(access)
+        .bearer(Method::POST, "/api/auth/logout", access)
         .send()
         .await
         .unwrap();
@@ -364,9 +361,7 @@ async fn revoke_without_a_token_ends_every_session_of_the_caller() {
     let b = second["access_token"].as_str().unwrap();
 
     let response = app
-        .client
-        .post(app.url("/api/auth/revoke"))
-        .bearer_auth(a)
+        .bearer(Method::POST, "/api/auth/revoke", a)
         .send()
         .await
         .unwrap();
@@ -396,31 +391,15 @@ async fn profile_update_and_search_work_with_a_bearer_token() {
     assert_eq!(updated["displayName"], "Ada Lovelace");
 
     for q in ["ada", "love", "LOVE"] {
-        let found: Value = app
-            .client
-            .get(app.url(&format!("/api/users/search?q={q}")))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, found) = app
+            .get_json(&format!("/api/users/search?q={q}"), token)
+            .await;
         assert_eq!(
             found["users"][0]["displayName"], "Ada Lovelace",
             "{q}: {found}"
         );
     }
-    let wildcard: Value = app
-        .client
-        .get(app.url("/api/users/search?q=%25%25"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, wildcard) = app.get_json("/api/users/search?q=%25%25", token).await;
     assert_eq!(
         wildcard["users"].as_array().unwrap().len(),
         0,
@@ -450,23 +429,12 @@ async fn search_pages_through_many_results() {
         .await;
         token = body["access_token"].as_str().unwrap().to_string();
     }
-    let page = |n: u32| {
-        let (app, token) = (&app, token.clone());
-        async move {
-            let v: Value = app
-                .client
-                .get(app.url(&format!("/api/users/search?q=pager&page={n}")))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            v
-        }
-    };
-    let (one, two) = (page(1).await, page(2).await);
+    let (_, one) = app
+        .get_json("/api/users/search?q=pager&page=1", &token)
+        .await;
+    let (_, two) = app
+        .get_json("/api/users/search?q=pager&page=2", &token)
+        .await;
     assert_eq!(one["users"].as_array().unwrap().len(), 20);
     assert_eq!(one["hasMore"], true);
     assert_eq!(two["users"].as_array().unwrap().len(), 3);
@@ -549,29 +517,17 @@ async fn only_admins_may_list_every_account() {
     .json()
     .await
     .unwrap();
-    let list = |token: String| {
-        let app = &app;
-        async move {
-            app.client
-                .get(app.url("/api/admin/users"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let token = |who: &Value| who["access_token"].as_str().unwrap().to_string();
 
     assert_eq!(app.get("/api/admin/users").await.status(), 401);
     for who in [&attendee, &organizer] {
-        let response = list(who["access_token"].as_str().unwrap().to_string()).await;
-        assert_eq!(response.status(), 403);
-        let error: Value = response.json().await.unwrap();
+        let (status, error) = app.get_json("/api/admin/users", &token(who)).await;
+        assert_eq!(status, 403);
         assert_eq!(error["statusCode"], 403);
         assert_eq!(error["error"], "Forbidden");
     }
-    let response = list(admin["access_token"].as_str().unwrap().to_string()).await;
-    assert_eq!(response.status(), 200);
-    let users: Value = response.json().await.unwrap();
+    let (status, users) = app.get_json("/api/admin/users", &token(&admin)).await;
+    assert_eq!(status, 200);
     assert_eq!(users.as_array().unwrap().len(), 3);
     assert_eq!(admin["user"]["role"], "admin");
     app.stop().await;

@@ -31,6 +31,32 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// A request with `Authorization: Bearer`.
+    pub fn bearer(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// `GET` with a Bearer token: the status and the JSON body.
+    pub async fn get_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .bearer(reqwest::Method::GET, path, token)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// Stops the server gracefully and waits until it has finished.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

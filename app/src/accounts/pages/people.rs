@@ -1,27 +1,19 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, Redirect};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use super::{Avatar, RoleBadge, sign_in_href};
+use super::{Avatar, RequireSignIn, RoleBadge};
 use crate::accounts::api::search_users;
-use crate::accounts::context::use_auth;
 use crate::components::{Button, EmptyState, ErrorView, IconName};
 
 /// Find people by name or email prefix (used to start chats later).
 #[component]
 pub fn PeoplePage() -> impl IntoView {
-    let auth = use_auth();
-    let login = sign_in_href();
-    // Re-render only when signing in or out, not when the user's details change.
-    let signed_in = Memo::new(move |_| auth.me.read().is_some());
-    move || {
-        if signed_in.get() {
-            view! { <PeopleSearch /> }.into_any()
-        } else {
-            // Untracked: the redirect must not re-run as the location changes under it.
-            view! { <Redirect path=login.get_untracked() /> }.into_any()
-        }
+    view! {
+        <RequireSignIn>
+            <PeopleSearch />
+        </RequireSignIn>
     }
 }
 

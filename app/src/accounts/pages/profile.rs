@@ -1,10 +1,9 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use super::{Avatar, FormAlert, RoleBadge, sign_in_href};
+use super::{Avatar, FormAlert, RequireSignIn, RoleBadge};
 use crate::accounts::api::UpdateProfile;
 use crate::accounts::context::{field_error, use_auth};
 use crate::accounts::model::BIO_MAX;
@@ -13,17 +12,10 @@ use crate::components::{Button, ButtonLink, Card, FormField, Variant};
 /// The signed-in person's own profile: see it, edit it, change the picture.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let auth = use_auth();
-    let login = sign_in_href();
-    // Re-render only when signing in or out, not when the user's details change.
-    let signed_in = Memo::new(move |_| auth.me.read().is_some());
-    move || {
-        if signed_in.get() {
-            view! { <ProfileEditor /> }.into_any()
-        } else {
-            // Untracked: the redirect must not re-run as the location changes under it.
-            view! { <Redirect path=login.get_untracked() /> }.into_any()
-        }
+    view! {
+        <RequireSignIn>
+            <ProfileEditor />
+        </RequireSignIn>
     }
 }
 
