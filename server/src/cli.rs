@@ -88,7 +88,7 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_AUTH_RATE_PER_IP", default_value_t = 30)]
     pub auth_rate_per_ip: u32,
 
-    /// Sign-in attempts allowed per account per minute.
+    /// Sign-in and sign-up attempts per email, and refreshes per session, allowed per minute.
     #[arg(long, env = "MARQUEE_AUTH_RATE_PER_ACCOUNT", default_value_t = 10)]
     pub auth_rate_per_account: u32,
 

@@ -184,10 +184,14 @@ pub async fn refresh(
     refresh_token: &str,
     ip: Option<IpAddr>,
 ) -> Result<IssuedSession, AppError> {
-    state.auth_limiter.check(ip, None)?;
     let hash = tokens::hash_token(refresh_token.trim());
     let now = now_millis();
     let pool = state.db.pool();
+    // Per address, and per session (the account's side of refreshing).
+    let session_key = store::session_of_token(pool, &hash)
+        .await?
+        .map(|session| format!("session:{session}"));
+    state.auth_limiter.check(ip, session_key.as_deref())?;
     let mut tx = pool.begin().await.map_err(AppError::internal)?;
     let (session_id, successor) = match store::use_refresh_token(&mut tx, &hash, now).await? {
         TokenUse::Fresh(session_id) => {
