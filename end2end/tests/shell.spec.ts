@@ -60,11 +60,18 @@ test('the page hydrates and the mobile menu opens and closes', async ({ page }, 
   await expect(menu).toBeHidden();
 });
 
-test('without wasm the page is complete and the menu button is inert', async ({ page }, testInfo) => {
+test('without wasm the page is complete and the phone menu still opens', async ({ page }, testInfo) => {
   test.skip(hydrated(testInfo), 'only for the server-rendered page');
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/');
   await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+  const menu = page.locator('#mobile-menu');
+  await expect(menu).toBeHidden();
+  await page.getByRole('button', { name: 'Open menu' }).click();
+  await expect(menu).toBeVisible();
+  await menu.getByRole('link', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 });
 
 test('checking the status again shows a toast', async ({ page }, testInfo) => {

@@ -68,6 +68,41 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// The frame of the sign-in and sign-up pages: the heading, a link to the
+/// other one (keeping `next`) and the form's card. Once signed in, it goes
+/// straight on to `next`.
+#[component]
+fn AuthFormPage(
+    heading: &'static str,
+    other_prompt: &'static str,
+    other_label: &'static str,
+    other_path: &'static str,
+    next: Signal<String>,
+    children: Children,
+) -> impl IntoView {
+    let auth = super::context::use_auth();
+    let signed_in = move || auth.me.read().is_some();
+    view! {
+        <Show when=signed_in>
+            <Redirect path=next.get_untracked() />
+        </Show>
+        <leptos_meta::Title text=heading />
+        <div class="mx-auto max-w-md">
+            <h1 class="text-3xl font-bold tracking-tight">{heading}</h1>
+            <p class="mt-2 text-sm text-slate-600">
+                {other_prompt} " "
+                <a
+                    href=move || format!("{other_path}?next={}", url_encode(&next.get()))
+                    class="font-semibold text-brand-700 hover:underline"
+                >
+                    {other_label}
+                </a>
+            </p>
+            <crate::components::Card class="mt-6">{children()}</crate::components::Card>
+        </div>
+    }
+}
+
 #[component]
 pub fn RoleBadge(role: Role) -> impl IntoView {
     let tone = match role {

@@ -65,13 +65,20 @@ pub fn TopNav() -> impl IntoView {
                     <div class="hidden items-center gap-3 md:flex" data-testid="account-area">
                         <AccountArea />
                     </div>
-                    <button
-                        type="button"
+                    // A link to the menu, so that without JavaScript it still opens
+                    // (CSS shows #mobile-menu when it is the URL's target); once
+                    // hydrated, a click toggles it instead.
+                    <a
+                        href="#mobile-menu"
+                        role="button"
                         class="inline-flex size-10 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100 md:hidden"
                         aria-controls="mobile-menu"
                         aria-expanded=move || open.get().to_string()
                         aria-label=move || if open.get() { "Close menu" } else { "Open menu" }
-                        on:click=move |_| open.update(|o| *o = !*o)
+                        on:click=move |ev| {
+                            ev.prevent_default();
+                            open.update(|o| *o = !*o);
+                        }
                     >
                         <svg class="size-6" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
                             <Show
@@ -81,7 +88,7 @@ pub fn TopNav() -> impl IntoView {
                                 <path stroke-linecap="round" d="M6 6l12 12M18 6L6 18" />
                             </Show>
                         </svg>
-                    </button>
+                    </a>
                 </div>
             </nav>
             <div id="mobile-menu" class="border-t border-slate-200 md:hidden" hidden=move || !open.get()>

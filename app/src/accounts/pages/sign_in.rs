@@ -1,11 +1,10 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use super::{FormAlert, next_param};
+use super::{AuthFormPage, FormAlert, next_param};
 use crate::accounts::api::SignIn;
 use crate::accounts::context::{field_error, use_auth};
-use crate::components::{Button, Card, FormField};
+use crate::components::{Button, FormField};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -14,22 +13,14 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let value = action.value();
     auth.follow(value);
-    // Signed in already (or just now, without JavaScript): go on.
-    let signed_in = move || auth.me.read().is_some();
     view! {
-        <Show when=signed_in>
-            <leptos_router::components::Redirect path=next.get_untracked() />
-        </Show>
-        <Title text="Sign in" />
-        <div class="mx-auto max-w-md">
-            <h1 class="text-3xl font-bold tracking-tight">"Sign in"</h1>
-            <p class="mt-2 text-sm text-slate-600">
-                "New to Marquee? "
-                <a href=move || format!("/sign-up?next={}", super::url_encode(&next.get())) class="font-semibold text-brand-700 hover:underline">
-                    "Create an account"
-                </a>
-            </p>
-            <Card class="mt-6">
+        <AuthFormPage
+            heading="Sign in"
+            other_prompt="New to Marquee?"
+            other_label="Create an account"
+            other_path="/sign-up"
+            next
+        >
                 <ActionForm action attr:class="space-y-5" attr:novalidate="true">
                     <FormAlert message=field_error(value, None) />
                     <input type="hidden" name="next" value=next />
@@ -43,7 +34,6 @@ pub fn SignInPage() -> impl IntoView {
                     />
                     <Button kind="submit" busy=action.pending()>"Sign in"</Button>
                 </ActionForm>
-            </Card>
-        </div>
+        </AuthFormPage>
     }
 }

@@ -1,12 +1,11 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use super::{FormAlert, next_param};
+use super::{AuthFormPage, FormAlert, next_param};
 use crate::accounts::api::SignUp;
 use crate::accounts::context::{field_error, use_auth};
 use crate::accounts::model::{PASSWORD_MAX, PASSWORD_MIN};
-use crate::components::{Button, Card, FormField};
+use crate::components::{Button, FormField};
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
@@ -17,16 +16,13 @@ pub fn SignUpPage() -> impl IntoView {
     auth.follow(value);
     let role_error = field_error(value, Some("role"));
     view! {
-        <Title text="Create an account" />
-        <div class="mx-auto max-w-md">
-            <h1 class="text-3xl font-bold tracking-tight">"Create your account"</h1>
-            <p class="mt-2 text-sm text-slate-600">
-                "Already have one? "
-                <a href=move || format!("/sign-in?next={}", super::url_encode(&next.get())) class="font-semibold text-brand-700 hover:underline">
-                    "Sign in"
-                </a>
-            </p>
-            <Card class="mt-6">
+        <AuthFormPage
+            heading="Create your account"
+            other_prompt="Already have one?"
+            other_label="Sign in"
+            other_path="/sign-in"
+            next
+        >
                 <ActionForm action attr:class="space-y-5" attr:novalidate="true">
                     <FormAlert message=field_error(value, None) />
                     <input type="hidden" name="next" value=next />
@@ -64,8 +60,7 @@ pub fn SignUpPage() -> impl IntoView {
                     </fieldset>
                     <Button kind="submit" busy=action.pending()>"Create account"</Button>
                 </ActionForm>
-            </Card>
-        </div>
+        </AuthFormPage>
     }
 }
 
