@@ -129,6 +129,9 @@ pub struct Config {
     /// requests with cookies (and, later, open the websocket).
     pub allowed_origins: Vec<String>,
     pub auth_limits: crate::rate_limit::AuthLimits,
+    /// Behind a reverse proxy: take the client's address from the last
+    /// `X-Forwarded-For` entry (the one the proxy added) instead of the peer.
+    pub trust_proxy: bool,
 }
 
 impl Config {

@@ -51,6 +51,7 @@ async fn main() {
             per_ip_per_minute: 1_000_000,
             per_account_per_minute: 1_000_000,
         },
+        trust_proxy: false,
     };
     let app = server::startup::Application::build(config)
         .await

@@ -12,7 +12,7 @@ use axum::routing::{get, post, put};
 
 use app::state::AppState;
 
-pub use extract::{ApiJson, CurrentUser};
+pub use extract::{ApiJson, ClientIp, CurrentUser};
 
 /// Mounted at /api.
 pub fn router() -> Router<AppState> {

@@ -31,6 +31,17 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// The last `X-Forwarded-For` address: the one our own proxy appended.
+fn forwarded_for(headers: &HeaderMap) -> Option<std::net::IpAddr> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(|ip| ip.trim().parse().ok())
+}
+
 fn is_https(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
@@ -48,10 +59,18 @@ pub async fn resolve_user(
         return next.run(request).await;
     }
     let headers = request.headers().clone();
-    let ip = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
+    let ip = if state.config.trust_proxy {
+        forwarded_for(&headers).or(peer)
+    } else {
+        peer
+    };
+    if let Some(ip) = ip {
+        tracing::Span::current().record("client_ip", tracing::field::display(ip));
+    }
     let secure = is_https(&headers);
     let bearer = bearer_token(&headers);
 
@@ -172,6 +191,18 @@ mod tests {
             Some("https://marquee.example")
         );
         assert_eq!(origin_of("null"), None);
+    }
+
+    #[test]
+    fn the_proxys_own_forwarded_entry_is_the_client() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
+        assert_eq!(forwarded_for(&headers), "198.51.100.7".parse().ok());
+        headers.insert("x-forwarded-for", "garbage".parse().unwrap());
+        assert_eq!(forwarded_for(&headers), None);
     }
 
     #[test]

@@ -92,6 +92,11 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_AUTH_RATE_PER_ACCOUNT", default_value_t = 10)]
     pub auth_rate_per_account: u32,
 
+    /// Set when a reverse proxy sits in front: the client address is then
+    /// read from the last X-Forwarded-For entry (for rate limits and logs).
+    #[arg(long, env = "MARQUEE_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -215,6 +220,7 @@ impl Settings {
                 per_ip_per_minute: self.auth_rate_per_ip,
                 per_account_per_minute: self.auth_rate_per_account,
             },
+            trust_proxy: self.trust_proxy,
         })
     }
 }

@@ -18,7 +18,8 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// One span per request. `user_id` is empty until authentication fills it in.
+/// One span per request. `client_ip` and `user_id` are filled in by the
+/// auth middleware.
 pub fn request_span<B>(request: &Request<B>) -> Span {
     let request_id = request
         .headers()
@@ -30,6 +31,7 @@ pub fn request_span<B>(request: &Request<B>) -> Span {
         method = %request.method(),
         path = %request.uri().path(),
         request_id,
+        client_ip = tracing::field::Empty,
         user_id = tracing::field::Empty,
     )
 }

@@ -1,9 +1,8 @@
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 
 use app::accounts::service::{self, IssuedSession, Registration};
@@ -12,7 +11,7 @@ use app::error::AppError;
 use app::state::AppState;
 
 use super::users::ApiUser;
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, ClientIp, CurrentUser};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -83,7 +82,7 @@ fn tokens(issued: IssuedSession) -> TokenResponse {
     responses((status = 201, body = TokenResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> Result<impl IntoResponse, AppError> {
     let issued = service::register(
@@ -94,7 +93,7 @@ pub async fn register(
             display_name: body.display_name.unwrap_or_default(),
             role: body.role.unwrap_or_default(),
         },
-        Some(addr.ip()),
+        ip,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(tokens(issued))))
@@ -105,10 +104,10 @@ pub async fn register(
     responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let issued = service::login(&state, &body.username, body.password, Some(addr.ip())).await?;
+    let issued = service::login(&state, &body.username, body.password, ip).await?;
     Ok(Json(tokens(issued)))
 }
 
@@ -118,10 +117,10 @@ pub async fn login(
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let issued = service::refresh(&state, &body.refresh_token, Some(addr.ip())).await?;
+    let issued = service::refresh(&state, &body.refresh_token, ip).await?;
     Ok(Json(tokens(issued)))
 }
 

@@ -3,7 +3,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use app::accounts::service::AuthUser;
-use app::accounts::session::Auth;
+use app::accounts::session::{Auth, RequestMeta};
 use app::error::AppError;
 
 /// JSON bodies whose errors are ours: 400 naming the field where serde says which.
@@ -48,6 +48,23 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             .and_then(|auth| auth.0.clone())
             .map(Self)
             .ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The client's address as the auth middleware resolved it (the peer, or
+/// behind a trusted proxy the forwarded one).
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<RequestMeta>()
+                .and_then(|meta| meta.ip),
+        ))
     }
 }
 

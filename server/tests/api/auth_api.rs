@@ -558,3 +558,30 @@ async fn refreshing_one_session_too_often_is_limited() {
     assert!(limited.headers().contains_key("retry-after"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance() {
+    let app = spawn_app_with(|c| {
+        c.trust_proxy = true;
+        c.auth_limits = app::rate_limit::AuthLimits {
+            per_ip_per_minute: 2,
+            per_account_per_minute: 100,
+        };
+    })
+    .await;
+    let login = |client_ip: &'static str| {
+        app.client
+            .post(app.url("/api/auth/login"))
+            .header("x-forwarded-for", format!("10.9.8.7, {client_ip}"))
+            .json(&json!({ "username": "someone@example.com", "password": "wrong password" }))
+            .send()
+    };
+
+    for _ in 0..2 {
+        assert_eq!(login("192.0.2.1").await.unwrap().status(), 400);
+    }
+    assert_eq!(login("192.0.2.1").await.unwrap().status(), 429);
+    // Another client behind the same proxy is not punished for the first one.
+    assert_eq!(login("192.0.2.2").await.unwrap().status(), 400);
+    app.stop().await;
+}

@@ -158,6 +158,7 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
             .build(),
         allowed_origins: Vec::new(),
         auth_limits: app::rate_limit::AuthLimits::default(),
+        trust_proxy: false,
     }
 }
 
