@@ -58,23 +58,23 @@ pub async fn resolve_user(
     if is_anonymous_path(&path) {
         return next.run(request).await;
     }
-    let headers = request.headers().clone();
+    let headers = request.headers();
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
     let ip = if state.config.trust_proxy {
-        forwarded_for(&headers).or(peer)
+        forwarded_for(headers).or(peer)
     } else {
         peer
     };
     if let Some(ip) = ip {
         tracing::Span::current().record("client_ip", tracing::field::display(ip));
     }
-    let secure = is_https(&headers);
-    let bearer = bearer_token(&headers);
+    let secure = is_https(headers);
+    let bearer = bearer_token(headers);
 
-    if bearer.is_none() && is_state_changing(request.method()) && !same_origin(&state, &headers) {
+    if bearer.is_none() && is_state_changing(request.method()) && !same_origin(&state, headers) {
         tracing::warn!(path, "cross-site request refused");
         return AppError::Forbidden.into_response();
     }
@@ -82,23 +82,19 @@ pub async fn resolve_user(
     let mut set_cookies = Vec::new();
     let user: Option<AuthUser> = match bearer {
         Some(token) => service::authenticate(&state, token).await.ok(),
-        None => match session::access_cookie(&headers) {
+        None => match session::access_cookie(headers) {
             Some(token) => match service::authenticate(&state, &token).await {
                 Ok(user) => Some(user),
-                Err(_) => refresh_from_cookie(&state, &headers, ip, secure, &mut set_cookies).await,
+                Err(_) => refresh_from_cookie(&state, headers, ip, secure, &mut set_cookies).await,
             },
-            None => refresh_from_cookie(&state, &headers, ip, secure, &mut set_cookies).await,
+            None => refresh_from_cookie(&state, headers, ip, secure, &mut set_cookies).await,
         },
     };
     if let Some(user) = &user {
         tracing::Span::current().record("user_id", user.id);
     }
     request.extensions_mut().insert(Auth(user));
-    request.extensions_mut().insert(RequestMeta {
-        ip,
-        secure,
-        bearer: bearer.is_some(),
-    });
+    request.extensions_mut().insert(RequestMeta { ip, secure });
 
     let mut response = next.run(request).await;
     // Cookies the handler set itself (sign-in, sign-out) win over ours.

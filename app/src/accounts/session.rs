@@ -23,8 +23,6 @@ pub struct RequestMeta {
     pub ip: Option<IpAddr>,
     /// Served over HTTPS (directly or behind a proxy saying so).
     pub secure: bool,
-    /// Authenticated with `Authorization: Bearer` rather than cookies.
-    pub bearer: bool,
 }
 
 const ACCESS: &str = "marquee_access";
