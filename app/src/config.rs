@@ -132,6 +132,32 @@ pub struct Config {
     /// Behind a reverse proxy: take the client's address from the last
     /// `X-Forwarded-For` entry (the one the proxy added) instead of the peer.
     pub trust_proxy: bool,
+    pub ticketing: TicketingLimits,
+}
+
+/// How long seats stay held and how many one person may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketingLimits {
+    /// How long a hold keeps its seats (seed 001's lock time).
+    pub hold_ttl: Duration,
+    /// Most seats in one hold (and one order).
+    pub max_seats_per_hold: i64,
+    /// Most holds one user may have active at once.
+    pub max_active_holds: i64,
+    /// How often expired holds are swept (their seats already stopped
+    /// counting the moment they expired).
+    pub sweep_interval: Duration,
+}
+
+impl Default for TicketingLimits {
+    fn default() -> Self {
+        Self {
+            hold_ttl: Duration::from_secs(600),
+            max_seats_per_hold: 10,
+            max_active_holds: 5,
+            sweep_interval: Duration::from_secs(5),
+        }
+    }
 }
 
 impl Config {

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod components;
 pub mod error;
+pub mod events;
 pub mod pages;
 mod shell;
 pub mod system;

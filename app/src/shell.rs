@@ -6,6 +6,10 @@ use leptos_router::{SsrMode, path};
 use crate::accounts::context::provide_auth;
 use crate::accounts::pages::{PeoplePage, ProfilePage, PublicProfilePage, SignInPage, SignUpPage};
 use crate::components::{ErrorPage, ToastHost, TopNav, provide_toasts};
+use crate::events::pages::{
+    AdminOrdersPage, CheckInPage, CheckoutPage, EditEventPage, EventDashboardPage, EventPage,
+    EventsPage, MyOrdersPage, MyTicketsPage, NewEventPage, OrderPage, OrganizerPage,
+};
 use crate::pages::{HomePage, StatusPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -74,7 +78,7 @@ fn Layout() -> impl IntoView {
                             />
                         }
                     }>
-                        <Route path=path!("") view=HomePage />
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                         // Pages that load data render it fully before sending (SsrMode::Async),
                         // so they read the same with JavaScript off.
                         <Route path=path!("status") view=StatusPage ssr=SsrMode::Async />
@@ -83,12 +87,28 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("profile") view=ProfilePage />
                         <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
                         <Route path=path!("users/:id") view=PublicProfilePage ssr=SsrMode::Async />
+                        <Route path=path!("events") view=EventsPage ssr=SsrMode::Async />
+                        <Route path=path!("events/:id") view=EventPage ssr=SsrMode::Async />
+                        <Route path=path!("checkout/:hold") view=CheckoutPage ssr=SsrMode::Async />
+                        <Route path=path!("orders") view=MyOrdersPage ssr=SsrMode::Async />
+                        <Route path=path!("orders/:id") view=OrderPage ssr=SsrMode::Async />
+                        <Route path=path!("tickets") view=MyTicketsPage ssr=SsrMode::Async />
+                        <Route path=path!("organizer") view=OrganizerPage ssr=SsrMode::Async />
+                        <Route path=path!("organizer/events/new") view=NewEventPage ssr=SsrMode::Async />
+                        <Route path=path!("organizer/events/:id") view=EventDashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("organizer/events/:id/edit") view=EditEventPage ssr=SsrMode::Async />
+                        <Route path=path!("organizer/events/:id/check-in") view=CheckInPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/orders") view=AdminOrdersPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <footer class="border-t border-slate-200 bg-white">
                     <div class="mx-auto flex max-w-6xl flex-col gap-2 px-4 py-6 text-sm text-slate-500 sm:flex-row sm:justify-between sm:px-6">
                         <p>"Marquee — events, services and community, live."</p>
-                        <p>"v" {env!("CARGO_PKG_VERSION")}</p>
+                        <p class="flex gap-4">
+                            <a href="/status" class="hover:text-slate-900">"Status"</a>
+                            <a href="/api/openapi.json" class="hover:text-slate-900">"API"</a>
+                            <span>"v" {env!("CARGO_PKG_VERSION")}</span>
+                        </p>
                     </div>
                 </footer>
             </div>

@@ -9,7 +9,7 @@ test('the home page renders its navigation, hero and empty state', async ({ page
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(
     'Events, services and community — live.',
   );
-  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Happening soon' })).toBeVisible();
 });
 
 test('an unknown address shows the 404 page with a way back home', async ({ page }) => {
@@ -18,7 +18,7 @@ test('an unknown address shows the 404 page with a way back home', async ({ page
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await page.getByRole('link', { name: 'Back to the home page' }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Happening soon' })).toBeVisible();
 });
 
 test('health answers 200 with the database up', async ({ request }) => {
@@ -30,16 +30,16 @@ test('health answers 200 with the database up', async ({ request }) => {
   expect(typeof body.uptimeSeconds).toBe('number');
 });
 
-test('the status page is reached from the navigation and the back button returns', async ({ page }) => {
+test('the status page is reached from the footer and the back button returns', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Status' }).click();
+  await page.getByRole('contentinfo').getByRole('link', { name: 'Status' }).click();
   await expect(page).toHaveURL(/\/status$/);
   await expect(page.getByRole('heading', { name: 'System status' })).toBeVisible();
   await expect(page.getByText('All systems normal')).toBeVisible();
   await expect(page).toHaveTitle('Status · Marquee');
   await page.goBack();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Happening soon' })).toBeVisible();
 });
 
 test('the page hydrates and the mobile menu opens and closes', async ({ page }, testInfo) => {
@@ -55,8 +55,8 @@ test('the page hydrates and the mobile menu opens and closes', async ({ page }, 
   await expect(page.getByRole('button', { name: 'Close menu' })).toHaveAttribute('aria-expanded', 'true');
 
   // Following a link closes the menu.
-  await menu.getByRole('link', { name: 'Status' }).click();
-  await expect(page).toHaveURL(/\/status$/);
+  await menu.getByRole('link', { name: 'Events' }).click();
+  await expect(page).toHaveURL(/\/events$/);
   await expect(menu).toBeHidden();
 });
 
@@ -65,7 +65,7 @@ test('without wasm the page is complete and the phone menu still opens', async (
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/');
   await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
-  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Happening soon' })).toBeVisible();
   const menu = page.locator('#mobile-menu');
   await expect(menu).toBeHidden();
   await page.getByRole('button', { name: 'Open menu' }).click();
@@ -92,6 +92,6 @@ test('pages load and hydrate without console errors', async ({ page }, testInfo)
     await waitForHydration(page);
   }
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
-  await expect(page.getByRole('heading', { name: 'Nothing is on yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Happening soon' })).toBeVisible();
   expect(errors).toEqual([]);
 });

@@ -52,6 +52,7 @@ async fn main() {
             per_account_per_minute: 1_000_000,
         },
         trust_proxy: false,
+        ticketing: app::config::TicketingLimits::default(),
     };
     let app = server::startup::Application::build(config)
         .await

@@ -3,8 +3,10 @@
 //! /api/openapi.json.
 
 pub(crate) mod auth;
+pub(crate) mod events;
 mod extract;
 mod openapi;
+pub(crate) mod orders;
 pub(crate) mod users;
 
 use axum::Router;
@@ -30,6 +32,31 @@ pub fn router() -> Router<AppState> {
         .route("/users/search", get(users::search))
         .route("/users/{id}", get(users::profile))
         .route("/admin/users", get(users::list_all))
+        .route(
+            "/events",
+            get(events::list_events).post(events::create_event),
+        )
+        .route("/events/upcoming", get(events::upcoming))
+        .route("/events/category/{category}", get(events::by_category))
+        .route("/events/tickets/reserve", post(events::reserve))
+        .route("/events/tickets/release", post(events::release))
+        .route("/events/tickets/locks", get(events::locks))
+        .route(
+            "/events/{id}",
+            get(events::get_event)
+                .put(events::update_event)
+                .delete(events::delete_event),
+        )
+        .route("/events/{id}/tickets", get(events::event_tickets))
+        .route("/events/{id}/cancel", post(events::cancel_event))
+        .route("/events/{id}/check-in", post(events::check_in))
+        .route("/orders", get(orders::mine).post(orders::create))
+        .route("/orders/with-lock", post(orders::create_with_lock))
+        .route("/orders/all", get(orders::all))
+        .route("/orders/event/{event_id}", get(orders::by_event))
+        .route("/orders/{id}", get(orders::get_one))
+        .route("/orders/{id}/confirm", post(orders::confirm))
+        .route("/orders/{id}/cancel", post(orders::cancel))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

@@ -97,6 +97,18 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
 
+    /// Seconds a seat hold lasts before its seats are released.
+    #[arg(long, env = "MARQUEE_HOLD_TTL_SECS", default_value_t = 600)]
+    pub hold_ttl_secs: u64,
+
+    /// Most seats one hold (or order) may take.
+    #[arg(long, env = "MARQUEE_HOLD_MAX_SEATS", default_value_t = 10)]
+    pub hold_max_seats: u32,
+
+    /// Most seat holds one user may have at once.
+    #[arg(long, env = "MARQUEE_HOLD_MAX_ACTIVE", default_value_t = 5)]
+    pub hold_max_active: u32,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -170,6 +182,11 @@ impl Settings {
                 "MARQUEE_JWT_SECRET is not set: generated a development secret and kept it in the data directory"
             );
         }
+        if self.hold_ttl_secs < 10 || self.hold_max_seats == 0 || self.hold_max_active == 0 {
+            return Err(ConfigError(
+                "MARQUEE_HOLD_TTL_SECS must be at least 10, and the hold limits at least 1".into(),
+            ));
+        }
         if self.auth_rate_per_ip == 0 || self.auth_rate_per_account == 0 {
             return Err(ConfigError(
                 "auth rate limits must be at least 1 per minute".into(),
@@ -221,6 +238,12 @@ impl Settings {
                 per_account_per_minute: self.auth_rate_per_account,
             },
             trust_proxy: self.trust_proxy,
+            ticketing: app::config::TicketingLimits {
+                hold_ttl: Duration::from_secs(self.hold_ttl_secs),
+                max_seats_per_hold: i64::from(self.hold_max_seats),
+                max_active_holds: i64::from(self.hold_max_active),
+                ..Default::default()
+            },
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod avatars;
 pub mod cli;
+pub mod downloads;
 pub mod health;
 pub mod middleware;
 pub mod startup;

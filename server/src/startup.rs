@@ -108,6 +108,12 @@ impl Application {
                 limiter.shrink();
             }
         });
+        // Lapsed holds stop counting at once; this marks them expired, cancels
+        // the pending orders that needed them and completes past orders.
+        let sweeper = tokio::spawn(app::events::sweeper::run(
+            self.state.db.clone(),
+            self.state.config.ticketing.sweep_interval,
+        ));
         let result = axum::serve(
             self.listener,
             self.router
@@ -116,6 +122,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         housekeeping.abort();
+        sweeper.abort();
         self.state.db.close().await;
         tracing::info!("Marquee stopped");
         result
@@ -134,6 +141,16 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(crate::health::health))
         .route("/avatars/{file}", get(crate::avatars::serve))
+        .route("/events/{id}/calendar.ics", get(crate::downloads::calendar))
+        .route("/tickets/{code}/qr.svg", get(crate::downloads::ticket_qr))
+        .route(
+            "/organizer/events/{id}/orders.csv",
+            get(crate::downloads::orders_csv),
+        )
+        .route(
+            "/organizer/events/{id}/attendees.csv",
+            get(crate::downloads::attendees_csv),
+        )
         .nest("/api", crate::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();

@@ -38,7 +38,7 @@ pub fn sign_in_href() -> Signal<String> {
     })
 }
 
-fn url_encode(value: &str) -> String {
+pub fn url_encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

@@ -3,11 +3,18 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::accounts::context::use_auth;
+use crate::accounts::model::Role;
 use crate::accounts::pages::{Avatar, RoleBadge, sign_in_href};
 
 /// Sections for everyone, and those for signed-in people. Later domains add theirs.
-const PUBLIC_SECTIONS: &[(&str, &str)] = &[("/", "Home"), ("/status", "Status")];
-const MEMBER_SECTIONS: &[(&str, &str)] = &[("/people", "People")];
+const PUBLIC_SECTIONS: &[(&str, &str)] = &[("/", "Home"), ("/events", "Events")];
+const MEMBER_SECTIONS: &[(&str, &str)] = &[
+    ("/tickets", "My tickets"),
+    ("/orders", "Orders"),
+    ("/people", "People"),
+];
+const ORGANIZER_SECTIONS: &[(&str, &str)] = &[("/organizer", "Organizer")];
+const ADMIN_SECTIONS: &[(&str, &str)] = &[("/admin/orders", "All orders")];
 
 /// The top bar: brand, sections, the account area, and on phones a menu
 /// button (which works once the page has hydrated).
@@ -23,8 +30,14 @@ pub fn TopNav() -> impl IntoView {
     });
     let sections = move || {
         let mut all = PUBLIC_SECTIONS.to_vec();
-        if auth.me.read().is_some() {
+        if let Some(me) = auth.me.read().as_ref() {
             all.extend_from_slice(MEMBER_SECTIONS);
+            if matches!(me.role, Role::Organizer | Role::Admin) {
+                all.extend_from_slice(ORGANIZER_SECTIONS);
+            }
+            if me.role == Role::Admin {
+                all.extend_from_slice(ADMIN_SECTIONS);
+            }
         }
         all
     };
@@ -37,7 +50,11 @@ pub fn TopNav() -> impl IntoView {
                         <li>
                             <a
                                 href=href
-                                aria-current=move || (location.pathname.get() == href).then_some("page")
+                                aria-current=move || {
+                                    let path = location.pathname.get();
+                                    let here = path == href || (href != "/" && path.starts_with(&format!("{href}/")));
+                                    here.then_some("page")
+                                }
                                 class=class
                             >
                                 {label}

@@ -2,9 +2,21 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::{Badge, ButtonLink, Card, EmptyState, Icon, IconName, Tone, Variant};
+use crate::events::api::list_events;
+use crate::events::model::EventQuery;
+use crate::events::pages::EventCard;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let upcoming = Resource::new(
+        || (),
+        |_| {
+            list_events(EventQuery {
+                per_page: Some(6),
+                ..Default::default()
+            })
+        },
+    );
     view! {
         <Title text="" />
         <section class="grid gap-8 lg:grid-cols-5 lg:items-center">
@@ -31,15 +43,29 @@ pub fn HomePage() -> impl IntoView {
         <section class="mt-12" aria-labelledby="upcoming-heading">
             <h2 id="upcoming-heading" class="text-xl font-semibold text-slate-900">"Happening soon"</h2>
             <div class="mt-4">
-                <EmptyState
-                    icon=IconName::Calendar
-                    title="Nothing is on yet"
-                    message="When organizers publish events and providers open their calendars, the newest will show up here."
-                >
-                    <ButtonLink href="/status" variant=Variant::Secondary>
-                        "Check the system status"
-                    </ButtonLink>
-                </EmptyState>
+                <Suspense fallback=|| view! { <div class="h-48 animate-pulse rounded-2xl bg-slate-200/70" aria-busy="true"></div> }>
+                    {move || Suspend::new(async move {
+                        match upcoming.await {
+                            Ok(list) if !list.events.is_empty() => view! {
+                                <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+                                    {list.events.into_iter().map(|e| view! { <li><EventCard event=e /></li> }).collect_view()}
+                                </ul>
+                                <div class="mt-4"><ButtonLink href="/events" variant=Variant::Secondary>"All events"</ButtonLink></div>
+                            }.into_any(),
+                            _ => view! {
+                                <EmptyState
+                                    icon=IconName::Calendar
+                                    title="Nothing is on yet"
+                                    message="When organizers publish events, the soonest show up here."
+                                >
+                                    <ButtonLink href="/sign-up" variant=Variant::Secondary>
+                                        "Sign up as an organizer"
+                                    </ButtonLink>
+                                </EmptyState>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
             </div>
         </section>
     }

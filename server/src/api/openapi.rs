@@ -2,7 +2,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, users};
+use super::{auth, events, orders, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -11,10 +11,21 @@ use super::{auth, users};
         auth::register, auth::login, auth::refresh, auth::verify, auth::logout, auth::revoke,
         users::me, users::update_me, users::search, users::profile, users::list_all,
         crate::avatars::upload,
+        events::list_events, events::upcoming, events::by_category, events::get_event,
+        events::event_tickets, events::create_event, events::update_event, events::delete_event,
+        events::cancel_event, events::reserve, events::release, events::locks, events::check_in,
+        orders::create, orders::create_with_lock, orders::confirm, orders::cancel, orders::mine,
+        orders::all, orders::by_event, orders::get_one,
     ),
     components(schemas(auth::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Accounts and sessions"), (name = "users", description = "Profiles and search"))
+    tags(
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "users", description = "Profiles and search"),
+        (name = "events", description = "Events and their ticket categories (seed 001)"),
+        (name = "tickets", description = "Seat locks (holds) and check-in"),
+        (name = "orders", description = "Orders: idempotent creation, confirmation, cancellation"),
+    )
 )]
 pub struct ApiDoc;
 

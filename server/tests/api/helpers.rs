@@ -159,6 +159,7 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
         allowed_origins: Vec::new(),
         auth_limits: app::rate_limit::AuthLimits::default(),
         trust_proxy: false,
+        ticketing: app::config::TicketingLimits::default(),
     }
 }
 
@@ -213,4 +214,60 @@ fn the_database_name_is_replaced_keeping_host_and_query() {
         replace_database("postgres://localhost", "x"),
         "postgres://localhost/x"
     );
+}
+
+/// A signed-up user: its access token and id. `role` is `attendee`,
+/// `organizer` or `admin` (admins are promoted in the database).
+pub async fn user(app: &TestApp, role: &str) -> (String, i64) {
+    let email = format!("{role}{:x}@example.com", rand::random::<u64>());
+    let sign_up_role = if role == "admin" { "attendee" } else { role };
+    let response = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .json(&serde_json::json!({
+            "username": email,
+            "password": "correct horse battery",
+            "role": sign_up_role,
+            "displayName": format!("{role} {}", &email[..12]),
+        }))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 201, "sign-up works");
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    let id = body["user"]["id"].as_i64().expect("an id");
+    if role == "admin" {
+        sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
+            .bind(id)
+            .execute(app.db.pool())
+            .await
+            .expect("promote");
+    }
+    (
+        body["access_token"].as_str().expect("a token").to_string(),
+        id,
+    )
+}
+
+/// A request with a JSON body and a Bearer token: status and JSON answer.
+pub async fn send_json(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = app.client.request(method, app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
 }

@@ -12,3 +12,5 @@ mod helpers;
 mod pages;
 mod security;
 mod sessions;
+mod ticketing;
+mod ticketing_hammer;

@@ -1,0 +1,634 @@
+//! Events and their ticket tiers: listing, reading, creating, editing,
+//! cancelling and deleting.
+
+use sqlx::{Any, Transaction};
+
+use super::model::{
+    CheckedText, EventDraft, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
+    TIERS_MAX, TierInput, check_capacity, check_price, check_text, check_tier_name, parse_capacity,
+    parse_cover_url, parse_price,
+};
+use super::rows::{
+    Arg, EVENT_SELECT, EventRow, bind_all, db_error, event_row, event_view, tier_rows, tiers_of,
+};
+use super::time;
+use crate::accounts::model::Role;
+use crate::accounts::service::AuthUser;
+use crate::db::now_millis;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The event if this viewer may see it (drafts only to their organizer).
+pub async fn get_event(
+    state: &AppState,
+    viewer: Option<&AuthUser>,
+    id: i64,
+) -> Result<EventView, AppError> {
+    let not_found = || AppError::NotFound("This event".into());
+    let row = event_row(state.db.pool(), id)
+        .await?
+        .ok_or_else(not_found)?;
+    if row.status() == EventStatus::Draft && !viewer.is_some_and(|u| row.managed_by(u)) {
+        return Err(not_found());
+    }
+    let now = now_millis();
+    let tiers = tier_rows(state.db.pool(), id, now).await?;
+    Ok(event_view(&row, &tiers, now, viewer))
+}
+
+/// The event, for someone who must manage it: 404 if missing, 403 if not theirs.
+pub async fn managed_event(
+    state: &AppState,
+    user: &AuthUser,
+    id: i64,
+) -> Result<EventRow, AppError> {
+    let row = event_row(state.db.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("This event".into()))?;
+    if !row.managed_by(user) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(row)
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Published events matching the filters, a page at a time.
+pub async fn list_events(
+    state: &AppState,
+    viewer: Option<&AuthUser>,
+    query: &EventQuery,
+) -> Result<EventList, AppError> {
+    let now = now_millis();
+    let mut conditions = vec!["e.status = 'published'".to_string()];
+    let mut args: Vec<Arg> = Vec::new();
+    let mut push = |condition: &str, arg: Arg, args: &mut Vec<Arg>| {
+        args.push(arg);
+        // `{arg}` (once or more) stands for this condition's own argument.
+        conditions.push(condition.replace("{arg}", &format!("${}", args.len())));
+    };
+    match query.when.as_deref().unwrap_or("upcoming") {
+        "upcoming" | "" => push(
+            "COALESCE(e.ends_at, e.starts_at) > {arg}",
+            Arg::I(now),
+            &mut args,
+        ),
+        "past" => push(
+            "COALESCE(e.ends_at, e.starts_at) <= {arg}",
+            Arg::I(now),
+            &mut args,
+        ),
+        "all" => {}
+        _ => {
+            return Err(AppError::bad_request(
+                "when",
+                "when must be upcoming, past or all.",
+            ));
+        }
+    }
+    if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        if q.chars().count() > 100 {
+            return Err(AppError::bad_request(
+                "q",
+                "Search for at most 100 characters.",
+            ));
+        }
+        let pattern = like_pattern(q);
+        push(
+            "(lower(e.name) LIKE {arg} ESCAPE '\\' OR lower(e.venue) LIKE {arg} ESCAPE '\\' \
+             OR lower(e.description) LIKE {arg} ESCAPE '\\' OR lower(e.category) LIKE {arg} ESCAPE '\\')",
+            Arg::T(pattern),
+            &mut args,
+        );
+    }
+    if let Some(category) = query.category.as_deref().filter(|c| !c.trim().is_empty()) {
+        push(
+            "lower(e.category) = {arg}",
+            Arg::T(category.trim().to_lowercase()),
+            &mut args,
+        );
+    }
+    if let Some(from) = query.from.as_deref().filter(|d| !d.is_empty()) {
+        push(
+            "e.starts_at >= {arg}",
+            Arg::I(time::parse_day("from", from)?),
+            &mut args,
+        );
+    }
+    if let Some(to) = query.to.as_deref().filter(|d| !d.is_empty()) {
+        let end = time::parse_day("to", to)? + 86_400_000;
+        push("e.starts_at < {arg}", Arg::I(end), &mut args);
+    }
+    let order = match query.sort.as_deref().unwrap_or("soonest") {
+        "soonest" | "" => "e.starts_at ASC, e.id ASC",
+        "latest" => "e.starts_at DESC, e.id DESC",
+        "newest" => "e.created_at DESC, e.id DESC",
+        "name" => "lower(e.name) ASC, e.id ASC",
+        _ => {
+            return Err(AppError::bad_request(
+                "sort",
+                "sort must be soonest, latest, newest or name.",
+            ));
+        }
+    };
+    let per_page = query.per_page.unwrap_or(PAGE_SIZE).clamp(1, 100);
+    let page = query.page.unwrap_or(1).max(1);
+    let sql = format!(
+        "{EVENT_SELECT} WHERE {} ORDER BY {order} LIMIT {} OFFSET {}",
+        conditions.join(" AND "),
+        per_page + 1,
+        (page - 1).saturating_mul(per_page)
+    );
+    let mut rows: Vec<EventRow> = bind_all(sqlx::query_as(&sql), &args)
+        .fetch_all(state.db.pool())
+        .await
+        .map_err(db_error)?;
+    let has_more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut tiers = tiers_of(state.db.pool(), &ids, now).await?;
+    let events = rows
+        .iter()
+        .map(|row| event_view(row, &tiers.remove(&row.id).unwrap_or_default(), now, viewer))
+        .collect();
+    Ok(EventList {
+        events,
+        page,
+        has_more,
+    })
+}
+
+/// The events this organizer runs (all statuses), soonest first.
+pub async fn my_events(state: &AppState, user: &AuthUser) -> Result<Vec<EventView>, AppError> {
+    let now = now_millis();
+    let sql =
+        format!("{EVENT_SELECT} WHERE e.organizer_id = $1 ORDER BY e.starts_at DESC, e.id DESC");
+    let rows: Vec<EventRow> = sqlx::query_as(&sql)
+        .bind(user.id)
+        .fetch_all(state.db.pool())
+        .await
+        .map_err(db_error)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut tiers = tiers_of(state.db.pool(), &ids, now).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            event_view(
+                row,
+                &tiers.remove(&row.id).unwrap_or_default(),
+                now,
+                Some(user),
+            )
+        })
+        .collect())
+}
+
+/// The form, checked: every problem names its field (`tiers.1.price`).
+pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
+    let zone = time::parse_zone("timezone", &draft.timezone)?;
+    let CheckedText {
+        name,
+        category,
+        description,
+        venue,
+    } = check_text(
+        &draft.name,
+        &draft.category,
+        &draft.description,
+        &draft.venue,
+    )?;
+    let starts_at = time::parse_local("starts_at", &draft.starts_at, zone)?;
+    let ends_at = match draft.ends_at.trim() {
+        "" => None,
+        value => Some(time::parse_local("ends_at", value, zone)?),
+    };
+    let status = match draft.status.as_str() {
+        "draft" => EventStatus::Draft,
+        _ => EventStatus::Published,
+    };
+    let mut tiers = Vec::new();
+    let mut remove_tiers = Vec::new();
+    for (i, tier) in draft.tiers.iter().enumerate() {
+        if tier.is_blank() {
+            continue;
+        }
+        let field = |name: &str| format!("tiers.{i}.{name}");
+        let id = match tier.id.trim() {
+            "" => None,
+            v => Some(
+                v.parse::<i64>()
+                    .map_err(|_| AppError::bad_request(field("id"), "Unknown tier."))?,
+            ),
+        };
+        if tier.remove == "on" {
+            if let Some(id) = id {
+                remove_tiers.push(id);
+            }
+            continue;
+        }
+        tiers.push(TierInput {
+            id,
+            name: check_tier_name(&field("name"), &tier.name)?,
+            description: tier.description.trim().chars().take(300).collect(),
+            price_cents: parse_price(&field("price"), &tier.price)?,
+            capacity: parse_capacity(&field("capacity"), &tier.capacity)?,
+            active: tier.active == "on" || tier.active == "true",
+            sales_start: None,
+            sales_end: None,
+        });
+    }
+    Ok(EventInput {
+        name,
+        category,
+        description,
+        starts_at,
+        ends_at,
+        timezone: zone.name().to_string(),
+        venue,
+        cover_url: parse_cover_url(&draft.cover_url)?,
+        status,
+        tiers,
+        remove_tiers,
+    })
+}
+
+/// Checks that hold for any input, from the form or the API.
+fn check_input(input: &EventInput, creating: bool, now: i64) -> Result<(), AppError> {
+    check_text(
+        &input.name,
+        &input.category,
+        &input.description,
+        &input.venue,
+    )?;
+    time::parse_zone("timezone", &input.timezone)?;
+    if creating && input.starts_at <= now {
+        return Err(AppError::bad_request(
+            "starts_at",
+            "The start must be in the future.",
+        ));
+    }
+    if input.ends_at.is_some_and(|end| end <= input.starts_at) {
+        return Err(AppError::bad_request(
+            "ends_at",
+            "The end must be after the start.",
+        ));
+    }
+    if creating && input.tiers.is_empty() {
+        return Err(AppError::bad_request(
+            "tiers",
+            "Add at least one ticket tier (a name, a price and a number of seats).",
+        ));
+    }
+    if input.tiers.len() > TIERS_MAX {
+        return Err(AppError::bad_request(
+            "tiers",
+            format!("An event can have at most {TIERS_MAX} tiers."),
+        ));
+    }
+    let mut names = std::collections::HashSet::new();
+    for (i, tier) in input.tiers.iter().enumerate() {
+        check_tier_name(&format!("tiers.{i}.name"), &tier.name)?;
+        check_price(&format!("tiers.{i}.price"), tier.price_cents)?;
+        check_capacity(&format!("tiers.{i}.capacity"), tier.capacity)?;
+        if !names.insert(tier.name.trim().to_lowercase()) {
+            return Err(AppError::bad_request(
+                format!("tiers.{i}.name"),
+                format!("There are two tiers called {}.", tier.name.trim()),
+            ));
+        }
+        if let (Some(s), Some(e)) = (tier.sales_start, tier.sales_end)
+            && e <= s
+        {
+            return Err(AppError::bad_request(
+                format!("tiers.{i}.salesEnd"),
+                "Sales must end after they start.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create_event(
+    state: &AppState,
+    user: &AuthUser,
+    input: EventInput,
+) -> Result<EventView, AppError> {
+    user.require_role(Role::Organizer)?;
+    let now = now_millis();
+    check_input(&input, true, now)?;
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO events (organizer_id, name, category, description, starts_at, ends_at, \
+         timezone, venue, cover_url, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(user.id)
+    .bind(input.name.trim())
+    .bind(input.category.trim())
+    .bind(input.description.trim())
+    .bind(input.starts_at)
+    .bind(input.ends_at)
+    .bind(&input.timezone)
+    .bind(input.venue.trim())
+    .bind(input.cover_url.as_deref())
+    .bind(input.status.as_str())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    for (position, tier) in input.tiers.iter().enumerate() {
+        insert_tier(&mut tx, id, tier, position as i64, now).await?;
+    }
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(event_id = id, "event created");
+    get_event(state, Some(user), id).await
+}
+
+async fn insert_tier(
+    tx: &mut Transaction<'_, Any>,
+    event_id: i64,
+    tier: &TierInput,
+    position: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO ticket_tiers (event_id, name, description, price_cents, capacity, status, \
+         sales_start, sales_end, position, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(event_id)
+    .bind(tier.name.trim())
+    .bind(tier.description.trim())
+    .bind(tier.price_cents)
+    .bind(tier.capacity)
+    .bind(if tier.active { "active" } else { "inactive" })
+    .bind(tier.sales_start)
+    .bind(tier.sales_end)
+    .bind(position)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+/// Saves the event and its tiers in one transaction. A capacity below the
+/// seats already sold or held, or removing a tier that has orders, is a 409
+/// and changes nothing.
+pub async fn update_event(
+    state: &AppState,
+    user: &AuthUser,
+    id: i64,
+    input: EventInput,
+) -> Result<EventView, AppError> {
+    let current = managed_event(state, user, id).await?;
+    if current.status() == EventStatus::Cancelled {
+        return Err(AppError::Conflict(
+            "This event was cancelled and can no longer be edited.".into(),
+        ));
+    }
+    let now = now_millis();
+    check_input(&input, false, now)?;
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    sqlx::query(
+        "UPDATE events SET name = $1, category = $2, description = $3, starts_at = $4, \
+         ends_at = $5, timezone = $6, venue = $7, cover_url = $8, status = $9, updated_at = $10 \
+         WHERE id = $11",
+    )
+    .bind(input.name.trim())
+    .bind(input.category.trim())
+    .bind(input.description.trim())
+    .bind(input.starts_at)
+    .bind(input.ends_at)
+    .bind(&input.timezone)
+    .bind(input.venue.trim())
+    .bind(input.cover_url.as_deref())
+    .bind(input.status.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+
+    for tier_id in &input.remove_tiers {
+        let removed = sqlx::query(
+            "DELETE FROM ticket_tiers WHERE id = $1 AND event_id = $2 AND sold = 0 \
+             AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.tier_id = $1) \
+             AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.tier_id = $1 AND h.status = 'active' AND h.expires_at > $3)",
+        )
+        .bind(tier_id)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if removed.rows_affected() == 0 {
+            return Err(AppError::Conflict(
+                "A tier with orders or held seats can't be removed; make it inactive instead."
+                    .into(),
+            ));
+        }
+    }
+    let base: (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(MAX(position), -1) + 1 AS BIGINT) FROM ticket_tiers WHERE event_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    let mut next_position = base.0;
+    for tier in &input.tiers {
+        match tier.id {
+            Some(tier_id) => update_tier(&mut tx, id, tier_id, tier, now).await?,
+            None => {
+                insert_tier(&mut tx, id, tier, next_position, now).await?;
+                next_position += 1;
+            }
+        }
+    }
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(event_id = id, "event updated");
+    get_event(state, Some(user), id).await
+}
+
+async fn update_tier(
+    tx: &mut Transaction<'_, Any>,
+    event_id: i64,
+    tier_id: i64,
+    tier: &TierInput,
+    now: i64,
+) -> Result<(), AppError> {
+    // Take the tier's lock first, so that the check below (a new statement,
+    // a fresh snapshot on PostgreSQL) sees every hold committed before it.
+    sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE id = $1 AND event_id = $2")
+        .bind(tier_id)
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    // One statement: the new capacity must cover what is sold and held now.
+    let updated = sqlx::query(
+        "UPDATE ticket_tiers SET name = $1, description = $2, price_cents = $3, capacity = $4, \
+         status = $5, sales_start = $6, sales_end = $7, updated_at = $8, lock_seq = lock_seq + 1 \
+         WHERE id = $9 AND event_id = $10 AND $4 >= sold + \
+           (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+            WHERE h.tier_id = $9 AND h.status = 'active' AND h.expires_at > $8)",
+    )
+    .bind(tier.name.trim())
+    .bind(tier.description.trim())
+    .bind(tier.price_cents)
+    .bind(tier.capacity)
+    .bind(if tier.active { "active" } else { "inactive" })
+    .bind(tier.sales_start)
+    .bind(tier.sales_end)
+    .bind(now)
+    .bind(tier_id)
+    .bind(event_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    if updated.rows_affected() == 1 {
+        return Ok(());
+    }
+    let taken: Option<(i64, String)> = sqlx::query_as(
+        "SELECT CAST(t.sold + (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+            WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $1) AS BIGINT), t.name \
+         FROM ticket_tiers t WHERE t.id = $2 AND t.event_id = $3",
+    )
+    .bind(now)
+    .bind(tier_id)
+    .bind(event_id)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    Err(match taken {
+        None => AppError::NotFound("That ticket tier".into()),
+        Some((taken, name)) => AppError::Conflict(format!(
+            "{name}: capacity can't go below the {taken} seats already sold or held."
+        )),
+    })
+}
+
+/// Deletes an event that never sold a ticket; others must be cancelled.
+pub async fn delete_event(state: &AppState, user: &AuthUser, id: i64) -> Result<(), AppError> {
+    managed_event(state, user, id).await?;
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let deleted = sqlx::query(
+        "DELETE FROM events WHERE id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM orders o WHERE o.event_id = $1 AND o.status IN ('confirmed', 'completed'))",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if deleted.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "This event has sold tickets, so it can't be deleted. Cancel it instead: that cancels its orders."
+                .into(),
+        ));
+    }
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(event_id = id, "event deleted");
+    Ok(())
+}
+
+/// Cancels the event and, in the same transaction, every open order, hold
+/// and ticket of it. Returns how many orders were cancelled.
+pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<u64, AppError> {
+    let row = managed_event(state, user, id).await?;
+    if row.status() == EventStatus::Cancelled {
+        return Ok(0);
+    }
+    let now = now_millis();
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    sqlx::query("UPDATE events SET status = 'cancelled', updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    let orders = sqlx::query(
+        "UPDATE orders SET status = 'cancelled', cancel_reason = 'The event was cancelled.', \
+         cancelled_at = $1, updated_at = $1 WHERE event_id = $2 AND status IN ('pending', 'confirmed')",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?
+    .rows_affected();
+    for sql in [
+        "UPDATE holds SET status = 'released', updated_at = $1 WHERE event_id = $2 AND status = 'active'",
+        "UPDATE tickets SET status = 'void', updated_at = $1 WHERE event_id = $2",
+        "UPDATE ticket_tiers SET sold = 0, lock_seq = lock_seq + 1, updated_at = $1 WHERE event_id = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+    }
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(event_id = id, orders, "event cancelled");
+    Ok(orders)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::model::TierDraft;
+
+    fn draft() -> EventDraft {
+        EventDraft {
+            name: "Jazz night".into(),
+            category: "Music".into(),
+            starts_at: "2030-05-01T20:00".into(),
+            timezone: "Europe/Paris".into(),
+            tiers: vec![
+                TierDraft {
+                    name: "General".into(),
+                    price: "25".into(),
+                    capacity: "100".into(),
+                    active: "on".into(),
+                    ..Default::default()
+                },
+                TierDraft::default(),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_draft_becomes_input_and_blank_tier_rows_are_skipped() {
+        let input = parse_draft(&draft()).unwrap();
+        assert_eq!(input.tiers.len(), 1);
+        assert_eq!(input.tiers[0].price_cents, 2500);
+        assert!(input.tiers[0].active);
+        assert_eq!(time::iso(input.starts_at), "2030-05-01T18:00:00.000Z");
+    }
+
+    #[test]
+    fn tier_errors_name_the_row_and_field() {
+        let mut d = draft();
+        d.tiers[0].capacity = "lots".into();
+        let err = parse_draft(&d).unwrap_err();
+        assert!(
+            matches!(err, AppError::BadRequest { field: Some(ref f), .. } if f == "tiers.0.capacity"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn search_patterns_escape_wildcards() {
+        assert_eq!(like_pattern(" 50%_Off "), "%50\\%\\_off%");
+    }
+}

@@ -1,0 +1,85 @@
+//! The organizer's view of one event: seats per tier, revenue, check-ins,
+//! orders, and the orders as CSV.
+
+use super::model::{Dashboard, OrderStatus};
+use super::orders::event_orders;
+use super::rows::db_error;
+use super::tickets::csv_line;
+use super::time;
+use crate::accounts::service::AuthUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub async fn dashboard(
+    state: &AppState,
+    user: &AuthUser,
+    event_id: i64,
+) -> Result<Dashboard, AppError> {
+    super::catalog::managed_event(state, user, event_id).await?;
+    let event = super::catalog::get_event(state, Some(user), event_id).await?;
+    let orders = event_orders(state, user, event_id).await?;
+    let revenue_cents = orders
+        .iter()
+        .filter(|o| matches!(o.status, OrderStatus::Confirmed | OrderStatus::Completed))
+        .map(|o| o.total_cents)
+        .sum();
+    let (tickets_issued, checked_in): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN checked_in_at IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) \
+         FROM tickets WHERE event_id = $1 AND status = 'valid'",
+    )
+    .bind(event_id)
+    .fetch_one(state.db.pool())
+    .await
+    .map_err(db_error)?;
+    Ok(Dashboard {
+        event,
+        revenue_cents,
+        tickets_issued,
+        checked_in,
+        orders,
+    })
+}
+
+/// An event's orders as CSV, for its organizer.
+pub async fn orders_csv(
+    state: &AppState,
+    user: &AuthUser,
+    event_id: i64,
+) -> Result<String, AppError> {
+    let orders = event_orders(state, user, event_id).await?;
+    let mut out = csv_line(
+        &[
+            "order",
+            "buyer",
+            "email",
+            "tier",
+            "quantity",
+            "unit_price",
+            "total",
+            "currency",
+            "status",
+            "created_at",
+            "confirmed_at",
+            "notes",
+        ]
+        .map(String::from),
+    );
+    for o in orders {
+        out.push_str(&csv_line(&[
+            o.id.to_string(),
+            o.buyer_name,
+            o.buyer_email,
+            o.tier_name,
+            o.quantity.to_string(),
+            format!("{:.2}", super::model::major_units(o.unit_price_cents)),
+            format!("{:.2}", super::model::major_units(o.total_cents)),
+            o.currency,
+            o.status.as_str().to_string(),
+            time::iso(o.created_at),
+            o.confirmed_at.map(time::iso).unwrap_or_default(),
+            o.notes,
+        ]));
+    }
+    Ok(out)
+}

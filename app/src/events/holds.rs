@@ -1,0 +1,315 @@
+//! Seat holds (seed 001's locks). Capacity is enforced by the database:
+//! every hold takes the tier's row lock first (an update of `lock_seq`), then
+//! inserts itself only if `sold + held + quantity <= capacity` in the same
+//! statement. Nothing is read first and written later in Rust.
+
+use sqlx::{Any, Transaction};
+
+use super::model::HoldView;
+use super::rows::{db_error, event_row, random_code};
+use super::time;
+use crate::accounts::service::AuthUser;
+use crate::db::now_millis;
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct HoldRow {
+    id: String,
+    event_id: i64,
+    event_name: String,
+    starts_at: i64,
+    ends_at: Option<i64>,
+    timezone: String,
+    currency: String,
+    tier_id: i64,
+    tier_name: String,
+    price_cents: i64,
+    quantity: i64,
+    status: String,
+    expires_at: i64,
+    available: i64,
+    order_id: Option<i64>,
+}
+
+/// Holds with their tier's free seats as of `$1`.
+const HOLD_SELECT: &str = "SELECT h.id, h.event_id, e.name AS event_name, e.starts_at, e.ends_at, \
+     e.timezone, e.currency, h.tier_id, t.name AS tier_name, t.price_cents, h.quantity, h.status, \
+     h.expires_at, \
+     CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(x.quantity), 0) FROM holds x \
+        WHERE x.tier_id = t.id AND x.status = 'active' AND x.expires_at > $1) AS BIGINT) AS available, \
+     (SELECT o.id FROM orders o WHERE o.hold_id = h.id) AS order_id \
+     FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id";
+
+impl HoldRow {
+    fn view(&self, now: i64) -> HoldView {
+        let lapsed = self.status == "active" && self.expires_at <= now;
+        HoldView {
+            id: self.id.clone(),
+            event_id: self.event_id,
+            event_name: self.event_name.clone(),
+            when_label: time::when_label(self.starts_at, self.ends_at, &self.timezone),
+            tier_id: self.tier_id,
+            tier_name: self.tier_name.clone(),
+            quantity: self.quantity,
+            unit_price_cents: self.price_cents,
+            currency: self.currency.clone(),
+            status: if lapsed {
+                "expired".into()
+            } else {
+                self.status.clone()
+            },
+            expires_at: self.expires_at,
+            seconds_left: ((self.expires_at - now) / 1000).max(0),
+            available: self.available.max(0),
+            order_id: self.order_id,
+        }
+    }
+}
+
+/// Why a tier can't be held now, if it can't: checked before taking the
+/// lock so the answer is precise. Capacity itself is checked atomically.
+async fn check_on_sale(state: &AppState, tier_id: i64, now: i64) -> Result<i64, AppError> {
+    let tier: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT event_id, status, sales_start, sales_end FROM ticket_tiers WHERE id = $1",
+    )
+    .bind(tier_id)
+    .fetch_optional(state.db.pool())
+    .await
+    .map_err(db_error)?;
+    let (event_id, status, sales_start, sales_end) =
+        tier.ok_or_else(|| AppError::NotFound("That ticket tier".into()))?;
+    let event = event_row(state.db.pool(), event_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That event".into()))?;
+    match event.status.as_str() {
+        "cancelled" => return Err(AppError::Conflict("This event was cancelled.".into())),
+        "draft" => return Err(AppError::NotFound("That ticket tier".into())),
+        _ => {}
+    }
+    if status != "active" {
+        return Err(AppError::Conflict("These tickets are not on sale.".into()));
+    }
+    if now >= sales_end.map_or(event.starts_at, |e| e.min(event.starts_at)) {
+        return Err(AppError::Conflict(
+            "Ticket sales for this event have ended.".into(),
+        ));
+    }
+    if let Some(start) = sales_start.filter(|s| *s > now) {
+        return Err(AppError::Conflict(format!(
+            "Sales open on {}.",
+            time::label(start, &event.timezone)
+        )));
+    }
+    Ok(event_id)
+}
+
+/// Takes the tier's lock and inserts the hold if the seats are there.
+/// Returns the hold id, or a 409 that says how many seats are left.
+pub(super) async fn insert_hold(
+    tx: &mut Transaction<'_, Any>,
+    state: &AppState,
+    user: &AuthUser,
+    tier_id: i64,
+    quantity: i64,
+    now: i64,
+) -> Result<String, AppError> {
+    let limits = state.config.ticketing;
+    // The per-tier lock: later holds on this tier wait here until we commit.
+    sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE id = $1")
+        .bind(tier_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    let id = format!("hold_{}", random_code());
+    let expires_at = now + i64::try_from(limits.hold_ttl.as_millis()).unwrap_or(600_000);
+    let inserted = sqlx::query(
+        "INSERT INTO holds (id, tier_id, event_id, user_id, quantity, status, expires_at, created_at, updated_at) \
+         SELECT $1, t.id, t.event_id, $3, $4, 'active', $5, $6, $6 FROM ticket_tiers t \
+         WHERE t.id = $2 AND t.status = 'active' \
+           AND t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+                WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $6) >= $4 \
+           AND (SELECT COUNT(*) FROM holds u \
+                WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $6) < $7",
+    )
+    .bind(&id)
+    .bind(tier_id)
+    .bind(user.id)
+    .bind(quantity)
+    .bind(expires_at)
+    .bind(now)
+    .bind(limits.max_active_holds)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    if inserted.rows_affected() == 1 {
+        return Ok(id);
+    }
+    // Refused: say why, from the same locked view of the tier.
+    let (available, mine): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+            WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT), \
+         CAST((SELECT COUNT(*) FROM holds u WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $2) AS BIGINT) \
+         FROM ticket_tiers t WHERE t.id = $1",
+    )
+    .bind(tier_id)
+    .bind(now)
+    .bind(user.id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    if mine >= limits.max_active_holds {
+        return Err(AppError::Conflict(format!(
+            "You already have {mine} seat holds open. Check out or release one first."
+        )));
+    }
+    Err(sold_out(available.max(0)))
+}
+
+pub fn sold_out(available: i64) -> AppError {
+    AppError::Conflict(match available {
+        0 => "Sold out: no seats are left in this tier.".to_string(),
+        1 => "Not enough seats: only 1 seat is left.".to_string(),
+        n => format!("Not enough seats: only {n} seats are left."),
+    })
+}
+
+/// Seats still free in a tier (for the API's 409 answers).
+pub async fn available_seats(state: &AppState, tier_id: i64) -> Result<i64, AppError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+            WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT) \
+         FROM ticket_tiers t WHERE t.id = $1",
+    )
+    .bind(tier_id)
+    .bind(now_millis())
+    .fetch_optional(state.db.pool())
+    .await
+    .map_err(db_error)?;
+    Ok(row.map_or(0, |r| r.0.max(0)))
+}
+
+pub fn check_quantity(state: &AppState, quantity: i64) -> Result<(), AppError> {
+    let max = state.config.ticketing.max_seats_per_hold;
+    if !(1..=max).contains(&quantity) {
+        return Err(AppError::bad_request(
+            "quantity",
+            format!("Choose between 1 and {max} seats."),
+        ));
+    }
+    Ok(())
+}
+
+/// Holds `quantity` seats of a tier for the configured time.
+pub async fn hold(
+    state: &AppState,
+    user: &AuthUser,
+    tier_id: i64,
+    quantity: i64,
+) -> Result<HoldView, AppError> {
+    check_quantity(state, quantity)?;
+    let now = now_millis();
+    check_on_sale(state, tier_id, now).await?;
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let id = insert_hold(&mut tx, state, user, tier_id, quantity, now).await?;
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(hold_id = %id, tier_id, quantity, "seats held");
+    hold_for(state, user, &id).await
+}
+
+/// Checks the tier is on sale (for orders made without a hold first).
+pub(super) async fn check_tier_on_sale(
+    state: &AppState,
+    tier_id: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    check_on_sale(state, tier_id, now).await
+}
+
+/// One of the user's holds (any status). Others' holds are 404.
+pub async fn hold_for(state: &AppState, user: &AuthUser, id: &str) -> Result<HoldView, AppError> {
+    let now = now_millis();
+    let sql = format!("{HOLD_SELECT} WHERE h.id = $2 AND h.user_id = $3");
+    let row: Option<HoldRow> = sqlx::query_as(&sql)
+        .bind(now)
+        .bind(id)
+        .bind(user.id)
+        .fetch_optional(state.db.pool())
+        .await
+        .map_err(db_error)?;
+    row.map(|r| r.view(now))
+        .ok_or_else(|| AppError::NotFound("This seat hold".into()))
+}
+
+/// The user's holds that still hold seats.
+pub async fn my_holds(state: &AppState, user: &AuthUser) -> Result<Vec<HoldView>, AppError> {
+    let now = now_millis();
+    let sql = format!(
+        "{HOLD_SELECT} WHERE h.user_id = $2 AND h.status = 'active' AND h.expires_at > $1 \
+         ORDER BY h.expires_at"
+    );
+    let rows: Vec<HoldRow> = sqlx::query_as(&sql)
+        .bind(now)
+        .bind(user.id)
+        .fetch_all(state.db.pool())
+        .await
+        .map_err(db_error)?;
+    Ok(rows.iter().map(|r| r.view(now)).collect())
+}
+
+/// Gives the seats back early. A pending order on the hold is cancelled too.
+pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<HoldView, AppError> {
+    let now = now_millis();
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let released = sqlx::query(
+        "UPDATE holds SET status = 'released', updated_at = $1 \
+         WHERE id = $2 AND user_id = $3 AND status = 'active'",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if released.rows_affected() == 0 {
+        drop(tx);
+        let hold = hold_for(state, user, id).await?;
+        return Err(AppError::Conflict(match hold.status.as_str() {
+            "converted" => "These seats are already yours: the order is confirmed.".into(),
+            _ => "This hold is no longer active.".into(),
+        }));
+    }
+    sqlx::query(
+        "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seats were released.', \
+         cancelled_at = $1, updated_at = $1 WHERE hold_id = $2 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(hold_id = %id, "hold released");
+    hold_for(state, user, id).await
+}
+
+/// Releases the user's active holds on a tier (seed 001's release by
+/// category). Returns the holds released.
+pub async fn release_tier(
+    state: &AppState,
+    user: &AuthUser,
+    tier_id: i64,
+) -> Result<Vec<HoldView>, AppError> {
+    let mine: Vec<HoldView> = my_holds(state, user)
+        .await?
+        .into_iter()
+        .filter(|h| h.tier_id == tier_id && h.order_id.is_none())
+        .collect();
+    let mut released = Vec::new();
+    for hold in mine {
+        if let Ok(view) = release(state, user, &hold.id).await {
+            released.push(view);
+        }
+    }
+    Ok(released)
+}

@@ -1,0 +1,674 @@
+//! Ticketing types shared by the server and the browser, and the rules for
+//! what organizers and attendees type in.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+pub const NAME_MAX: usize = 120;
+pub const CATEGORY_MAX: usize = 40;
+pub const DESCRIPTION_MAX: usize = 5000;
+pub const VENUE_MAX: usize = 200;
+pub const NOTES_MAX: usize = 500;
+pub const TIERS_MAX: usize = 20;
+pub const CAPACITY_MAX: i64 = 1_000_000;
+pub const PRICE_MAX_CENTS: i64 = 100_000_000;
+pub const PAGE_SIZE: i64 = 12;
+/// Under this many seats left, a tier says "only N left".
+pub const FEW_LEFT: i64 = 10;
+
+/// Categories offered in the forms and filters (others may be typed in the API).
+pub const CATEGORIES: &[&str] = &[
+    "Music",
+    "Theatre",
+    "Comedy",
+    "Sports",
+    "Conference",
+    "Workshop",
+    "Festival",
+    "Food",
+    "Community",
+    "Other",
+];
+
+/// Time zones offered in the event form; the API takes any IANA name.
+pub const TIMEZONES: &[&str] = &[
+    "UTC",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Amsterdam",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Istanbul",
+    "Africa/Lagos",
+    "Africa/Nairobi",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "America/Mexico_City",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EventStatus {
+    #[default]
+    Published,
+    Draft,
+    Cancelled,
+}
+
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Published => "published",
+            Self::Draft => "draft",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_db(value: &str) -> Self {
+        match value {
+            "draft" => Self::Draft,
+            "cancelled" => Self::Cancelled,
+            _ => Self::Published,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Published => "On sale",
+            Self::Draft => "Draft",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    #[default]
+    Pending,
+    Confirmed,
+    Completed,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_db(value: &str) -> Self {
+        match value {
+            "confirmed" => Self::Confirmed,
+            "completed" => Self::Completed,
+            "cancelled" => Self::Cancelled,
+            _ => Self::Pending,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Awaiting confirmation",
+            Self::Confirmed => "Confirmed",
+            Self::Completed => "Completed",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// Whether a tier can be bought right now, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaleState {
+    OnSale,
+    /// Sales open later; the label says when.
+    NotYet(String),
+    Ended,
+    Inactive,
+    SoldOut,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierView {
+    pub id: i64,
+    pub event_id: i64,
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub capacity: i64,
+    pub sold: i64,
+    pub held: i64,
+    pub available: i64,
+    pub active: bool,
+    pub sales_start: Option<i64>,
+    pub sales_end: Option<i64>,
+    pub sale: SaleState,
+}
+
+impl TierView {
+    pub fn few_left(&self) -> bool {
+        self.sale == SaleState::OnSale && self.available <= FEW_LEFT
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub id: i64,
+    pub organizer_id: i64,
+    pub organizer_name: String,
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub starts_at: i64,
+    pub ends_at: Option<i64>,
+    pub timezone: String,
+    /// The date and time in the event's own time zone, for people.
+    pub when_label: String,
+    pub venue: String,
+    pub cover_url: Option<String>,
+    pub currency: String,
+    pub status: EventStatus,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub tiers: Vec<TierView>,
+    /// Whether the viewer may edit it (its organizer, or an admin).
+    pub can_manage: bool,
+}
+
+impl EventView {
+    pub fn available(&self) -> i64 {
+        self.tiers
+            .iter()
+            .filter(|t| t.active)
+            .map(|t| t.available)
+            .sum()
+    }
+
+    pub fn min_price(&self) -> Option<i64> {
+        self.tiers
+            .iter()
+            .filter(|t| t.active)
+            .map(|t| t.price_cents)
+            .min()
+    }
+
+    pub fn sold_out(&self) -> bool {
+        let active: Vec<_> = self.tiers.iter().filter(|t| t.active).collect();
+        !active.is_empty() && active.iter().all(|t| t.available == 0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventList {
+    pub events: Vec<EventView>,
+    pub page: i64,
+    pub has_more: bool,
+}
+
+/// Filters of the event listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventQuery {
+    pub q: Option<String>,
+    pub category: Option<String>,
+    /// `upcoming` (default), `past` or `all`.
+    pub when: Option<String>,
+    /// `YYYY-MM-DD`, inclusive, UTC.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// `soonest` (default), `latest`, `newest` or `name`.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldView {
+    pub id: String,
+    pub event_id: i64,
+    pub event_name: String,
+    pub when_label: String,
+    pub tier_id: i64,
+    pub tier_name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub currency: String,
+    pub status: String,
+    pub expires_at: i64,
+    /// Seconds left when this was read (0 once lapsed).
+    pub seconds_left: i64,
+    /// Seats still free in the tier after this hold.
+    pub available: i64,
+    /// The order made from this hold, if any.
+    pub order_id: Option<i64>,
+}
+
+impl HoldView {
+    pub fn total_cents(&self) -> i64 {
+        self.unit_price_cents * self.quantity
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: i64,
+    pub user_id: i64,
+    pub buyer_name: String,
+    pub buyer_email: String,
+    pub event_id: i64,
+    pub event_name: String,
+    pub when_label: String,
+    pub event_starts_at: i64,
+    pub tier_id: i64,
+    pub tier_name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub total_cents: i64,
+    pub currency: String,
+    pub status: OrderStatus,
+    pub notes: String,
+    pub hold_id: Option<String>,
+    pub hold_expires_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub confirmed_at: Option<i64>,
+    /// Whether the viewer may cancel it now.
+    pub can_cancel: bool,
+    pub tickets: Vec<TicketView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketView {
+    pub code: String,
+    pub order_id: i64,
+    pub event_id: i64,
+    pub event_name: String,
+    pub when_label: String,
+    pub venue: String,
+    pub tier_name: String,
+    pub holder_name: String,
+    pub status: String,
+    pub checked_in_at: Option<i64>,
+    /// The code as a QR image (SVG markup made on the server).
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub event: EventView,
+    pub revenue_cents: i64,
+    pub tickets_issued: i64,
+    pub checked_in: i64,
+    pub orders: Vec<OrderView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckInOutcome {
+    /// Checked in just now.
+    Valid {
+        holder: String,
+        tier: String,
+    },
+    AlreadyCheckedIn {
+        holder: String,
+        tier: String,
+        at: i64,
+        at_label: String,
+    },
+    /// A real ticket, for another event.
+    OtherEvent {
+        event_name: String,
+    },
+    /// Its order was cancelled.
+    Void,
+    Invalid,
+}
+
+impl CheckInOutcome {
+    /// The outcome as query parameters of the check-in page.
+    pub fn query(&self, code: &str) -> String {
+        use crate::accounts::pages::url_encode as enc;
+        let code = enc(code);
+        match self {
+            Self::Valid { holder, tier } => {
+                format!(
+                    "r=valid&code={code}&holder={}&tier={}",
+                    enc(holder),
+                    enc(tier)
+                )
+            }
+            Self::AlreadyCheckedIn {
+                holder,
+                tier,
+                at_label,
+                ..
+            } => format!(
+                "r=already&code={code}&holder={}&tier={}&at={}",
+                enc(holder),
+                enc(tier),
+                enc(at_label)
+            ),
+            Self::OtherEvent { event_name } => {
+                format!("r=other&code={code}&event={}", enc(event_name))
+            }
+            Self::Void => format!("r=void&code={code}"),
+            Self::Invalid => format!("r=invalid&code={code}"),
+        }
+    }
+}
+
+/// The event form as typed: strings, checked by [`EventDraft::parse`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventDraft {
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    /// `YYYY-MM-DDTHH:MM` in `timezone`.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub timezone: String,
+    pub venue: String,
+    pub cover_url: String,
+    /// `published` or `draft`.
+    pub status: String,
+    pub tiers: Vec<TierDraft>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TierDraft {
+    /// Empty for a new tier.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// In major units: `12.50`.
+    pub price: String,
+    pub capacity: String,
+    /// `on` when the checkbox is ticked (HTML forms send nothing otherwise).
+    pub active: String,
+    /// `on` to delete the tier.
+    pub remove: String,
+}
+
+impl TierDraft {
+    pub fn is_blank(&self) -> bool {
+        self.id.is_empty()
+            && self.name.trim().is_empty()
+            && self.price.trim().is_empty()
+            && self.capacity.trim().is_empty()
+    }
+}
+
+/// A checked event, ready for the database. Times are epoch ms (UTC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventInput {
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub starts_at: i64,
+    pub ends_at: Option<i64>,
+    pub timezone: String,
+    pub venue: String,
+    pub cover_url: Option<String>,
+    pub status: EventStatus,
+    pub tiers: Vec<TierInput>,
+    /// Tiers to delete (refused for tiers with orders).
+    pub remove_tiers: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierInput {
+    pub id: Option<i64>,
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub capacity: i64,
+    pub active: bool,
+    pub sales_start: Option<i64>,
+    pub sales_end: Option<i64>,
+}
+
+fn required(field: &str, value: &str, label: &str, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::bad_request(
+            field,
+            format!("{label} is required."),
+        ));
+    }
+    bounded(field, value, label, max)
+}
+
+fn bounded(field: &str, value: &str, label: &str, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(AppError::bad_request(
+            field,
+            format!("{label} can be at most {max} characters."),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// `12`, `12.5`, `12.50` (a comma works too) → 1250 cents.
+pub fn parse_price(field: &str, value: &str) -> Result<i64, AppError> {
+    let bad = || AppError::bad_request(field, "Enter a price like 25 or 12.50.");
+    let value = value.trim().replace(',', ".");
+    let value = value.trim_start_matches(['$', '€', '£']);
+    if value.is_empty() {
+        return Err(AppError::bad_request(
+            field,
+            "Price is required (0 for free).",
+        ));
+    }
+    let (whole, frac) = value.split_once('.').unwrap_or((value, ""));
+    if whole.is_empty() && frac.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 2
+        || whole.len() > 9
+    {
+        return Err(bad());
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let frac: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
+        _ => frac.parse().map_err(|_| bad())?,
+    };
+    let cents = whole * 100 + frac;
+    check_price(field, cents)?;
+    Ok(cents)
+}
+
+pub fn check_price(field: &str, cents: i64) -> Result<(), AppError> {
+    if !(0..=PRICE_MAX_CENTS).contains(&cents) {
+        return Err(AppError::bad_request(
+            field,
+            "The price must be between 0 and 1,000,000.",
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_capacity(field: &str, capacity: i64) -> Result<(), AppError> {
+    if !(1..=CAPACITY_MAX).contains(&capacity) {
+        return Err(AppError::bad_request(
+            field,
+            format!("Capacity must be between 1 and {CAPACITY_MAX}."),
+        ));
+    }
+    Ok(())
+}
+
+pub fn parse_capacity(field: &str, value: &str) -> Result<i64, AppError> {
+    let capacity = value
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::bad_request(field, "Enter the number of seats."))?;
+    check_capacity(field, capacity)?;
+    Ok(capacity)
+}
+
+/// A cover image address: https (or http) only, no scripts or data.
+pub fn parse_cover_url(value: &str) -> Result<Option<String>, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let ok = (value.starts_with("https://") || value.starts_with("http://"))
+        && value.len() <= 500
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<');
+    if !ok {
+        return Err(AppError::bad_request(
+            "cover_url",
+            "Give the address of an image, starting with https://.",
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// The checks that need no clock or time zone (both are the server's).
+pub struct CheckedText {
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub venue: String,
+}
+
+pub fn check_text(
+    name: &str,
+    category: &str,
+    description: &str,
+    venue: &str,
+) -> Result<CheckedText, AppError> {
+    Ok(CheckedText {
+        name: required("name", name, "The event name", NAME_MAX)?,
+        category: required("category", category, "The category", CATEGORY_MAX)?,
+        description: bounded(
+            "description",
+            description,
+            "The description",
+            DESCRIPTION_MAX,
+        )?,
+        venue: bounded("venue", venue, "The venue", VENUE_MAX)?,
+    })
+}
+
+pub fn check_tier_name(field: &str, name: &str) -> Result<String, AppError> {
+    required(field, name, "The tier name", 60)
+}
+
+pub fn check_notes(notes: &str) -> Result<String, AppError> {
+    bounded("notes", notes, "Notes", NOTES_MAX)
+}
+
+/// `$12.50`, `€8`, `Free`.
+pub fn format_money(cents: i64, currency: &str) -> String {
+    if cents == 0 {
+        return "Free".to_string();
+    }
+    let symbol = match currency {
+        "USD" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        _ => "",
+    };
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    let whole = group_thousands(abs / 100);
+    let amount = if abs.is_multiple_of(100) {
+        whole
+    } else {
+        format!("{whole}.{:02}", abs % 100)
+    };
+    if symbol.is_empty() {
+        format!("{sign}{amount} {currency}")
+    } else {
+        format!("{sign}{symbol}{amount}")
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Cents as seed 001 shows prices: major units (`150.0`).
+pub fn major_units(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_parsed_to_cents_without_floats() {
+        assert_eq!(parse_price("p", "12.50").unwrap(), 1250);
+        assert_eq!(parse_price("p", "12,5").unwrap(), 1250);
+        assert_eq!(parse_price("p", "$7").unwrap(), 700);
+        assert_eq!(parse_price("p", "0").unwrap(), 0);
+        assert_eq!(parse_price("p", ".99").unwrap(), 99);
+        for bad in ["", "abc", "1.234", "-5", "1e3", "."] {
+            assert!(parse_price("p", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn money_reads_like_money() {
+        assert_eq!(format_money(0, "USD"), "Free");
+        assert_eq!(format_money(1250, "USD"), "$12.50");
+        assert_eq!(format_money(150_000, "EUR"), "€1,500");
+        assert_eq!(format_money(99, "CHF"), "0.99 CHF");
+    }
+
+    #[test]
+    fn capacity_and_cover_are_checked() {
+        assert!(parse_capacity("c", "0").is_err());
+        assert_eq!(parse_capacity("c", " 100 ").unwrap(), 100);
+        assert!(parse_cover_url("javascript:alert(1)").is_err());
+        assert_eq!(parse_cover_url("").unwrap(), None);
+        assert!(
+            parse_cover_url("https://example.com/a.jpg")
+                .unwrap()
+                .is_some()
+        );
+    }
+}

@@ -1,0 +1,568 @@
+//! Orders: made from a hold (its seats become the order's) or directly (a
+//! hold and the order in one transaction), confirmed (the hold converts to
+//! sold seats and tickets are issued, atomically), cancelled (seats return).
+//! A client key makes creation idempotent.
+
+use super::holds::{check_quantity, check_tier_on_sale, hold_for, insert_hold};
+use super::model::{OrderStatus, OrderView, check_notes};
+use super::rows::{db_error, is_unique_violation, random_code};
+use super::tickets::tickets_of_orders;
+use super::time;
+use crate::accounts::model::Role;
+use crate::accounts::service::AuthUser;
+use crate::db::now_millis;
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(super) struct OrderRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub buyer_name: String,
+    pub buyer_email: String,
+    pub event_id: i64,
+    pub event_name: String,
+    pub starts_at: i64,
+    pub ends_at: Option<i64>,
+    pub timezone: String,
+    pub organizer_id: i64,
+    pub tier_id: i64,
+    pub tier_name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub total_cents: i64,
+    pub currency: String,
+    pub status: String,
+    pub notes: String,
+    pub hold_id: Option<String>,
+    pub hold_expires_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub confirmed_at: Option<i64>,
+}
+
+pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.user_id, u.display_name AS buyer_name, \
+     u.email AS buyer_email, o.event_id, e.name AS event_name, e.starts_at, e.ends_at, e.timezone, \
+     e.organizer_id, o.tier_id, t.name AS tier_name, o.quantity, o.unit_price_cents, o.total_cents, \
+     o.currency, o.status, o.notes, o.hold_id, h.expires_at AS hold_expires_at, o.cancel_reason, \
+     o.created_at, o.updated_at, o.confirmed_at \
+     FROM orders o JOIN users u ON u.id = o.user_id JOIN events e ON e.id = o.event_id \
+     JOIN ticket_tiers t ON t.id = o.tier_id LEFT JOIN holds h ON h.id = o.hold_id";
+
+impl OrderRow {
+    pub fn status(&self) -> OrderStatus {
+        OrderStatus::from_db(&self.status)
+    }
+
+    fn managed_by(&self, user: &AuthUser) -> bool {
+        user.id == self.organizer_id || user.role == Role::Admin
+    }
+
+    fn visible_to(&self, user: &AuthUser) -> bool {
+        user.id == self.user_id || self.managed_by(user)
+    }
+
+    pub fn view(&self, viewer: &AuthUser, now: i64) -> OrderView {
+        let open = matches!(self.status(), OrderStatus::Pending | OrderStatus::Confirmed);
+        OrderView {
+            id: self.id,
+            user_id: self.user_id,
+            buyer_name: self.buyer_name.clone(),
+            buyer_email: if self.visible_to(viewer) {
+                self.buyer_email.clone()
+            } else {
+                String::new()
+            },
+            event_id: self.event_id,
+            event_name: self.event_name.clone(),
+            when_label: time::when_label(self.starts_at, self.ends_at, &self.timezone),
+            event_starts_at: self.starts_at,
+            tier_id: self.tier_id,
+            tier_name: self.tier_name.clone(),
+            quantity: self.quantity,
+            unit_price_cents: self.unit_price_cents,
+            total_cents: self.total_cents,
+            currency: self.currency.clone(),
+            status: self.status(),
+            notes: self.notes.clone(),
+            hold_id: self.hold_id.clone(),
+            hold_expires_at: self.hold_expires_at,
+            cancel_reason: self.cancel_reason.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            confirmed_at: self.confirmed_at,
+            can_cancel: open && now < self.starts_at && self.visible_to(viewer),
+            tickets: Vec::new(),
+        }
+    }
+}
+
+async fn order_row(state: &AppState, id: i64) -> Result<Option<OrderRow>, AppError> {
+    let sql = format!("{ORDER_SELECT} WHERE o.id = $1");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(state.db.pool())
+        .await
+        .map_err(db_error)
+}
+
+/// The order as this user may see it (buyer, its event's organizer, admin),
+/// with its tickets; anyone else gets 404.
+pub async fn get_order(state: &AppState, user: &AuthUser, id: i64) -> Result<OrderView, AppError> {
+    let row = order_row(state, id)
+        .await?
+        .filter(|row| row.visible_to(user))
+        .ok_or_else(|| AppError::NotFound("This order".into()))?;
+    let mut view = row.view(user, now_millis());
+    view.tickets = tickets_of_orders(state, &[row.id]).await?;
+    Ok(view)
+}
+
+async fn list(
+    state: &AppState,
+    user: &AuthUser,
+    filter: &str,
+    id: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<OrderView>, AppError> {
+    let sql = format!(
+        "{ORDER_SELECT} {filter} ORDER BY o.created_at DESC, o.id DESC LIMIT {limit} OFFSET {offset}"
+    );
+    let mut query = sqlx::query_as::<_, OrderRow>(&sql);
+    if let Some(id) = id {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(state.db.pool()).await.map_err(db_error)?;
+    let now = now_millis();
+    Ok(rows.iter().map(|r| r.view(user, now)).collect())
+}
+
+/// The user's own orders, newest first.
+pub async fn my_orders(state: &AppState, user: &AuthUser) -> Result<Vec<OrderView>, AppError> {
+    list(state, user, "WHERE o.user_id = $1", Some(user.id), 500, 0).await
+}
+
+/// An event's orders, for its organizer or an admin.
+pub async fn event_orders(
+    state: &AppState,
+    user: &AuthUser,
+    event_id: i64,
+) -> Result<Vec<OrderView>, AppError> {
+    super::catalog::managed_event(state, user, event_id).await?;
+    list(
+        state,
+        user,
+        "WHERE o.event_id = $1",
+        Some(event_id),
+        10_000,
+        0,
+    )
+    .await
+}
+
+/// Every order (admins only), a page of 50 at a time.
+pub async fn all_orders(
+    state: &AppState,
+    user: &AuthUser,
+    page: i64,
+) -> Result<Vec<OrderView>, AppError> {
+    user.require_role(Role::Admin)?;
+    let page = page.max(1);
+    list(state, user, "", None, 50, (page - 1) * 50).await
+}
+
+/// What creating an order asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewOrder {
+    pub tier_id: Option<i64>,
+    pub quantity: Option<i64>,
+    /// Take the seats of this hold (else a hold is made in the same transaction).
+    pub hold_id: Option<String>,
+    pub notes: String,
+    /// The idempotency key: the same key again returns the same order.
+    pub client_key: Option<String>,
+}
+
+async fn order_by_key(
+    state: &AppState,
+    user: &AuthUser,
+    key: &str,
+) -> Result<Option<OrderRow>, AppError> {
+    let sql = format!("{ORDER_SELECT} WHERE o.user_id = $1 AND o.client_key = $2");
+    sqlx::query_as(&sql)
+        .bind(user.id)
+        .bind(key)
+        .fetch_optional(state.db.pool())
+        .await
+        .map_err(db_error)
+}
+
+async fn order_by_hold(
+    state: &AppState,
+    user: &AuthUser,
+    hold_id: &str,
+) -> Result<Option<OrderRow>, AppError> {
+    let sql = format!("{ORDER_SELECT} WHERE o.user_id = $1 AND o.hold_id = $2");
+    sqlx::query_as(&sql)
+        .bind(user.id)
+        .bind(hold_id)
+        .fetch_optional(state.db.pool())
+        .await
+        .map_err(db_error)
+}
+
+/// The order a retry should get back, if the first attempt made one.
+async fn existing(
+    state: &AppState,
+    user: &AuthUser,
+    new: &NewOrder,
+) -> Result<Option<OrderRow>, AppError> {
+    if let Some(key) = &new.client_key
+        && let Some(row) = order_by_key(state, user, key).await?
+    {
+        return Ok(Some(row));
+    }
+    if let Some(hold) = &new.hold_id {
+        return order_by_hold(state, user, hold).await;
+    }
+    Ok(None)
+}
+
+/// Creates a pending order. With the same client key (or for the same hold)
+/// twice, the second call returns the first order.
+pub async fn create_order(
+    state: &AppState,
+    user: &AuthUser,
+    new: NewOrder,
+) -> Result<OrderView, AppError> {
+    let notes = check_notes(&new.notes)?;
+    if new
+        .client_key
+        .as_ref()
+        .is_some_and(|k| k.is_empty() || k.len() > 100)
+    {
+        return Err(AppError::bad_request(
+            "clientKey",
+            "The idempotency key must be 1 to 100 characters.",
+        ));
+    }
+    if let Some(row) = existing(state, user, &new).await? {
+        return Ok(row.view(user, now_millis()));
+    }
+    let now = now_millis();
+    if new.hold_id.is_none() {
+        let tier_id = new
+            .tier_id
+            .ok_or_else(|| AppError::bad_request("categoryId", "categoryId is required."))?;
+        let quantity = new
+            .quantity
+            .ok_or_else(|| AppError::bad_request("quantity", "quantity is required."))?;
+        check_quantity(state, quantity)?;
+        check_tier_on_sale(state, tier_id, now).await?;
+    }
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let hold_id = match &new.hold_id {
+        Some(hold_id) => {
+            // Lock the hold and check it still holds its seats.
+            let live = sqlx::query(
+                "UPDATE holds SET updated_at = $1 \
+                 WHERE id = $2 AND user_id = $3 AND status = 'active' AND expires_at > $1",
+            )
+            .bind(now)
+            .bind(hold_id)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if live.rows_affected() == 0 {
+                drop(tx);
+                let hold = hold_for(state, user, hold_id).await?;
+                return Err(AppError::Conflict(format!(
+                    "This seat hold is {}. Hold the seats again to order them.",
+                    if hold.status == "released" {
+                        "released"
+                    } else {
+                        "expired"
+                    }
+                )));
+            }
+            let hold = hold_for_tx_check(&mut tx, hold_id).await?;
+            if new.tier_id.is_some_and(|t| t != hold.0) || new.quantity.is_some_and(|q| q != hold.1)
+            {
+                return Err(AppError::bad_request(
+                    "lockId",
+                    "The lock is for another tier or quantity.",
+                ));
+            }
+            hold_id.clone()
+        }
+        None => {
+            let (tier_id, quantity) = (new.tier_id.unwrap_or(0), new.quantity.unwrap_or(0));
+            insert_hold(&mut tx, state, user, tier_id, quantity, now).await?
+        }
+    };
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO orders (user_id, event_id, tier_id, hold_id, quantity, unit_price_cents, \
+         total_cents, currency, status, notes, client_key, created_at, updated_at) \
+         SELECT h.user_id, h.event_id, h.tier_id, h.id, h.quantity, t.price_cents, \
+         t.price_cents * h.quantity, e.currency, 'pending', $2, $3, $4, $4 \
+         FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id \
+         WHERE h.id = $1 RETURNING id",
+    )
+    .bind(&hold_id)
+    .bind(&notes)
+    .bind(new.client_key.as_deref())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok((id,)) => id,
+        Err(e) if is_unique_violation(&e) => {
+            // A concurrent retry won; give back its order.
+            drop(tx);
+            return existing(state, user, &new)
+                .await?
+                .map(|row| row.view(user, now_millis()))
+                .ok_or_else(|| AppError::Conflict("This order is being created already.".into()));
+        }
+        Err(e) => return Err(db_error(e)),
+    };
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(order_id = id, hold_id = %hold_id, "order created");
+    get_order(state, user, id).await
+}
+
+async fn hold_for_tx_check(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    hold_id: &str,
+) -> Result<(i64, i64), AppError> {
+    sqlx::query_as("SELECT tier_id, quantity FROM holds WHERE id = $1")
+        .bind(hold_id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_error)
+}
+
+const LAPSED: &str = "Your hold on these seats expired before the order was confirmed. \
+     The seats went back on sale; hold them again to buy.";
+
+/// Confirms a pending order ("pay at the door" until the wallet exists):
+/// converts its hold into sold seats and issues one ticket per seat, in one
+/// transaction. A lapsed hold fails it, and the order is cancelled.
+/// Confirming a confirmed order returns it unchanged.
+pub async fn confirm_order(
+    state: &AppState,
+    user: &AuthUser,
+    id: i64,
+) -> Result<OrderView, AppError> {
+    let row = order_row(state, id)
+        .await?
+        .filter(|row| row.user_id == user.id)
+        .ok_or_else(|| AppError::NotFound("This order".into()))?;
+    match row.status() {
+        OrderStatus::Confirmed | OrderStatus::Completed => return get_order(state, user, id).await,
+        OrderStatus::Cancelled => {
+            return Err(AppError::Conflict(format!(
+                "This order was cancelled. {}",
+                row.cancel_reason.unwrap_or_default()
+            )));
+        }
+        OrderStatus::Pending => {}
+    }
+    let now = now_millis();
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let moved = sqlx::query(
+        "UPDATE orders SET status = 'confirmed', confirmed_at = $1, updated_at = $1 \
+         WHERE id = $2 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if moved.rows_affected() == 0 {
+        // Someone (a retry) confirmed or cancelled it meanwhile.
+        drop(tx);
+        let current = get_order(state, user, id).await?;
+        return match current.status {
+            OrderStatus::Confirmed | OrderStatus::Completed => Ok(current),
+            _ => Err(AppError::Conflict("This order was cancelled.".into())),
+        };
+    }
+    let converted = sqlx::query(
+        "UPDATE holds SET status = 'converted', updated_at = $1 \
+         WHERE id = $2 AND status = 'active' AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(row.hold_id.as_deref())
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if converted.rows_affected() == 0 {
+        tx.rollback().await.map_err(db_error)?;
+        lapse(state, id, row.hold_id.as_deref(), now).await?;
+        return Err(AppError::Conflict(LAPSED.into()));
+    }
+    sqlx::query(
+        "UPDATE ticket_tiers SET sold = sold + $1, lock_seq = lock_seq + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(row.quantity)
+    .bind(now)
+    .bind(row.tier_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    for _ in 0..row.quantity {
+        sqlx::query(
+            "INSERT INTO tickets (code, order_id, event_id, tier_id, user_id, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'valid', $6, $6)",
+        )
+        .bind(random_code())
+        .bind(id)
+        .bind(row.event_id)
+        .bind(row.tier_id)
+        .bind(row.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    }
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(order_id = id, seats = row.quantity, "order confirmed");
+    get_order(state, user, id).await
+}
+
+/// Cancels a pending order whose hold lapsed, and marks the hold expired.
+async fn lapse(state: &AppState, id: i64, hold: Option<&str>, now: i64) -> Result<(), AppError> {
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    sqlx::query(
+        "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seat hold expired before checkout.', \
+         cancelled_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    sqlx::query(
+        "UPDATE holds SET status = 'expired', updated_at = $1 WHERE id = $2 AND status = 'active' AND expires_at <= $1",
+    )
+    .bind(now)
+    .bind(hold)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)
+}
+
+/// The browser's checkout: the hold becomes an order, confirmed at once.
+/// Safe to repeat (a double-click, a resubmitted form).
+pub async fn checkout(
+    state: &AppState,
+    user: &AuthUser,
+    hold_id: &str,
+    notes: &str,
+) -> Result<OrderView, AppError> {
+    let order = create_order(
+        state,
+        user,
+        NewOrder {
+            hold_id: Some(hold_id.to_string()),
+            notes: notes.to_string(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    confirm_order(state, user, order.id).await
+}
+
+/// Cancels an order before its event starts (the buyer, the organizer or an
+/// admin); its seats return to sale and its tickets stop being valid.
+pub async fn cancel_order(
+    state: &AppState,
+    user: &AuthUser,
+    id: i64,
+) -> Result<OrderView, AppError> {
+    let row = order_row(state, id)
+        .await?
+        .filter(|row| row.visible_to(user))
+        .ok_or_else(|| AppError::NotFound("This order".into()))?;
+    let now = now_millis();
+    let previous = row.status();
+    match previous {
+        OrderStatus::Cancelled => {
+            return Err(AppError::Conflict(
+                "This order is already cancelled.".into(),
+            ));
+        }
+        OrderStatus::Completed => {
+            return Err(AppError::Conflict(
+                "A completed order can't be cancelled.".into(),
+            ));
+        }
+        _ if now >= row.starts_at => {
+            return Err(AppError::Conflict(
+                "The event has started, so the order can't be cancelled any more.".into(),
+            ));
+        }
+        _ => {}
+    }
+    let reason = if user.id == row.user_id {
+        "Cancelled by the buyer."
+    } else {
+        "Cancelled by the organizer."
+    };
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let moved = sqlx::query(
+        "UPDATE orders SET status = 'cancelled', cancel_reason = $1, cancelled_at = $2, updated_at = $2 \
+         WHERE id = $3 AND status = $4",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .bind(previous.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if moved.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "The order changed meanwhile. Reload and try again.".into(),
+        ));
+    }
+    if previous == OrderStatus::Confirmed {
+        sqlx::query(
+            "UPDATE ticket_tiers SET sold = sold - $1, lock_seq = lock_seq + 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(row.quantity)
+        .bind(now)
+        .bind(row.tier_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query("UPDATE tickets SET status = 'void', updated_at = $1 WHERE order_id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+    } else {
+        sqlx::query(
+            "UPDATE holds SET status = 'released', updated_at = $1 WHERE id = $2 AND status = 'active'",
+        )
+        .bind(now)
+        .bind(row.hold_id.as_deref())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    }
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(order_id = id, "order cancelled");
+    get_order(state, user, id).await
+}
+
+/// A random idempotency key, for forms that make orders.
+pub fn new_client_key() -> String {
+    random_code()
+}

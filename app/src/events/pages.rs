@@ -1,0 +1,195 @@
+//! Ticketing pages: browse, event, checkout, orders, tickets, and the
+//! organizer's tools. Every page renders fully on the server (forms are
+//! plain posts), so it works before (or without) the wasm.
+
+mod admin_orders;
+mod browse;
+mod check_in;
+mod checkout;
+mod dashboard;
+mod editor;
+mod event;
+mod my_events;
+mod orders;
+mod tickets;
+
+pub use admin_orders::AdminOrdersPage;
+pub use browse::{EventCard, EventsPage};
+pub use check_in::CheckInPage;
+pub use checkout::CheckoutPage;
+pub use dashboard::EventDashboardPage;
+pub use editor::{EditEventPage, NewEventPage};
+pub use event::EventPage;
+pub use my_events::OrganizerPage;
+pub use orders::{MyOrdersPage, OrderPage};
+pub use tickets::MyTicketsPage;
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::model::{EventStatus, OrderStatus, SaleState, TierView, format_money};
+use crate::components::{Badge, ErrorPage, Tone};
+use crate::error::AppError;
+
+/// A path parameter as a number (0 when it is not one: the page then 404s).
+fn id_param(name: &'static str) -> Memo<i64> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get(name)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    })
+}
+
+/// A query parameter, or empty.
+fn query_param(name: &'static str) -> Signal<String> {
+    let query = use_query_map();
+    Signal::derive(move || query.read().get(name).unwrap_or_default())
+}
+
+/// A page that could not load: the error's status and words.
+#[component]
+fn FailedPage(error: AppError) -> impl IntoView {
+    let status = error.status().as_u16();
+    let title = match &error {
+        AppError::NotFound(_) => "Not found".to_string(),
+        AppError::Forbidden => "Not yours to see".to_string(),
+        _ => "Something went wrong".to_string(),
+    };
+    view! { <ErrorPage status title message=error.to_string() /> }
+}
+
+/// A grey block while a page loads.
+#[component]
+fn Skeleton(#[prop(default = "h-40")] height: &'static str) -> impl IntoView {
+    view! { <div class=format!("{height} animate-pulse rounded-2xl bg-slate-200/70") aria-busy="true"></div> }
+}
+
+#[component]
+fn OrderStatusBadge(status: OrderStatus) -> impl IntoView {
+    let tone = match status {
+        OrderStatus::Pending => Tone::Warning,
+        OrderStatus::Confirmed => Tone::Success,
+        OrderStatus::Completed => Tone::Brand,
+        OrderStatus::Cancelled => Tone::Danger,
+    };
+    view! { <Badge tone>{status.label()}</Badge> }
+}
+
+#[component]
+fn EventStatusBadge(status: EventStatus) -> impl IntoView {
+    let tone = match status {
+        EventStatus::Published => Tone::Success,
+        EventStatus::Draft => Tone::Neutral,
+        EventStatus::Cancelled => Tone::Danger,
+    };
+    view! { <Badge tone>{status.label()}</Badge> }
+}
+
+/// "12 left", "Sold out", "Sales open on …".
+#[component]
+fn Availability(tier: TierView) -> impl IntoView {
+    let (tone, text) = match &tier.sale {
+        SaleState::SoldOut => (Tone::Danger, "Sold out".to_string()),
+        SaleState::Ended => (Tone::Neutral, "Sales ended".to_string()),
+        SaleState::Inactive => (Tone::Neutral, "Not on sale".to_string()),
+        SaleState::NotYet(when) => (Tone::Neutral, format!("Sales open {when}")),
+        SaleState::OnSale if tier.few_left() => {
+            (Tone::Warning, format!("Only {} left", tier.available))
+        }
+        SaleState::OnSale => (Tone::Success, format!("{} available", tier.available)),
+    };
+    view! { <span data-testid="availability"><Badge tone>{text}</Badge></span> }
+}
+
+fn money(cents: i64, currency: &str) -> String {
+    format_money(cents, currency)
+}
+
+/// mm:ss until a hold lapses. The server renders the time it lapses at
+/// (that is all a page without JavaScript can show); in the browser it
+/// counts down every second.
+#[component]
+fn Countdown(seconds_left: i64, expires_label: String) -> impl IntoView {
+    let left = RwSignal::new(seconds_left);
+    let live = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let deadline = js_sys::Date::now() + (seconds_left as f64) * 1000.0;
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                let remaining = ((deadline - js_sys::Date::now()) / 1000.0).ceil().max(0.0) as i64;
+                left.set(remaining);
+            },
+            std::time::Duration::from_millis(1000),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+        Effect::new(move |_| live.set(true));
+    }
+    let text = move || {
+        let s = left.get();
+        format!("{}:{:02}", s / 60, s % 60)
+    };
+    view! {
+        <div class="flex flex-wrap items-baseline gap-x-2" data-testid="countdown" role="timer" aria-live="off">
+            <Show
+                when=move || live.get()
+                fallback={
+                    let expires_label = expires_label.clone();
+                    move || view! { <span class="text-sm text-slate-700">"Held until " <strong>{expires_label.clone()}</strong></span> }
+                }
+            >
+                <Show
+                    when=move || { left.get() > 0 }
+                    fallback=|| view! { <span class="font-semibold text-red-700">"Your hold has expired."</span> }
+                >
+                    <span class="text-sm text-slate-700">"Seats held for"</span>
+                    <span
+                        class="font-mono text-2xl font-bold tabular-nums"
+                        class:text-red-700=move || { left.get() < 60 }
+                        data-testid="countdown-value"
+                    >
+                        {text}
+                    </span>
+                </Show>
+            </Show>
+        </div>
+    }
+}
+
+/// Status line for "saved", "placed" and similar one-off confirmations.
+#[component]
+fn Notice(#[prop(into)] when: Signal<bool>, #[prop(into)] text: String) -> impl IntoView {
+    view! {
+        <Show when=move || when.get()>
+            <div role="status" class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
+                {text.clone()}
+            </div>
+        </Show>
+    }
+}
+
+const INPUT: &str = "block w-full rounded-lg border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-brand-600 sm:text-sm";
+
+/// `18:32:10 UTC` from epoch ms, the same on the server and in the browser.
+pub fn clock(ms: i64) -> String {
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clock_shows_utc_time_of_day() {
+        assert_eq!(super::clock(0), "00:00:00 UTC");
+        assert_eq!(super::clock(1_784_131_930_000), "16:12:10 UTC");
+    }
+}

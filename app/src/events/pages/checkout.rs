@@ -1,0 +1,108 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{Countdown, FailedPage, INPUT, Skeleton, money};
+use crate::accounts::context::field_error;
+use crate::accounts::pages::{FormAlert, RequireSignIn};
+use crate::components::{Button, ButtonLink, Card, Variant};
+use crate::events::api::{Checkout, ReleaseHold, get_hold};
+use crate::events::model::HoldView;
+
+/// The held seats: what they cost, how long they stay held, and "confirm".
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    view! {
+        <RequireSignIn>
+            <CheckoutView />
+        </RequireSignIn>
+    }
+}
+
+#[component]
+fn CheckoutView() -> impl IntoView {
+    let params = use_params_map();
+    let hold_id = Memo::new(move |_| params.read().get("hold").unwrap_or_default());
+    let hold = Resource::new(move || hold_id.get(), get_hold);
+    let checkout = ServerAction::<Checkout>::new();
+    let release = ServerAction::<ReleaseHold>::new();
+    view! {
+        <Title text="Checkout" />
+        <div class="mx-auto max-w-xl space-y-6">
+            <h1 class="text-3xl font-bold tracking-tight">"Checkout"</h1>
+            <FormAlert message=field_error(checkout.value(), None) />
+            <FormAlert message=field_error(checkout.value(), Some("notes")) />
+            <FormAlert message=field_error(release.value(), None) />
+            <Suspense fallback=|| view! { <Skeleton /> }>
+                {move || Suspend::new(async move {
+                    match hold.await {
+                        Ok(h) => view! { <HoldCard hold=h checkout release /> }.into_any(),
+                        Err(error) => view! { <FailedPage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn HoldCard(
+    hold: HoldView,
+    checkout: ServerAction<Checkout>,
+    release: ServerAction<ReleaseHold>,
+) -> impl IntoView {
+    let active = hold.status == "active";
+    let total = money(hold.total_cents(), &hold.currency);
+    let expires_label = crate::events::pages::clock(hold.expires_at);
+    let (checkout_id, release_id) = (hold.id.clone(), hold.id.clone());
+    view! {
+        <Card>
+            <div class="space-y-4">
+                <div>
+                    <a href=format!("/events/{}", hold.event_id) class="text-lg font-semibold hover:underline">{hold.event_name.clone()}</a>
+                    <p class="text-sm text-slate-600">{hold.when_label.clone()}</p>
+                </div>
+                <dl class="divide-y divide-slate-100 text-sm">
+                    <div class="flex justify-between py-2"><dt class="text-slate-600">"Tier"</dt><dd class="font-medium">{hold.tier_name.clone()}</dd></div>
+                    <div class="flex justify-between py-2"><dt class="text-slate-600">"Seats"</dt><dd class="font-medium" data-testid="hold-quantity">{hold.quantity}</dd></div>
+                    <div class="flex justify-between py-2"><dt class="text-slate-600">"Price each"</dt><dd class="font-medium">{money(hold.unit_price_cents, &hold.currency)}</dd></div>
+                    <div class="flex justify-between py-2 text-base"><dt class="font-semibold">"Total"</dt><dd class="font-bold" data-testid="hold-total">{total}</dd></div>
+                </dl>
+                {if let Some(order_id) = hold.order_id.filter(|_| hold.status == "converted") {
+                    view! {
+                        <p class="text-sm text-slate-700">"These seats are yours."</p>
+                        <ButtonLink href=format!("/orders/{order_id}")>"View your order"</ButtonLink>
+                    }.into_any()
+                } else if active {
+                    view! {
+                        <div class="rounded-xl bg-amber-50 p-4 ring-1 ring-amber-200">
+                            <Countdown seconds_left=hold.seconds_left expires_label />
+                            <p class="mt-1 text-xs text-amber-900">"Confirm before the time runs out, or the seats go back on sale."</p>
+                        </div>
+                        <ActionForm action=checkout attr:class="space-y-3">
+                            <input type="hidden" name="hold_id" value=checkout_id />
+                            <div class="space-y-1.5">
+                                <label for="notes" class="block text-sm font-medium text-slate-800">"Notes for the organizer (optional)"</label>
+                                <textarea id="notes" name="notes" rows="2" maxlength="500" class=INPUT></textarea>
+                            </div>
+                            <p class="text-sm text-slate-600">"Payment: pay at the door. Your tickets are issued as soon as you confirm."</p>
+                            <Button kind="submit" busy=checkout.pending()>"Confirm order"</Button>
+                        </ActionForm>
+                        <ActionForm action=release>
+                            <input type="hidden" name="hold_id" value=release_id />
+                            <Button kind="submit" variant=Variant::Ghost busy=release.pending()>"Release seats"</Button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div role="alert" class="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-800">
+                            {format!("This hold has {}. The seats went back on sale.", if hold.status == "released" { "been released" } else { "expired" })}
+                        </div>
+                        <ButtonLink href=format!("/events/{}", hold.event_id)>"Hold seats again"</ButtonLink>
+                    }.into_any()
+                }}
+            </div>
+        </Card>
+    }
+}

@@ -1,0 +1,98 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{EventStatusBadge, Notice, Skeleton, query_param};
+use crate::accounts::context::use_auth;
+use crate::accounts::model::Role;
+use crate::accounts::pages::RequireSignIn;
+use crate::components::{ButtonLink, EmptyState, ErrorPage, ErrorView, IconName};
+use crate::events::api::my_events;
+
+/// Shows its children to organizers and admins; others get a 403 page.
+#[component]
+pub fn RequireOrganizer(children: ChildrenFn) -> impl IntoView {
+    let auth = use_auth();
+    let allowed = Memo::new(move |_| {
+        auth.me
+            .read()
+            .as_ref()
+            .is_some_and(|m| matches!(m.role, Role::Organizer | Role::Admin))
+    });
+    view! {
+        <RequireSignIn>
+            {
+                let children = children.clone();
+                move || if allowed.get() {
+                    children().into_any()
+                } else {
+                    view! { <ErrorPage status=403 title="For organizers" message="Only organizer accounts can publish and manage events." /> }.into_any()
+                }
+            }
+        </RequireSignIn>
+    }
+}
+
+/// The organizer's events, with their sales at a glance.
+#[component]
+pub fn OrganizerPage() -> impl IntoView {
+    view! {
+        <RequireOrganizer>
+            <MyEvents />
+        </RequireOrganizer>
+    }
+}
+
+#[component]
+fn MyEvents() -> impl IntoView {
+    let events = Resource::new(|| (), |_| my_events());
+    let deleted = query_param("deleted");
+    view! {
+        <Title text="My events" />
+        <div class="space-y-6">
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <h1 class="text-3xl font-bold tracking-tight">"My events"</h1>
+                <ButtonLink href="/organizer/events/new">"New event"</ButtonLink>
+            </div>
+            <Notice when=Signal::derive(move || deleted.get() == "1") text="The event was deleted." />
+            <Suspense fallback=|| view! { <Skeleton /> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                    {move || Suspend::new(async move {
+                        events.await.map(|events| if events.is_empty() {
+                            view! {
+                                <EmptyState icon=IconName::Calendar title="No events yet" message="Create your first event: a name, a date, and the ticket tiers you sell.">
+                                    <ButtonLink href="/organizer/events/new">"Create an event"</ButtonLink>
+                                </EmptyState>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <div class="overflow-x-auto rounded-2xl border border-slate-200 bg-white">
+                                    <table class="min-w-full divide-y divide-slate-200 text-sm">
+                                        <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                                            <tr><th class="px-4 py-3">"Event"</th><th class="px-4 py-3">"When"</th><th class="px-4 py-3">"Status"</th><th class="px-4 py-3 text-right">"Seats sold"</th><th class="px-4 py-3 text-right">"Available"</th></tr>
+                                        </thead>
+                                        <tbody class="divide-y divide-slate-100">
+                                            {events.into_iter().map(|e| {
+                                                let sold: i64 = e.tiers.iter().map(|t| t.sold).sum();
+                                                let capacity: i64 = e.tiers.iter().map(|t| t.capacity).sum();
+                                                let available = e.available();
+                                                view! {
+                                                    <tr>
+                                                        <td class="px-4 py-3"><a class="font-medium text-brand-700 hover:underline" href=format!("/organizer/events/{}", e.id)>{e.name.clone()}</a></td>
+                                                        <td class="whitespace-nowrap px-4 py-3 text-slate-600">{e.when_label.clone()}</td>
+                                                        <td class="px-4 py-3"><EventStatusBadge status=e.status /></td>
+                                                        <td class="px-4 py-3 text-right tabular-nums">{format!("{sold} / {capacity}")}</td>
+                                                        <td class="px-4 py-3 text-right tabular-nums">{available}</td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }.into_any()
+                        })
+                    })}
+                </ErrorBoundary>
+            </Suspense>
+        </div>
+    }
+}

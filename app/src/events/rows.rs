@@ -1,0 +1,243 @@
+//! Rows of the ticketing tables and how they become the shared views.
+//! Availability is always computed with `expires_at > now`, so a hold stops
+//! counting the moment it lapses, before the sweeper gets to it.
+
+use std::collections::HashMap;
+
+use sqlx::AnyPool;
+
+use super::model::{EventStatus, EventView, SaleState, TierView};
+use super::time;
+use crate::accounts::model::Role;
+use crate::accounts::service::AuthUser;
+use crate::error::AppError;
+
+pub fn db_error(e: sqlx::Error) -> AppError {
+    AppError::internal(e)
+}
+
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// A value bound to a query built at run time.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    I(i64),
+    T(String),
+}
+
+pub fn bind_all<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    args: &'q [Arg],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    for arg in args {
+        query = match arg {
+            Arg::I(v) => query.bind(*v),
+            Arg::T(v) => query.bind(v.as_str()),
+        };
+    }
+    query
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub organizer_id: i64,
+    pub organizer_name: String,
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub starts_at: i64,
+    pub ends_at: Option<i64>,
+    pub timezone: String,
+    pub venue: String,
+    pub cover_url: Option<String>,
+    pub currency: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const EVENT_SELECT: &str = "SELECT e.id, e.organizer_id, u.display_name AS organizer_name, \
+     e.name, e.category, e.description, e.starts_at, e.ends_at, e.timezone, e.venue, \
+     e.cover_url, e.currency, e.status, e.created_at, e.updated_at \
+     FROM events e JOIN users u ON u.id = e.organizer_id";
+
+impl EventRow {
+    pub fn status(&self) -> EventStatus {
+        EventStatus::from_db(&self.status)
+    }
+
+    pub fn when_label(&self) -> String {
+        time::when_label(self.starts_at, self.ends_at, &self.timezone)
+    }
+
+    /// The organizer, or an admin.
+    pub fn managed_by(&self, user: &AuthUser) -> bool {
+        user.id == self.organizer_id || user.role == Role::Admin
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TierRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub capacity: i64,
+    pub sold: i64,
+    pub status: String,
+    pub sales_start: Option<i64>,
+    pub sales_end: Option<i64>,
+    pub held: i64,
+}
+
+/// Tiers with their held seats as of `$1`; the caller appends the filter.
+pub const TIER_SELECT: &str = "SELECT t.id, t.event_id, t.name, t.description, t.price_cents, \
+     t.capacity, t.sold, t.status, t.sales_start, t.sales_end, \
+     CAST((SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+           WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $1) AS BIGINT) AS held \
+     FROM ticket_tiers t";
+
+impl TierRow {
+    pub fn available(&self) -> i64 {
+        (self.capacity - self.sold - self.held).max(0)
+    }
+
+    pub fn view(&self, event: &EventRow, now: i64) -> TierView {
+        let available = self.available();
+        let active = self.status == "active";
+        let closes = self
+            .sales_end
+            .map_or(event.starts_at, |end| end.min(event.starts_at));
+        let sale = if !active {
+            SaleState::Inactive
+        } else if event.status() != EventStatus::Published || now >= closes {
+            SaleState::Ended
+        } else if let Some(start) = self.sales_start.filter(|s| *s > now) {
+            SaleState::NotYet(time::label(start, &event.timezone))
+        } else if available == 0 {
+            SaleState::SoldOut
+        } else {
+            SaleState::OnSale
+        };
+        TierView {
+            id: self.id,
+            event_id: self.event_id,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            price_cents: self.price_cents,
+            capacity: self.capacity,
+            sold: self.sold,
+            held: self.held,
+            available,
+            active,
+            sales_start: self.sales_start,
+            sales_end: self.sales_end,
+            sale,
+        }
+    }
+}
+
+pub async fn event_row(db: &AnyPool, id: i64) -> Result<Option<EventRow>, AppError> {
+    let sql = format!("{EVENT_SELECT} WHERE e.id = $1");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+        .map_err(db_error)
+}
+
+pub async fn tier_rows(db: &AnyPool, event_id: i64, now: i64) -> Result<Vec<TierRow>, AppError> {
+    let sql = format!("{TIER_SELECT} WHERE t.event_id = $2 ORDER BY t.position, t.id");
+    sqlx::query_as(&sql)
+        .bind(now)
+        .bind(event_id)
+        .fetch_all(db)
+        .await
+        .map_err(db_error)
+}
+
+/// The tiers of several events at once, by event.
+pub async fn tiers_of(
+    db: &AnyPool,
+    event_ids: &[i64],
+    now: i64,
+) -> Result<HashMap<i64, Vec<TierRow>>, AppError> {
+    let mut by_event: HashMap<i64, Vec<TierRow>> = HashMap::new();
+    if event_ids.is_empty() {
+        return Ok(by_event);
+    }
+    let placeholders: Vec<String> = (0..event_ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect();
+    let sql = format!(
+        "{TIER_SELECT} WHERE t.event_id IN ({}) ORDER BY t.position, t.id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, TierRow>(&sql).bind(now);
+    for id in event_ids {
+        query = query.bind(*id);
+    }
+    for tier in query.fetch_all(db).await.map_err(db_error)? {
+        by_event.entry(tier.event_id).or_default().push(tier);
+    }
+    Ok(by_event)
+}
+
+pub fn event_view(
+    row: &EventRow,
+    tiers: &[TierRow],
+    now: i64,
+    viewer: Option<&AuthUser>,
+) -> EventView {
+    EventView {
+        id: row.id,
+        organizer_id: row.organizer_id,
+        organizer_name: row.organizer_name.clone(),
+        name: row.name.clone(),
+        category: row.category.clone(),
+        description: row.description.clone(),
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        timezone: row.timezone.clone(),
+        when_label: row.when_label(),
+        venue: row.venue.clone(),
+        cover_url: row.cover_url.clone(),
+        currency: row.currency.clone(),
+        status: row.status(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        tiers: tiers.iter().map(|t| t.view(row, now)).collect(),
+        can_manage: viewer.is_some_and(|u| row.managed_by(u)),
+    }
+}
+
+/// 128 random bits as lower-case Crockford base32 (26 characters).
+pub fn random_code() -> String {
+    use rand::RngCore;
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let mut value = u128::from_be_bytes(bytes);
+    let mut out = Vec::with_capacity(26);
+    for _ in 0..26 {
+        out.push(ALPHABET[(value & 31) as usize]);
+        value >>= 5;
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_are_long_random_and_url_safe() {
+        let a = super::random_code();
+        let b = super::random_code();
+        assert_eq!(a.len(), 26);
+        assert_ne!(a, b);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+}

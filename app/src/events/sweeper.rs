@@ -1,0 +1,68 @@
+//! The background sweep: marks lapsed holds expired (their seats already
+//! stopped counting when they lapsed), cancels the pending orders that
+//! depended on them, and completes orders of events that are over.
+
+use crate::db::{Db, now_millis};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub holds_expired: u64,
+    pub orders_lapsed: u64,
+    pub orders_completed: u64,
+}
+
+pub async fn sweep(db: &Db) -> Result<Swept, sqlx::Error> {
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let holds_expired = sqlx::query(
+        "UPDATE holds SET status = 'expired', updated_at = $1 WHERE status = 'active' AND expires_at <= $1",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let orders_lapsed = sqlx::query(
+        "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seat hold expired before checkout.', \
+         cancelled_at = $1, updated_at = $1 WHERE status = 'pending' \
+         AND hold_id IN (SELECT id FROM holds WHERE status IN ('expired', 'released'))",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let orders_completed = sqlx::query(
+        "UPDATE orders SET status = 'completed', updated_at = $1 WHERE status = 'confirmed' \
+         AND event_id IN (SELECT id FROM events WHERE COALESCE(ends_at, starts_at) <= $1)",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    let swept = Swept {
+        holds_expired,
+        orders_lapsed,
+        orders_completed,
+    };
+    if swept != Swept::default() {
+        tracing::info!(
+            holds_expired,
+            orders_lapsed,
+            orders_completed,
+            "ticketing sweep"
+        );
+    }
+    Ok(swept)
+}
+
+/// Sweeps every `interval` until the task is dropped.
+pub async fn run(db: Db, interval: std::time::Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Err(e) = sweep(&db).await {
+            tracing::warn!(error = %e, "ticketing sweep failed; will retry");
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Seed 001's orders API. Creating an order is idempotent by the
+//! `Idempotency-Key` header (or `clientKey` in the body).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use app::error::AppError;
+use app::events::model::{OrderView, major_units};
+use app::events::orders::{self, NewOrder};
+use app::events::time;
+use app::state::AppState;
+
+use super::auth::ErrorBody;
+use super::events::parse_id;
+use super::{ApiJson, CurrentUser};
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTicket {
+    pub code: String,
+    /// `valid` or `void`.
+    pub status: String,
+    pub checked_in_at: Option<String>,
+}
+
+/// An order in seed 001's shape (prices in major units, plus exact cents).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiOrder {
+    pub id: i64,
+    pub user_id: i64,
+    pub event_id: i64,
+    pub category_id: i64,
+    pub quantity: i64,
+    pub unit_price: f64,
+    pub unit_price_cents: i64,
+    pub total_price: f64,
+    pub total_cents: i64,
+    pub currency: String,
+    /// `pending`, `confirmed`, `completed` or `cancelled`.
+    pub status: String,
+    pub event_name: String,
+    pub category_name: String,
+    pub notes: String,
+    pub lock_id: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub tickets: Vec<ApiTicket>,
+}
+
+impl From<&OrderView> for ApiOrder {
+    fn from(o: &OrderView) -> Self {
+        Self {
+            id: o.id,
+            user_id: o.user_id,
+            event_id: o.event_id,
+            category_id: o.tier_id,
+            quantity: o.quantity,
+            unit_price: major_units(o.unit_price_cents),
+            unit_price_cents: o.unit_price_cents,
+            total_price: major_units(o.total_cents),
+            total_cents: o.total_cents,
+            currency: o.currency.clone(),
+            status: o.status.as_str().to_string(),
+            event_name: o.event_name.clone(),
+            category_name: o.tier_name.clone(),
+            notes: o.notes.clone(),
+            lock_id: o.hold_id.clone(),
+            cancel_reason: o.cancel_reason.clone(),
+            created_at: time::iso(o.created_at),
+            updated_at: time::iso(o.updated_at),
+            tickets: o
+                .tickets
+                .iter()
+                .map(|t| ApiTicket {
+                    code: t.code.clone(),
+                    status: t.status.clone(),
+                    checked_in_at: t.checked_in_at.map(time::iso),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn many(orders: &[OrderView]) -> Json<Vec<ApiOrder>> {
+    Json(orders.iter().map(ApiOrder::from).collect())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrder {
+    pub event_id: Option<i64>,
+    pub category_id: i64,
+    pub quantity: i64,
+    pub notes: Option<String>,
+    /// Idempotency key (the `Idempotency-Key` header takes precedence).
+    pub client_key: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrderWithLock {
+    pub event_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub quantity: Option<i64>,
+    pub lock_id: String,
+    pub notes: Option<String>,
+    pub client_key: Option<String>,
+}
+
+fn key(headers: &HeaderMap, body: Option<String>) -> Option<String> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or(body)
+}
+
+async fn check_event(
+    state: &AppState,
+    tier_id: i64,
+    event_id: Option<i64>,
+) -> Result<(), AppError> {
+    let Some(event_id) = event_id else {
+        return Ok(());
+    };
+    let tier_event: Option<(i64,)> =
+        sqlx::query_as("SELECT event_id FROM ticket_tiers WHERE id = $1")
+            .bind(tier_id)
+            .fetch_optional(state.db.pool())
+            .await
+            .map_err(AppError::internal)?;
+    match tier_event {
+        Some((e,)) if e != event_id => Err(AppError::bad_request(
+            "categoryId",
+            "This ticket category belongs to another event.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Order seats directly (a hold and a pending order in one transaction).
+#[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
+    params(("Idempotency-Key" = Option<String>, Header, description = "The same key returns the same order")),
+    responses((status = 201, body = ApiOrder), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CreateOrder>,
+) -> Result<Response, AppError> {
+    check_event(&state, body.category_id, body.event_id).await?;
+    let order = orders::create_order(
+        &state,
+        &user,
+        NewOrder {
+            tier_id: Some(body.category_id),
+            quantity: Some(body.quantity),
+            hold_id: None,
+            notes: body.notes.unwrap_or_default(),
+            client_key: key(&headers, body.client_key),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(ApiOrder::from(&order))).into_response())
+}
+
+/// Order the seats of a lock (from `/api/events/tickets/reserve`).
+#[utoipa::path(post, path = "/api/orders/with-lock", tag = "orders", request_body = CreateOrderWithLock,
+    responses((status = 201, body = ApiOrder), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_with_lock(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CreateOrderWithLock>,
+) -> Result<Response, AppError> {
+    if let Some(tier) = body.category_id {
+        check_event(&state, tier, body.event_id).await?;
+    }
+    let order = orders::create_order(
+        &state,
+        &user,
+        NewOrder {
+            tier_id: body.category_id,
+            quantity: body.quantity,
+            hold_id: Some(body.lock_id),
+            notes: body.notes.unwrap_or_default(),
+            client_key: key(&headers, body.client_key),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(ApiOrder::from(&order))).into_response())
+}
+
+/// Confirm a pending order: its seats become tickets (pay at the door).
+/// 409 if its lock expired first.
+#[utoipa::path(post, path = "/api/orders/{id}/confirm", tag = "orders", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiOrder), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<ApiOrder>, AppError> {
+    let id = parse_id(&id, "This order")?;
+    let order = orders::confirm_order(&state, &user, id).await?;
+    Ok(Json(ApiOrder::from(&order)))
+}
+
+/// Cancel an order before the event starts; its seats go back on sale.
+#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiOrder), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<ApiOrder>, AppError> {
+    let id = parse_id(&id, "This order")?;
+    let order = orders::cancel_order(&state, &user, id).await?;
+    Ok(Json(ApiOrder::from(&order)))
+}
+
+/// The caller's orders, newest first.
+#[utoipa::path(get, path = "/api/orders", tag = "orders",
+    responses((status = 200, body = [ApiOrder]), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn mine(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<ApiOrder>>, AppError> {
+    Ok(many(&orders::my_orders(&state, &user).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// From 1; 50 orders a page.
+    pub page: Option<i64>,
+}
+
+/// Every order (admins).
+#[utoipa::path(get, path = "/api/orders/all", tag = "orders", params(PageQuery),
+    responses((status = 200, body = [ApiOrder]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn all(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<Vec<ApiOrder>>, AppError> {
+    Ok(many(
+        &orders::all_orders(&state, &user, query.page.unwrap_or(1)).await?,
+    ))
+}
+
+/// An event's orders (its organizer or an admin).
+#[utoipa::path(get, path = "/api/orders/event/{eventId}", tag = "orders", params(("eventId" = i64, Path)),
+    responses((status = 200, body = [ApiOrder]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn by_event(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<String>,
+) -> Result<Json<Vec<ApiOrder>>, AppError> {
+    let event_id = parse_id(&event_id, "This event")?;
+    Ok(many(&orders::event_orders(&state, &user, event_id).await?))
+}
+
+/// One order with its tickets (its buyer, the event's organizer, an admin).
+#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiOrder), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<ApiOrder>, AppError> {
+    let id = parse_id(&id, "This order")?;
+    Ok(Json(ApiOrder::from(
+        &orders::get_order(&state, &user, id).await?,
+    )))
+}

@@ -1,0 +1,276 @@
+//! No oversell under a rush: hundreds of concurrent clients hold and buy on
+//! one tier while a monitor checks `sold + held <= capacity` the whole time.
+//! Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{TestApp, send_json, spawn_app_with, user};
+use crate::ticketing::{create_event, tier_id};
+
+const CAPACITY: i64 = 100;
+const CLIENTS: usize = 200;
+const BUYERS: usize = 20;
+
+/// `(capacity, sold, held now)` of the tier, read in one statement.
+async fn seats(app: &TestApp, tier: i64) -> (i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT t.capacity, t.sold, CAST((SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+         WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT) \
+         FROM ticket_tiers t WHERE t.id = $1",
+    )
+    .bind(tier)
+    .bind(app::db::now_millis())
+    .fetch_one(app.db.pool())
+    .await
+    .expect("the tier")
+}
+
+/// Samples the invariant until told to stop; returns the number of samples.
+fn monitor(app: Arc<TestApp>, tier: i64, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<usize> {
+    tokio::spawn(async move {
+        let mut samples = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let (capacity, sold, held) = seats(&app, tier).await;
+            assert!(
+                sold + held <= capacity,
+                "oversold: {sold} sold + {held} held > {capacity}"
+            );
+            assert!(sold >= 0 && held >= 0);
+            samples += 1;
+            tokio::task::yield_now().await;
+        }
+        samples
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    seats_won: AtomicUsize,
+    refused: AtomicUsize,
+}
+
+/// One client: holds a seat (one of three ways) and reports the outcome.
+/// Anything but success or 409 fails the test.
+async fn client(app: &TestApp, token: &str, tier: i64, way: usize, tally: &Tally) {
+    let won = match way % 3 {
+        // A lock, kept.
+        0 => {
+            let (status, body) = send_json(
+                app,
+                Method::POST,
+                "/api/events/tickets/reserve",
+                Some(token),
+                Some(json!({ "categoryId": tier, "quantity": 1 })),
+            )
+            .await;
+            assert!(status == 201 || status == 409, "reserve: {status} {body}");
+            status == 201
+        }
+        // A direct order, confirmed.
+        1 => {
+            let (status, order) = send_json(
+                app,
+                Method::POST,
+                "/api/orders",
+                Some(token),
+                Some(json!({ "categoryId": tier, "quantity": 1 })),
+            )
+            .await;
+            assert!(status == 201 || status == 409, "order: {status} {order}");
+            if status == 201 {
+                let id = order["id"].as_i64().expect("an order id");
+                let (status, body) = send_json(
+                    app,
+                    Method::POST,
+                    &format!("/api/orders/{id}/confirm"),
+                    Some(token),
+                    None,
+                )
+                .await;
+                assert!(status == 200 || status == 409, "confirm: {status} {body}");
+            }
+            status == 201
+        }
+        // A lock, then an order from it, confirmed.
+        _ => {
+            let (status, lock) = send_json(
+                app,
+                Method::POST,
+                "/api/events/tickets/reserve",
+                Some(token),
+                Some(json!({ "categoryId": tier, "quantity": 1 })),
+            )
+            .await;
+            assert!(status == 201 || status == 409, "reserve: {status} {lock}");
+            if status == 201 {
+                let (status, order) = send_json(
+                    app,
+                    Method::POST,
+                    "/api/orders/with-lock",
+                    Some(token),
+                    Some(json!({ "lockId": lock["lockId"] })),
+                )
+                .await;
+                assert!(
+                    status == 201 || status == 409,
+                    "with-lock: {status} {order}"
+                );
+                if let Some(id) = order["id"].as_i64() {
+                    let (status, body) = send_json(
+                        app,
+                        Method::POST,
+                        &format!("/api/orders/{id}/confirm"),
+                        Some(token),
+                        None,
+                    )
+                    .await;
+                    assert!(status == 200 || status == 409, "confirm: {status} {body}");
+                }
+            }
+            status == 201
+        }
+    };
+    let counter = if won {
+        &tally.seats_won
+    } else {
+        &tally.refused
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+async fn setup(hold_ttl: Duration) -> (Arc<TestApp>, Vec<String>, i64) {
+    let app = spawn_app_with(|c| {
+        c.ticketing.max_active_holds = 1_000;
+        c.ticketing.hold_ttl = hold_ttl;
+        c.ticketing.sweep_interval = Duration::from_millis(50);
+    })
+    .await;
+    let (organizer, _) = user(&app, "organizer").await;
+    let event = create_event(&app, &organizer, &[("Hot", 49.0, CAPACITY)]).await;
+    let tier = tier_id(&event, 0);
+    let buyers = futures::future::join_all((0..BUYERS).map(|_| user(&app, "attendee"))).await;
+    (
+        Arc::new(app),
+        buyers.into_iter().map(|(t, _)| t).collect(),
+        tier,
+    )
+}
+
+async fn rush(app: &TestApp, buyers: &[String], tier: i64, tally: &Tally) {
+    futures::future::join_all(
+        (0..CLIENTS).map(|i| client(app, &buyers[i % buyers.len()], tier, i, tally)),
+    )
+    .await;
+}
+
+async fn tickets_issued(app: &TestApp, tier: i64) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM tickets WHERE tier_id = $1 AND status = 'valid'",
+    )
+    .bind(tier)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_clients_on_a_hundred_seats_get_exactly_a_hundred() {
+    let (app, buyers, tier) = setup(Duration::from_secs(600)).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = monitor(app.clone(), tier, stop.clone());
+    let tally = Tally::default();
+
+    rush(&app, &buyers, tier, &tally).await;
+    stop.store(true, Ordering::Relaxed);
+    let samples = watcher.await.expect("the invariant held at every sample");
+
+    let (capacity, sold, held) = seats(&app, tier).await;
+    assert_eq!(sold + held, capacity, "every seat is sold or held");
+    assert_eq!(tally.seats_won.load(Ordering::Relaxed), CAPACITY as usize);
+    assert_eq!(
+        tally.refused.load(Ordering::Relaxed),
+        CLIENTS - CAPACITY as usize
+    );
+    assert_eq!(
+        tickets_issued(&app, tier).await,
+        sold,
+        "one ticket per sold seat"
+    );
+    assert!(samples > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn holds_expiring_mid_run_never_let_a_seat_be_sold_twice() {
+    let (app, buyers, tier) = setup(Duration::from_secs(60)).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = monitor(app.clone(), tier, stop.clone());
+    let tally = Tally::default();
+
+    // First wave: the tier fills up.
+    rush(&app, &buyers, tier, &tally).await;
+    let (_, _, held) = seats(&app, tier).await;
+    assert!(held > 0, "the first wave left seats on hold");
+    // Time passes for every hold, then a second wave runs while holds keep
+    // lapsing under it (a task moves expiries into the past as it goes).
+    sqlx::query("UPDATE holds SET expires_at = $1 WHERE status = 'active'")
+        .bind(app::db::now_millis())
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let chaos = {
+        let app = app.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                sqlx::query(
+                    "UPDATE holds SET expires_at = $1 WHERE status = 'active' AND id IN \
+                     (SELECT id FROM holds WHERE status = 'active' ORDER BY created_at LIMIT 5)",
+                )
+                .bind(app::db::now_millis())
+                .execute(app.db.pool())
+                .await
+                .expect("expire some holds");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    rush(&app, &buyers, tier, &tally).await;
+    stop.store(true, Ordering::Relaxed);
+    chaos.await.unwrap();
+    watcher.await.expect("the invariant held at every sample");
+
+    let (capacity, sold, held) = seats(&app, tier).await;
+    assert!(sold + held <= capacity);
+    assert!(
+        tally.seats_won.load(Ordering::Relaxed) > CAPACITY as usize,
+        "lapsed seats were sold again"
+    );
+    assert_eq!(
+        tickets_issued(&app, tier).await,
+        sold,
+        "one ticket per sold seat"
+    );
+    // Once everything has lapsed and been swept, nothing is held and no seat is lost.
+    sqlx::query("UPDATE holds SET expires_at = $1 WHERE status = 'active'")
+        .bind(app::db::now_millis())
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    app::events::sweeper::sweep(&app.db).await.unwrap();
+    let (capacity, sold_after, held_after) = seats(&app, tier).await;
+    assert_eq!(held_after, 0);
+    assert_eq!(sold_after, sold);
+    let (active,): (i64,) =
+        sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM holds WHERE status = 'active'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(active, 0);
+    assert!(sold_after <= capacity);
+}
