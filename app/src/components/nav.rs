@@ -75,11 +75,11 @@ pub fn TopNav() -> impl IntoView {
                     </span>
                     "Marquee"
                 </a>
-                <ul class="hidden items-center gap-1 md:flex">
+                <ul class="hidden items-center gap-1 lg:flex">
                     {links("rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700")}
                 </ul>
                 <div class="ml-auto flex items-center gap-3">
-                    <div class="hidden items-center gap-3 md:flex" data-testid="account-area">
+                    <div class="hidden items-center gap-3 lg:flex" data-testid="account-area">
                         <AccountArea />
                     </div>
                     // A link to the menu, so that without JavaScript it still opens
@@ -88,7 +88,7 @@ pub fn TopNav() -> impl IntoView {
                     <a
                         href="#mobile-menu"
                         role="button"
-                        class="inline-flex size-10 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100 md:hidden"
+                        class="inline-flex size-10 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100 lg:hidden"
                         aria-controls="mobile-menu"
                         aria-expanded=move || open.get().to_string()
                         aria-label=move || if open.get() { "Close menu" } else { "Open menu" }
@@ -108,7 +108,7 @@ pub fn TopNav() -> impl IntoView {
                     </a>
                 </div>
             </nav>
-            <div id="mobile-menu" class="border-t border-slate-200 md:hidden" hidden=move || !open.get()>
+            <div id="mobile-menu" class="border-t border-slate-200 lg:hidden" hidden=move || !open.get()>
                 <ul class="space-y-1 px-4 py-3">
                     {links("block rounded-md px-3 py-2 text-base font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:text-brand-700")}
                 </ul>

@@ -193,6 +193,7 @@ pub async fn event_form(id: Option<i64>) -> Result<EventDraft, AppError> {
             };
             super::catalog::managed_event(&state, &user, id).await?;
             let event = super::catalog::get_event(&state, Some(&user), id).await?;
+            let zone = event.timezone.clone();
             Ok(EventDraft {
                 name: event.name,
                 category: event.category,
@@ -217,6 +218,14 @@ pub async fn event_form(id: Option<i64>) -> Result<EventDraft, AppError> {
                         capacity: t.capacity.to_string(),
                         active: if t.active { "on".into() } else { String::new() },
                         remove: String::new(),
+                        sales_start: t
+                            .sales_start
+                            .map(|ms| time::local_input(ms, &zone))
+                            .unwrap_or_default(),
+                        sales_end: t
+                            .sales_end
+                            .map(|ms| time::local_input(ms, &zone))
+                            .unwrap_or_default(),
                     })
                     .collect(),
             })

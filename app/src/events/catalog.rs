@@ -241,8 +241,8 @@ pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
             price_cents: parse_price(&field("price"), &tier.price)?,
             capacity: parse_capacity(&field("capacity"), &tier.capacity)?,
             active: tier.active == "on" || tier.active == "true",
-            sales_start: None,
-            sales_end: None,
+            sales_start: optional_local(&field("sales_start"), &tier.sales_start, zone)?,
+            sales_end: optional_local(&field("sales_end"), &tier.sales_end, zone)?,
         });
     }
     Ok(EventInput {
@@ -258,6 +258,13 @@ pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
         tiers,
         remove_tiers,
     })
+}
+
+fn optional_local(field: &str, value: &str, zone: chrono_tz::Tz) -> Result<Option<i64>, AppError> {
+    match value.trim() {
+        "" => Ok(None),
+        value => time::parse_local(field, value, zone).map(Some),
+    }
 }
 
 /// Checks that hold for any input, from the form or the API.
@@ -308,7 +315,7 @@ fn check_input(input: &EventInput, creating: bool, now: i64) -> Result<(), AppEr
             && e <= s
         {
             return Err(AppError::bad_request(
-                format!("tiers.{i}.salesEnd"),
+                format!("tiers.{i}.sales_end"),
                 "Sales must end after they start.",
             ));
         }

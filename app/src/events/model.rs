@@ -411,6 +411,9 @@ pub struct TierDraft {
     pub active: String,
     /// `on` to delete the tier.
     pub remove: String,
+    /// Optional sales window, `YYYY-MM-DDTHH:MM` in the event's zone.
+    pub sales_start: String,
+    pub sales_end: String,
 }
 
 impl TierDraft {

@@ -226,7 +226,9 @@ fn seed_fields(error: AppError) -> AppError {
             Some(rest) => {
                 let rest = rest
                     .replace(".name", ".categoryName")
-                    .replace(".capacity", ".totalSeats");
+                    .replace(".capacity", ".totalSeats")
+                    .replace(".sales_start", ".salesStart")
+                    .replace(".sales_end", ".salesEnd");
                 format!("ticketCategories.{rest}")
             }
             None => other.to_string(),

@@ -932,3 +932,72 @@ async fn the_calendar_file_and_the_openapi_document_describe_ticketing() {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
 }
+
+#[tokio::test]
+async fn a_tier_sells_only_inside_its_sales_window() {
+    let app = spawn_app().await;
+    let (organizer, _) = user(&app, "organizer").await;
+    let (buyer, _) = user(&app, "attendee").await;
+    let (status, event) = send_json(
+        &app,
+        Method::POST,
+        "/api/events",
+        Some(&organizer),
+        Some(json!({
+            "eventName": "Early bird", "eventCategory": "Conference", "eventDate": in_days(20),
+            "ticketCategories": [
+                { "categoryName": "Later", "price": 10, "totalSeats": 5, "salesStart": in_days(2) },
+                { "categoryName": "Closed", "price": 10, "totalSeats": 5, "salesEnd": in_days(-1) },
+                { "categoryName": "Bad", "price": 10, "totalSeats": 5, "salesStart": in_days(3), "salesEnd": in_days(2) },
+            ],
+        })),
+    )
+    .await;
+    assert_eq!(status, 400, "{event}");
+    assert_eq!(event["field"], "ticketCategories.2.salesEnd");
+
+    let (status, event) = send_json(
+        &app,
+        Method::POST,
+        "/api/events",
+        Some(&organizer),
+        Some(json!({
+            "eventName": "Early bird", "eventCategory": "Conference", "eventDate": in_days(20),
+            "ticketCategories": [
+                { "categoryName": "Later", "price": 10, "totalSeats": 5, "salesStart": in_days(2) },
+                { "categoryName": "Closed", "price": 10, "totalSeats": 5, "salesEnd": in_days(-1) },
+            ],
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{event}");
+    let (status, later) = send_json(
+        &app,
+        Method::POST,
+        "/api/events/tickets/reserve",
+        Some(&buyer),
+        Some(json!({ "categoryId": tier_id(&event, 0), "quantity": 1 })),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        later["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sales open on"),
+        "{later}"
+    );
+    let (status, closed) = send_json(
+        &app,
+        Method::POST,
+        "/api/events/tickets/reserve",
+        Some(&buyer),
+        Some(json!({ "categoryId": tier_id(&event, 1), "quantity": 1 })),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        closed["message"].as_str().unwrap().contains("ended"),
+        "{closed}"
+    );
+}

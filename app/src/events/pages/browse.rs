@@ -97,11 +97,12 @@ pub fn EventsPage() -> impl IntoView {
                             };
                             let prev = (page > 1).then(|| link(page - 1));
                             let next = list.has_more.then(|| link(page + 1));
+                            let single = prev.is_none() && next.is_none();
                             view! {
                                 <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Events">
                                     {list.events.into_iter().map(|e| view! { <li><EventCard event=e /></li> }).collect_view()}
                                 </ul>
-                                <nav class="mt-6 flex items-center justify-between text-sm" aria-label="Pages">
+                                <nav class="mt-6 flex items-center justify-between text-sm" aria-label="Pages" hidden=single>
                                     <span>{prev.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"← Previous"</a> })}</span>
                                     <span class="text-slate-500">{format!("Page {page}")}</span>
                                     <span>{next.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"Next →"</a> })}</span>

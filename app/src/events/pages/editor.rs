@@ -106,7 +106,7 @@ fn EventForm(id: Option<i64>, draft: EventDraft, save: ServerAction<SaveEvent>) 
             <FormAlert message=field_error(value, None) />
             <Card>
                 <div class="grid gap-5 sm:grid-cols-2">
-                    <div class="sm:col-span-2">{text("name", "Name", draft.name.clone(), "text", None)}</div>
+                    <div class="sm:col-span-2">{text("name", "Event name", draft.name.clone(), "text", None)}</div>
                     <div class="space-y-1.5">
                         <label for="ev-category" class="block text-sm font-medium text-slate-800">"Category"</label>
                         <select id="ev-category" name="draft[category]" class=INPUT>
@@ -142,7 +142,7 @@ fn EventForm(id: Option<i64>, draft: EventDraft, save: ServerAction<SaveEvent>) 
             </Card>
             <Card>
                 <h2 class="text-lg font-semibold">"Ticket tiers"</h2>
-                <p class="mt-1 text-sm text-slate-600">"Fill in a row per tier; empty rows are ignored. Prices in your currency (12.50), seats as a number."</p>
+                <p class="mt-1 text-sm text-slate-600">"Fill in a row per tier; empty rows are ignored. Prices in dollars (12.50; 0 for free), seats as a number."</p>
                 {move || tiers_error.get().map(|e| view! { <p class="mt-2 text-sm text-red-600" role="alert">{e}</p> })}
                 <div class="mt-4 space-y-4">
                     // Keyed by row, so adding a row keeps what was typed in the others.
@@ -175,7 +175,7 @@ fn TierFields(i: usize, tier: TierDraft, err: Signal<Option<String>>) -> impl In
             <input type="hidden" name=name("id") value=tier.id.clone() />
             <div class="grid gap-3 sm:grid-cols-6">
                 <div class="sm:col-span-3">
-                    <label for=id("name") class="block text-xs font-medium text-slate-600">"Name"</label>
+                    <label for=id("name") class="block text-xs font-medium text-slate-600">"Tier name"</label>
                     <input id=id("name") name=name("name") value=tier.name.clone() placeholder="General, VIP, Student" class=INPUT />
                 </div>
                 <div class="sm:col-span-1">
@@ -190,6 +190,20 @@ fn TierFields(i: usize, tier: TierDraft, err: Signal<Option<String>>) -> impl In
                     <label for=id("description") class="block text-xs font-medium text-slate-600">"Description (optional)"</label>
                     <input id=id("description") name=name("description") value=tier.description.clone() class=INPUT />
                 </div>
+                <details class="text-sm sm:col-span-6" open=!tier.sales_start.is_empty() || !tier.sales_end.is_empty()>
+                    <summary class="cursor-pointer text-xs font-medium text-slate-600">"Sales window (optional)"</summary>
+                    <div class="mt-2 grid gap-3 sm:grid-cols-2">
+                        <div>
+                            <label for=id("sales_start") class="block text-xs font-medium text-slate-600">"Sales open"</label>
+                            <input id=id("sales_start") type="datetime-local" name=name("sales_start") value=tier.sales_start.clone() class=INPUT />
+                        </div>
+                        <div>
+                            <label for=id("sales_end") class="block text-xs font-medium text-slate-600">"Sales close"</label>
+                            <input id=id("sales_end") type="datetime-local" name=name("sales_end") value=tier.sales_end.clone() class=INPUT />
+                        </div>
+                    </div>
+                    <p class="mt-1 text-xs text-slate-500">"In the event's time zone. Without it, sales run until the event starts."</p>
+                </details>
                 <div class="flex flex-wrap gap-4 text-sm sm:col-span-6">
                     <label class="flex items-center gap-2"><input type="checkbox" name=name("active") value="on" checked=tier.active == "on" class="size-4 rounded border-slate-300" />"On sale"</label>
                     {existing.then(|| view! { <label class="flex items-center gap-2 text-red-700"><input type="checkbox" name=name("remove") value="on" class="size-4 rounded border-slate-300" />"Remove this tier"</label> })}

@@ -1,0 +1,172 @@
+//! Seat-hold throughput on one hot tier, end to end over loopback HTTP
+//! against the real server (release build): CLIENTS concurrent clients
+//! reserve one seat at a time until ATTEMPTS reserves were made on a tier of
+//! CAPACITY seats. Prints latency percentiles and holds per second, and
+//! checks that exactly CAPACITY seats were held (zero oversells).
+//!
+//!     cargo bench -p server --bench holds                  # SQLite in a temp dir
+//!     HOLDS_BENCH_DATABASE_URL=postgres://…/empty_db cargo bench -p server --bench holds
+//!
+//! Arguments (optional, in order): CAPACITY ATTEMPTS CLIENTS (2000 2500 16).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use app::config::{Config, Environment, JwtSecret, TicketingLimits};
+use app::rate_limit::AuthLimits;
+use leptos::config::LeptosOptions;
+use serde_json::{Value, json};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+async fn register(client: &reqwest::Client, base: &str, email: &str, role: &str) -> String {
+    let response = client
+        .post(format!("{base}/api/auth/register"))
+        .json(&json!({ "username": email, "password": "correct horse battery", "role": role }))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.expect("json");
+    body["access_token"].as_str().expect("token").to_string()
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<i64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let capacity = args.first().copied().unwrap_or(2000);
+    let attempts = args.get(1).copied().unwrap_or(2500) as usize;
+    let clients = args.get(2).copied().unwrap_or(16) as usize;
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let database_url = std::env::var("HOLDS_BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| Config::default_database_url(dir.path()));
+    let config = Config {
+        environment: Environment::Development,
+        data_dir: dir.path().to_path_buf(),
+        database_url,
+        site_addr: "127.0.0.1:0".parse().expect("an address"),
+        jwt_secret: JwtSecret::new(vec![7u8; 32]).expect("a secret"),
+        request_timeout: Duration::from_secs(30),
+        body_limit: 1 << 20,
+        leptos_options: LeptosOptions::builder().output_name("marquee").build(),
+        allowed_origins: Vec::new(),
+        auth_limits: AuthLimits {
+            per_ip_per_minute: 1_000_000,
+            per_account_per_minute: 1_000_000,
+        },
+        trust_proxy: false,
+        ticketing: TicketingLimits {
+            max_active_holds: 1_000_000,
+            ..Default::default()
+        },
+    };
+    let app = server::startup::Application::build(config)
+        .await
+        .expect("the app starts");
+    let backend = app.state().db.backend().name();
+    let db = app.state().db.clone();
+    let base = format!("http://{}", app.address());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let client = reqwest::Client::new();
+
+    let organizer = register(&client, &base, "organizer@bench.example", "organizer").await;
+    let mut buyers = Vec::new();
+    for i in 0..clients {
+        buyers.push(
+            register(
+                &client,
+                &base,
+                &format!("buyer{i}@bench.example"),
+                "attendee",
+            )
+            .await,
+        );
+    }
+    let starts = app::events::time::iso(app::db::now_millis() + 30 * 86_400_000);
+    let event: Value = client
+        .post(format!("{base}/api/events"))
+        .bearer_auth(&organizer)
+        .json(&json!({
+            "eventName": "Bench rush", "eventCategory": "Music", "eventDate": starts,
+            "ticketCategories": [{ "categoryName": "Hot", "price": 10, "totalSeats": capacity }],
+        }))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let tier = event["ticketCategories"][0]["id"]
+        .as_i64()
+        .expect("tier id");
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let wall = Instant::now();
+    let mut tasks = Vec::new();
+    for token in buyers {
+        let (client, base, next, refused) =
+            (client.clone(), base.clone(), next.clone(), refused.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut won = Vec::new();
+            while next.fetch_add(1, Ordering::Relaxed) < attempts {
+                let start = Instant::now();
+                let response = client
+                    .post(format!("{base}/api/events/tickets/reserve"))
+                    .bearer_auth(&token)
+                    .json(&json!({ "categoryId": tier, "quantity": 1 }))
+                    .send()
+                    .await
+                    .expect("reserve");
+                let status = response.status().as_u16();
+                response.bytes().await.expect("a body");
+                match status {
+                    201 => won.push(start.elapsed()),
+                    409 => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                    }
+                    other => panic!("unexpected status {other}"),
+                }
+            }
+            won
+        }));
+    }
+    let mut samples = Vec::new();
+    for task in tasks {
+        samples.extend(task.await.expect("a client"));
+    }
+    let elapsed = wall.elapsed();
+    samples.sort();
+    let (held,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM holds WHERE tier_id = $1 AND status = 'active'",
+    )
+    .bind(tier)
+    .fetch_one(db.pool())
+    .await
+    .expect("count");
+    println!(
+        "holds on one tier ({backend}, {clients} clients): {} held of {capacity} seats, {} refused, \
+         p50={:.1} ms p90={:.1} ms p99={:.1} ms, {:.0} holds/s ({:.0} requests/s)",
+        samples.len(),
+        refused.load(Ordering::Relaxed),
+        percentile(&samples, 0.50).as_secs_f64() * 1e3,
+        percentile(&samples, 0.90).as_secs_f64() * 1e3,
+        percentile(&samples, 0.99).as_secs_f64() * 1e3,
+        samples.len() as f64 / elapsed.as_secs_f64(),
+        attempts as f64 / elapsed.as_secs_f64(),
+    );
+    let oversold = held - capacity;
+    println!("oversold seats: {}", oversold.max(0));
+    assert_eq!(held, capacity, "exactly the capacity is held");
+    assert_eq!(samples.len() as i64, capacity, "one success per seat");
+}
