@@ -174,6 +174,30 @@ pub fn sold_out(available: i64) -> AppError {
     })
 }
 
+/// 400 unless the tier belongs to `event_id` (when the client names one).
+pub async fn check_tier_event(
+    state: &AppState,
+    tier_id: i64,
+    event_id: Option<i64>,
+) -> Result<(), AppError> {
+    let Some(event_id) = event_id else {
+        return Ok(());
+    };
+    let tier_event: Option<(i64,)> =
+        sqlx::query_as("SELECT event_id FROM ticket_tiers WHERE id = $1")
+            .bind(tier_id)
+            .fetch_optional(state.db.pool())
+            .await
+            .map_err(db_error)?;
+    match tier_event {
+        Some((e,)) if e != event_id => Err(AppError::bad_request(
+            "categoryId",
+            "This ticket category belongs to another event.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Seats still free in a tier (for the API's 409 answers).
 pub async fn available_seats(state: &AppState, tier_id: i64) -> Result<i64, AppError> {
     let row: Option<(i64,)> = sqlx::query_as(

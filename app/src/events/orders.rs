@@ -185,29 +185,17 @@ pub struct NewOrder {
     pub client_key: Option<String>,
 }
 
-async fn order_by_key(
+/// The user's order whose `column` (`client_key` or `hold_id`) is `value`.
+async fn order_by(
     state: &AppState,
     user: &AuthUser,
-    key: &str,
+    column: &'static str,
+    value: &str,
 ) -> Result<Option<OrderRow>, AppError> {
-    let sql = format!("{ORDER_SELECT} WHERE o.user_id = $1 AND o.client_key = $2");
+    let sql = format!("{ORDER_SELECT} WHERE o.user_id = $1 AND o.{column} = $2");
     sqlx::query_as(&sql)
         .bind(user.id)
-        .bind(key)
-        .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)
-}
-
-async fn order_by_hold(
-    state: &AppState,
-    user: &AuthUser,
-    hold_id: &str,
-) -> Result<Option<OrderRow>, AppError> {
-    let sql = format!("{ORDER_SELECT} WHERE o.user_id = $1 AND o.hold_id = $2");
-    sqlx::query_as(&sql)
-        .bind(user.id)
-        .bind(hold_id)
+        .bind(value)
         .fetch_optional(state.db.pool())
         .await
         .map_err(db_error)
@@ -220,12 +208,12 @@ async fn existing(
     new: &NewOrder,
 ) -> Result<Option<OrderRow>, AppError> {
     if let Some(key) = &new.client_key
-        && let Some(row) = order_by_key(state, user, key).await?
+        && let Some(row) = order_by(state, user, "client_key", key).await?
     {
         return Ok(Some(row));
     }
     if let Some(hold) = &new.hold_id {
-        return order_by_hold(state, user, hold).await;
+        return order_by(state, user, "hold_id", hold).await;
     }
     Ok(None)
 }

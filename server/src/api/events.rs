@@ -523,20 +523,7 @@ pub async fn reserve(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<ReserveBody>,
 ) -> Result<Response, AppError> {
-    if let Some(event_id) = body.event_id {
-        let tier_event: Option<(i64,)> =
-            sqlx::query_as("SELECT event_id FROM ticket_tiers WHERE id = $1")
-                .bind(body.category_id)
-                .fetch_optional(state.db.pool())
-                .await
-                .map_err(AppError::internal)?;
-        if tier_event.is_some_and(|(e,)| e != event_id) {
-            return Err(AppError::bad_request(
-                "categoryId",
-                "This ticket category belongs to another event.",
-            ));
-        }
-    }
+    holds::check_tier_event(&state, body.category_id, body.event_id).await?;
     match holds::hold(&state, &user, body.category_id, body.quantity).await {
         Ok(hold) => Ok((
             StatusCode::CREATED,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::error::AppError;
+use app::events::holds;
 use app::events::model::{OrderView, major_units};
 use app::events::orders::{self, NewOrder};
 use app::events::time;
@@ -121,29 +122,6 @@ fn key(headers: &HeaderMap, body: Option<String>) -> Option<String> {
         .or(body)
 }
 
-async fn check_event(
-    state: &AppState,
-    tier_id: i64,
-    event_id: Option<i64>,
-) -> Result<(), AppError> {
-    let Some(event_id) = event_id else {
-        return Ok(());
-    };
-    let tier_event: Option<(i64,)> =
-        sqlx::query_as("SELECT event_id FROM ticket_tiers WHERE id = $1")
-            .bind(tier_id)
-            .fetch_optional(state.db.pool())
-            .await
-            .map_err(AppError::internal)?;
-    match tier_event {
-        Some((e,)) if e != event_id => Err(AppError::bad_request(
-            "categoryId",
-            "This ticket category belongs to another event.",
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// Order seats directly (a hold and a pending order in one transaction).
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "The same key returns the same order")),
@@ -155,7 +133,7 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateOrder>,
 ) -> Result<Response, AppError> {
-    check_event(&state, body.category_id, body.event_id).await?;
+    holds::check_tier_event(&state, body.category_id, body.event_id).await?;
     let order = orders::create_order(
         &state,
         &user,
@@ -182,7 +160,7 @@ pub async fn create_with_lock(
     ApiJson(body): ApiJson<CreateOrderWithLock>,
 ) -> Result<Response, AppError> {
     if let Some(tier) = body.category_id {
-        check_event(&state, tier, body.event_id).await?;
+        holds::check_tier_event(&state, tier, body.event_id).await?;
     }
     let order = orders::create_order(
         &state,

@@ -304,6 +304,17 @@ async fn a_lock_becomes_an_order_then_tickets_and_check_in_admits_once() {
     )
     .await;
     assert_eq!(wrong["result"], "other_event");
+    // A category named with the wrong event is refused, naming the field.
+    let (status, mismatch) = send_json(
+        &app,
+        Method::POST,
+        "/api/events/tickets/reserve",
+        Some(&buyer),
+        Some(json!({ "eventId": other_id, "categoryId": vip, "quantity": 1 })),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(mismatch["field"], "categoryId");
     // The buyer can't check tickets in.
     let (status, _) = send_json(
         &app,
