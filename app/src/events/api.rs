@@ -309,10 +309,29 @@ pub async fn check_in(event_id: i64, code: String) -> Result<CheckInOutcome, App
             // The page shows the outcome from its address, so that a form
             // posted without JavaScript lands on the same answer.
             leptos_axum::redirect(&format!(
-                "/organizer/events/{event_id}/check-in?{}",
-                outcome.query(code.trim())
+                "/organizer/events/{event_id}/check-in?code={}&r={}",
+                crate::accounts::pages::url_encode(code.trim()),
+                outcome.kind()
             ));
             Ok(outcome)
+        }
+        .await,
+    )
+}
+
+/// What a code means at the door, read only (the check-in page shows it
+/// after the form was posted; `r` says whether that post admitted it).
+#[server(prefix = "/rpc", endpoint = "events/door_status")]
+pub async fn door_status(
+    event_id: i64,
+    code: String,
+    r: String,
+) -> Result<CheckInOutcome, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            super::tickets::door_status(&state, &user, event_id, &code, r == "valid").await
         }
         .await,
     )

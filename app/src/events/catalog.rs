@@ -405,10 +405,11 @@ pub async fn update_event(
     let now = now_millis();
     check_input(&input, false, now)?;
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
-    sqlx::query(
+    lock_event_tiers(&mut tx, id).await?;
+    let saved = sqlx::query(
         "UPDATE events SET name = $1, category = $2, description = $3, starts_at = $4, \
          ends_at = $5, timezone = $6, venue = $7, cover_url = $8, status = $9, updated_at = $10 \
-         WHERE id = $11",
+         WHERE id = $11 AND status <> 'cancelled'",
     )
     .bind(input.name.trim())
     .bind(input.category.trim())
@@ -424,6 +425,11 @@ pub async fn update_event(
     .execute(&mut *tx)
     .await
     .map_err(db_error)?;
+    if saved.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "This event was cancelled and can no longer be edited.".into(),
+        ));
+    }
 
     for tier_id in &input.remove_tiers {
         let removed = sqlx::query(
@@ -524,10 +530,23 @@ async fn update_tier(
     })
 }
 
+/// Takes the row locks of all of an event's tiers (the first lock of any
+/// transaction that changes the event as a whole).
+async fn lock_event_tiers(tx: &mut Transaction<'_, Any>, event_id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE event_id = $1")
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
 /// Deletes an event that never sold a ticket; others must be cancelled.
 pub async fn delete_event(state: &AppState, user: &AuthUser, id: i64) -> Result<(), AppError> {
     managed_event(state, user, id).await?;
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    // Confirmations take the tier lock too: none is half-way while we look.
+    lock_event_tiers(&mut tx, id).await?;
     let deleted = sqlx::query(
         "DELETE FROM events WHERE id = $1 AND NOT EXISTS \
          (SELECT 1 FROM orders o WHERE o.event_id = $1 AND o.status IN ('confirmed', 'completed'))",
@@ -555,13 +574,23 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
         return Ok(0);
     }
     let now = now_millis();
+    // Lock order: tiers, event, holds, orders, tickets (as everywhere).
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    lock_event_tiers(&mut tx, id).await?;
     sqlx::query("UPDATE events SET status = 'cancelled', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
+    sqlx::query(
+        "UPDATE holds SET status = 'released', updated_at = $1 WHERE event_id = $2 AND status = 'active'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
     let orders = sqlx::query(
         "UPDATE orders SET status = 'cancelled', cancel_reason = 'The event was cancelled.', \
          cancelled_at = $1, updated_at = $1 WHERE event_id = $2 AND status IN ('pending', 'confirmed')",
@@ -573,9 +602,8 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     .map_err(db_error)?
     .rows_affected();
     for sql in [
-        "UPDATE holds SET status = 'released', updated_at = $1 WHERE event_id = $2 AND status = 'active'",
         "UPDATE tickets SET status = 'void', updated_at = $1 WHERE event_id = $2",
-        "UPDATE ticket_tiers SET sold = 0, lock_seq = lock_seq + 1, updated_at = $1 WHERE event_id = $2",
+        "UPDATE ticket_tiers SET sold = 0, updated_at = $1 WHERE event_id = $2",
     ] {
         sqlx::query(sql)
             .bind(now)

@@ -115,18 +115,22 @@ pub(super) async fn insert_hold(
     now: i64,
 ) -> Result<String, AppError> {
     let limits = state.config.ticketing;
-    // The per-tier lock: later holds on this tier wait here until we commit.
-    sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE id = $1")
-        .bind(tier_id)
+    // The user's row first (their hold limit counts holds on every tier),
+    // then the per-tier lock: later holds on this tier wait here until we
+    // commit.
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user.id)
         .execute(&mut **tx)
         .await
         .map_err(db_error)?;
+    super::orders::lock_tier(tx, tier_id).await?;
     let id = format!("hold_{}", random_code());
     let expires_at = now + i64::try_from(limits.hold_ttl.as_millis()).unwrap_or(600_000);
     let inserted = sqlx::query(
         "INSERT INTO holds (id, tier_id, event_id, user_id, quantity, status, expires_at, created_at, updated_at) \
          SELECT $1, t.id, t.event_id, $3, $4, 'active', $5, $6, $6 FROM ticket_tiers t \
          WHERE t.id = $2 AND t.status = 'active' \
+           AND EXISTS (SELECT 1 FROM events e WHERE e.id = t.event_id AND e.status = 'published') \
            AND t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
                 WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $6) >= $4 \
            AND (SELECT COUNT(*) FROM holds u \
@@ -146,11 +150,12 @@ pub(super) async fn insert_hold(
         return Ok(id);
     }
     // Refused: say why, from the same locked view of the tier.
-    let (available, mine): (i64, i64) = sqlx::query_as(
+    let (available, mine, event_status, tier_status): (i64, i64, String, String) = sqlx::query_as(
         "SELECT CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
             WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT), \
-         CAST((SELECT COUNT(*) FROM holds u WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $2) AS BIGINT) \
-         FROM ticket_tiers t WHERE t.id = $1",
+         CAST((SELECT COUNT(*) FROM holds u WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $2) AS BIGINT), \
+         e.status, t.status \
+         FROM ticket_tiers t JOIN events e ON e.id = t.event_id WHERE t.id = $1",
     )
     .bind(tier_id)
     .bind(now)
@@ -158,6 +163,11 @@ pub(super) async fn insert_hold(
     .fetch_one(&mut **tx)
     .await
     .map_err(db_error)?;
+    if event_status != "published" || tier_status != "active" {
+        return Err(AppError::Conflict(
+            "These tickets are no longer on sale.".into(),
+        ));
+    }
     if mine >= limits.max_active_holds {
         return Err(AppError::Conflict(format!(
             "You already have {mine} seat holds open. Check out or release one first."

@@ -337,6 +337,11 @@ pub enum CheckInOutcome {
         at: i64,
         at_label: String,
     },
+    /// A valid ticket of this event that nobody has checked in.
+    NotCheckedIn {
+        holder: String,
+        tier: String,
+    },
     /// A real ticket, for another event.
     OtherEvent {
         event_name: String,
@@ -347,34 +352,15 @@ pub enum CheckInOutcome {
 }
 
 impl CheckInOutcome {
-    /// The outcome as query parameters of the check-in page.
-    pub fn query(&self, code: &str) -> String {
-        use crate::accounts::pages::url_encode as enc;
-        let code = enc(code);
+    /// A short name of the outcome (`valid`, `already`, `other`, `void`, `invalid`).
+    pub fn kind(&self) -> &'static str {
         match self {
-            Self::Valid { holder, tier } => {
-                format!(
-                    "r=valid&code={code}&holder={}&tier={}",
-                    enc(holder),
-                    enc(tier)
-                )
-            }
-            Self::AlreadyCheckedIn {
-                holder,
-                tier,
-                at_label,
-                ..
-            } => format!(
-                "r=already&code={code}&holder={}&tier={}&at={}",
-                enc(holder),
-                enc(tier),
-                enc(at_label)
-            ),
-            Self::OtherEvent { event_name } => {
-                format!("r=other&code={code}&event={}", enc(event_name))
-            }
-            Self::Void => format!("r=void&code={code}"),
-            Self::Invalid => format!("r=invalid&code={code}"),
+            Self::Valid { .. } => "valid",
+            Self::AlreadyCheckedIn { .. } => "already",
+            Self::NotCheckedIn { .. } => "unchecked",
+            Self::OtherEvent { .. } => "other",
+            Self::Void => "void",
+            Self::Invalid => "invalid",
         }
     }
 }

@@ -169,7 +169,7 @@ pub async fn all_orders(
     page: i64,
 ) -> Result<Vec<OrderView>, AppError> {
     user.require_role(Role::Admin)?;
-    let page = page.max(1);
+    let page = page.clamp(1, 100_000);
     list(state, user, "", None, 50, (page - 1) * 50).await
 }
 
@@ -288,7 +288,18 @@ pub async fn create_order(
         }
         None => {
             let (tier_id, quantity) = (new.tier_id.unwrap_or(0), new.quantity.unwrap_or(0));
-            insert_hold(&mut tx, state, user, tier_id, quantity, now).await?
+            match insert_hold(&mut tx, state, user, tier_id, quantity, now).await {
+                Ok(hold) => hold,
+                Err(refused) => {
+                    // A concurrent retry with the same key may have taken the
+                    // seats: then its order is the answer, not "sold out".
+                    drop(tx);
+                    return match existing(state, user, &new).await? {
+                        Some(row) => Ok(row.view(user, now_millis())),
+                        None => Err(refused),
+                    };
+                }
+            }
         }
     };
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
@@ -359,8 +370,39 @@ pub async fn confirm_order(
         }
         OrderStatus::Pending => {}
     }
-    let now = now_millis();
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    // Locks in the one order every transaction uses (tier, event, hold,
+    // order, tickets). The tier first: holds of others wait, and the clock
+    // is read only once we hold it, so a hold that lapsed while we waited
+    // is seen as lapsed.
+    lock_tier(&mut tx, row.tier_id).await?;
+    let now = now_millis();
+    let converted = sqlx::query(
+        "UPDATE holds SET status = 'converted', updated_at = $1 \
+         WHERE id = $2 AND status = 'active' AND expires_at > $1 \
+         AND EXISTS (SELECT 1 FROM events e WHERE e.id = holds.event_id AND e.status = 'published')",
+    )
+    .bind(now)
+    .bind(row.hold_id.as_deref())
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if converted.rows_affected() == 0 {
+        tx.rollback().await.map_err(db_error)?;
+        let current = get_order(state, user, id).await?;
+        return match current.status {
+            // A retry confirmed it meanwhile.
+            OrderStatus::Confirmed | OrderStatus::Completed => Ok(current),
+            OrderStatus::Cancelled => Err(AppError::Conflict(format!(
+                "This order was cancelled. {}",
+                current.cancel_reason.unwrap_or_default()
+            ))),
+            OrderStatus::Pending => {
+                lapse(state, id, row.hold_id.as_deref()).await?;
+                Err(AppError::Conflict(LAPSED.into()))
+            }
+        };
+    }
     let moved = sqlx::query(
         "UPDATE orders SET status = 'confirmed', confirmed_at = $1, updated_at = $1 \
          WHERE id = $2 AND status = 'pending'",
@@ -371,27 +413,9 @@ pub async fn confirm_order(
     .await
     .map_err(db_error)?;
     if moved.rows_affected() == 0 {
-        // Someone (a retry) confirmed or cancelled it meanwhile.
-        drop(tx);
-        let current = get_order(state, user, id).await?;
-        return match current.status {
-            OrderStatus::Confirmed | OrderStatus::Completed => Ok(current),
-            _ => Err(AppError::Conflict("This order was cancelled.".into())),
-        };
-    }
-    let converted = sqlx::query(
-        "UPDATE holds SET status = 'converted', updated_at = $1 \
-         WHERE id = $2 AND status = 'active' AND expires_at > $1",
-    )
-    .bind(now)
-    .bind(row.hold_id.as_deref())
-    .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
-    if converted.rows_affected() == 0 {
+        // Cancelled while we waited: change nothing.
         tx.rollback().await.map_err(db_error)?;
-        lapse(state, id, row.hold_id.as_deref(), now).await?;
-        return Err(AppError::Conflict(LAPSED.into()));
+        return Err(AppError::Conflict("This order was cancelled.".into()));
     }
     sqlx::query(
         "UPDATE ticket_tiers SET sold = sold + $1, lock_seq = lock_seq + 1, updated_at = $2 WHERE id = $3",
@@ -422,18 +446,11 @@ pub async fn confirm_order(
     get_order(state, user, id).await
 }
 
-/// Cancels a pending order whose hold lapsed, and marks the hold expired.
-async fn lapse(state: &AppState, id: i64, hold: Option<&str>, now: i64) -> Result<(), AppError> {
+/// Cancels a pending order whose hold lapsed, and marks the hold expired
+/// (hold first, then order: the lock order of every transaction).
+async fn lapse(state: &AppState, id: i64, hold: Option<&str>) -> Result<(), AppError> {
+    let now = now_millis();
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
-    sqlx::query(
-        "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seat hold expired before checkout.', \
-         cancelled_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending'",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
     sqlx::query(
         "UPDATE holds SET status = 'expired', updated_at = $1 WHERE id = $2 AND status = 'active' AND expires_at <= $1",
     )
@@ -442,7 +459,31 @@ async fn lapse(state: &AppState, id: i64, hold: Option<&str>, now: i64) -> Resul
     .execute(&mut *tx)
     .await
     .map_err(db_error)?;
+    sqlx::query(
+        "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seat hold expired before checkout.', \
+         cancelled_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending' \
+         AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.id = $3 AND h.status = 'active' AND h.expires_at > $1)",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(hold)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
     tx.commit().await.map_err(db_error)
+}
+
+/// Takes the tier's row lock for the rest of the transaction.
+pub(super) async fn lock_tier(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tier_id: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE id = $1")
+        .bind(tier_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    Ok(())
 }
 
 /// The browser's checkout: the hold becomes an order, confirmed at once.
@@ -502,7 +543,19 @@ pub async fn cancel_order(
     } else {
         "Cancelled by the organizer."
     };
+    // Lock order: tier, hold, order, tickets (as every transaction).
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    lock_tier(&mut tx, row.tier_id).await?;
+    if previous == OrderStatus::Pending {
+        sqlx::query(
+            "UPDATE holds SET status = 'released', updated_at = $1 WHERE id = $2 AND status = 'active'",
+        )
+        .bind(now)
+        .bind(row.hold_id.as_deref())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    }
     let moved = sqlx::query(
         "UPDATE orders SET status = 'cancelled', cancel_reason = $1, cancelled_at = $2, updated_at = $2 \
          WHERE id = $3 AND status = $4",
@@ -515,35 +568,25 @@ pub async fn cancel_order(
     .await
     .map_err(db_error)?;
     if moved.rows_affected() == 0 {
+        tx.rollback().await.map_err(db_error)?;
         return Err(AppError::Conflict(
             "The order changed meanwhile. Reload and try again.".into(),
         ));
     }
     if previous == OrderStatus::Confirmed {
-        sqlx::query(
-            "UPDATE ticket_tiers SET sold = sold - $1, lock_seq = lock_seq + 1, updated_at = $2 WHERE id = $3",
-        )
-        .bind(row.quantity)
-        .bind(now)
-        .bind(row.tier_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        sqlx::query("UPDATE ticket_tiers SET sold = sold - $1, updated_at = $2 WHERE id = $3")
+            .bind(row.quantity)
+            .bind(now)
+            .bind(row.tier_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
         sqlx::query("UPDATE tickets SET status = 'void', updated_at = $1 WHERE order_id = $2")
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-    } else {
-        sqlx::query(
-            "UPDATE holds SET status = 'released', updated_at = $1 WHERE id = $2 AND status = 'active'",
-        )
-        .bind(now)
-        .bind(row.hold_id.as_deref())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
     }
     tx.commit().await.map_err(db_error)?;
     tracing::info!(order_id = id, "order cancelled");

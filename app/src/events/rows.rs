@@ -12,7 +12,18 @@ use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 
+/// A database failure as the client sees it. A PostgreSQL deadlock or
+/// serialization failure (which the one lock order should prevent) is a
+/// conflict worth retrying, not a server error.
 pub fn db_error(e: sqlx::Error) -> AppError {
+    if let sqlx::Error::Database(db) = &e
+        && matches!(db.code().as_deref(), Some("40P01" | "40001"))
+    {
+        tracing::warn!(error = %e, "transaction conflict");
+        return AppError::Conflict(
+            "Too many people changed these tickets at once. Try again.".into(),
+        );
+    }
     AppError::internal(e)
 }
 

@@ -26,11 +26,12 @@ struct TicketRow {
     holder_name: String,
     status: String,
     checked_in_at: Option<i64>,
+    checked_in_by: Option<i64>,
 }
 
 const TICKET_SELECT: &str = "SELECT k.code, k.order_id, k.event_id, e.name AS event_name, \
      e.starts_at, e.ends_at, e.timezone, e.venue, e.organizer_id, t.name AS tier_name, k.user_id, \
-     u.display_name AS holder_name, k.status, k.checked_in_at \
+     u.display_name AS holder_name, k.status, k.checked_in_at, k.checked_in_by \
      FROM tickets k JOIN events e ON e.id = k.event_id JOIN ticket_tiers t ON t.id = k.tier_id \
      JOIN users u ON u.id = k.user_id";
 
@@ -145,35 +146,75 @@ pub async fn check_in(
     .execute(state.db.pool())
     .await
     .map_err(db_error)?;
+    if admitted.rows_affected() == 1 {
+        tracing::info!(event_id, "ticket checked in");
+    }
+    classify(state, user, &event, &code, admitted.rows_affected() == 1).await
+}
+
+/// What a code means at this event's door, read only: for the check-in
+/// page, which shows the answer after the form has been posted. "Valid"
+/// only for a ticket this user admitted in the last minute when the page
+/// says it just did; anything else reads as it is in the database.
+pub async fn door_status(
+    state: &AppState,
+    user: &AuthUser,
+    event_id: i64,
+    code: &str,
+    just_admitted: bool,
+) -> Result<CheckInOutcome, AppError> {
+    let event: EventRow = super::catalog::managed_event(state, user, event_id).await?;
+    let code = code.trim().to_lowercase();
+    if code.is_empty() || code.len() > 64 {
+        return Ok(CheckInOutcome::Invalid);
+    }
+    classify(state, user, &event, &code, just_admitted).await
+}
+
+async fn classify(
+    state: &AppState,
+    user: &AuthUser,
+    event: &EventRow,
+    code: &str,
+    just_admitted: bool,
+) -> Result<CheckInOutcome, AppError> {
     let sql = format!("{TICKET_SELECT} WHERE k.code = $1");
     let row: Option<TicketRow> = sqlx::query_as(&sql)
-        .bind(&code)
+        .bind(code)
         .fetch_optional(state.db.pool())
         .await
         .map_err(db_error)?;
     let Some(row) = row else {
         return Ok(CheckInOutcome::Invalid);
     };
-    if admitted.rows_affected() == 1 {
-        tracing::info!(event_id, "ticket checked in");
-        return Ok(CheckInOutcome::Valid {
-            holder: row.holder_name,
-            tier: row.tier_name,
-        });
-    }
-    Ok(if row.event_id != event_id {
+    Ok(if row.event_id != event.id {
         CheckInOutcome::OtherEvent {
             event_name: row.event_name,
         }
     } else if row.status != "valid" {
         CheckInOutcome::Void
     } else {
-        let at = row.checked_in_at.unwrap_or(now);
-        CheckInOutcome::AlreadyCheckedIn {
-            holder: row.holder_name,
-            tier: row.tier_name,
-            at,
-            at_label: time::label(at, &event.timezone),
+        match row.checked_in_at {
+            None => CheckInOutcome::NotCheckedIn {
+                holder: row.holder_name,
+                tier: row.tier_name,
+            },
+            Some(at)
+                if just_admitted
+                    && row.checked_in_by == Some(user.id)
+                    && now_millis() - at < 60_000 =>
+            {
+                CheckInOutcome::Valid {
+                    holder: row.holder_name,
+                    tier: row.tier_name,
+                }
+            }
+            Some(at) => CheckInOutcome::AlreadyCheckedIn {
+                holder: row.holder_name,
+                tier: row.tier_name,
+                at,
+                at_label: time::label(at, &event.timezone),
+            },
         }
     })
 }
@@ -222,7 +263,11 @@ pub fn ics(event: &EventRow, site: &str) -> String {
 /// A CSV field, quoted when it must be; a leading `=`, `+`, `-` or `@` is
 /// neutralised so spreadsheets don't run it as a formula.
 pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    let value = if value
+        .trim_start_matches([' ', '\t', '\r', '\n'])
+        .starts_with(['=', '+', '-', '@'])
+        || value.starts_with(['\t', '\r'])
+    {
         format!("'{value}")
     } else {
         value.to_string()
@@ -301,6 +346,8 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_field(" @cmd"), "' @cmd");
+        assert_eq!(csv_field("\tx"), "'\tx");
     }
 
     #[test]

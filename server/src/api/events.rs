@@ -688,6 +688,12 @@ pub async fn check_in(
             checked_in_at: Some(time::iso(at)),
             ..empty
         },
+        CheckInOutcome::NotCheckedIn { holder, tier } => CheckInResult {
+            result: "not_checked_in".into(),
+            holder: Some(holder),
+            category_name: Some(tier),
+            ..empty
+        },
         CheckInOutcome::OtherEvent { event_name } => CheckInResult {
             result: "other_event".into(),
             event_name: Some(event_name),

@@ -315,6 +315,24 @@ async fn a_lock_becomes_an_order_then_tickets_and_check_in_admits_once() {
     .await;
     assert_eq!(status, 400);
     assert_eq!(mismatch["field"], "categoryId");
+    // The check-in page reads the answer from the database, not from its
+    // address: a crafted "valid" link for an unused ticket says so.
+    let page = app
+        .client
+        .get(app.url(&format!(
+            "/organizer/events/{event_id}/check-in?code={}&r=valid",
+            codes[1]
+        )))
+        .bearer_auth(&organizer)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Not checked in yet"), "{page}");
+    assert!(!page.contains("Valid: let them in"));
     // The buyer can't check tickets in.
     let (status, _) = send_json(
         &app,
@@ -634,7 +652,7 @@ async fn capacity_cannot_drop_below_sold_plus_held_and_sold_events_are_cancelled
         None,
     )
     .await;
-    reserve(&app, &buyer, tier, 2).await;
+    let (_, lock) = reserve(&app, &buyer, tier, 2).await;
 
     let event_path = format!("/api/events/{event_id}");
     let put = |capacity: i64| {
@@ -670,6 +688,16 @@ async fn capacity_cannot_drop_below_sold_plus_held_and_sold_events_are_cancelled
     assert_eq!(renamed["eventName"], "Renamed");
     assert_eq!(renamed["ticketCategories"][0]["totalSeats"], 6);
 
+    // A pending order placed before the cancellation can't be confirmed after it.
+    let (_, pending) = send_json(
+        &app,
+        Method::POST,
+        "/api/orders/with-lock",
+        Some(&buyer),
+        Some(json!({ "lockId": lock["lockId"] })),
+    )
+    .await;
+    let pending_id = pending["id"].as_i64().unwrap();
     let (status, refused) = send_json(
         &app,
         Method::DELETE,
@@ -688,7 +716,10 @@ async fn capacity_cannot_drop_below_sold_plus_held_and_sold_events_are_cancelled
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(cancelled["ordersCancelled"], 1);
+    assert_eq!(
+        cancelled["ordersCancelled"], 2,
+        "the confirmed and the pending order"
+    );
     let (_, order) = send_json(
         &app,
         Method::GET,
@@ -709,6 +740,28 @@ async fn capacity_cannot_drop_below_sold_plus_held_and_sold_events_are_cancelled
     assert_eq!(event["status"], "cancelled");
     let (status, _) = reserve(&app, &buyer, tier, 1).await;
     assert_eq!(status, 409, "a cancelled event sells nothing");
+    let (status, _) = send_json(
+        &app,
+        Method::POST,
+        &format!("/api/orders/{pending_id}/confirm"),
+        Some(&buyer),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(tiers(&app, event_id).await[0]["soldSeats"], 0);
+    let (status, _) = send_json(
+        &app,
+        Method::PUT,
+        &format!("/api/events/{event_id}"),
+        Some(&organizer),
+        Some(json!({ "isActive": true })),
+    )
+    .await;
+    assert_eq!(
+        status, 409,
+        "a cancelled event can't be brought back by an edit"
+    );
 
     // An event without sales can be deleted.
     let unsold = create_event(&app, &organizer, &[("GA", 1.0, 1)]).await;

@@ -143,7 +143,9 @@ async fn client(app: &TestApp, token: &str, tier: i64, way: usize, tally: &Tally
     counter.fetch_add(1, Ordering::Relaxed);
 }
 
-async fn setup(hold_ttl: Duration) -> (Arc<TestApp>, Vec<String>, i64) {
+/// A fresh app with an event of one hot tier: the app, the organizer's
+/// token, the buyers' tokens and the tier id.
+async fn setup(hold_ttl: Duration) -> (Arc<TestApp>, String, Vec<String>, i64) {
     let app = spawn_app_with(|c| {
         c.ticketing.max_active_holds = 1_000;
         c.ticketing.hold_ttl = hold_ttl;
@@ -156,6 +158,7 @@ async fn setup(hold_ttl: Duration) -> (Arc<TestApp>, Vec<String>, i64) {
     let buyers = futures::future::join_all((0..BUYERS).map(|_| user(&app, "attendee"))).await;
     (
         Arc::new(app),
+        organizer,
         buyers.into_iter().map(|(t, _)| t).collect(),
         tier,
     )
@@ -181,7 +184,7 @@ async fn tickets_issued(app: &TestApp, tier: i64) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_clients_on_a_hundred_seats_get_exactly_a_hundred() {
-    let (app, buyers, tier) = setup(Duration::from_secs(600)).await;
+    let (app, _, buyers, tier) = setup(Duration::from_secs(600)).await;
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = monitor(app.clone(), tier, stop.clone());
     let tally = Tally::default();
@@ -207,7 +210,7 @@ async fn two_hundred_clients_on_a_hundred_seats_get_exactly_a_hundred() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn holds_expiring_mid_run_never_let_a_seat_be_sold_twice() {
-    let (app, buyers, tier) = setup(Duration::from_secs(60)).await;
+    let (app, _, buyers, tier) = setup(Duration::from_secs(60)).await;
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = monitor(app.clone(), tier, stop.clone());
     let tally = Tally::default();
@@ -273,4 +276,55 @@ async fn holds_expiring_mid_run_never_let_a_seat_be_sold_twice() {
             .unwrap();
     assert_eq!(active, 0);
     assert!(sold_after <= capacity);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_event_cancelled_mid_rush_keeps_no_seat_sold_or_held() {
+    let (app, organizer, buyers, tier) = setup(Duration::from_secs(60)).await;
+    let (event_id,): (i64,) = sqlx::query_as("SELECT event_id FROM ticket_tiers WHERE id = $1")
+        .bind(tier)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let tally = Arc::new(Tally::default());
+    // The organizer cancels once the rush has sold or held 30 seats.
+    let canceller = {
+        let (app, tally) = (app.clone(), tally.clone());
+        tokio::spawn(async move {
+            while tally.seats_won.load(Ordering::Relaxed) < 30 {
+                tokio::task::yield_now().await;
+            }
+            send_json(
+                &app,
+                Method::POST,
+                &format!("/api/events/{event_id}/cancel"),
+                Some(&organizer),
+                None,
+            )
+            .await
+        })
+    };
+    rush(&app, &buyers, tier, &tally).await;
+    let (status, body) = canceller.await.unwrap();
+    assert_eq!(status, 200, "{body}");
+
+    let (_, sold, held) = seats(&app, tier).await;
+    assert_eq!(
+        (sold, held),
+        (0, 0),
+        "nothing sold or held after the cancel"
+    );
+    assert_eq!(
+        tickets_issued(&app, tier).await,
+        0,
+        "no valid ticket survives"
+    );
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE event_id = $1 AND status IN ('pending', 'confirmed')",
+    )
+    .bind(event_id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(open, 0, "every order is cancelled");
 }
