@@ -171,6 +171,26 @@ async fn rush(app: &TestApp, buyers: &[String], tier: i64, tally: &Tally) {
     .await;
 }
 
+/// Moves the expiry of up to `limit` active holds (oldest first) to now, one
+/// row per statement: a multi-row update here could deadlock with the
+/// sweeper's on PostgreSQL.
+async fn expire_active_holds(app: &TestApp, limit: i64) {
+    let oldest: Vec<(String,)> = sqlx::query_as(&format!(
+        "SELECT id FROM holds WHERE status = 'active' ORDER BY created_at LIMIT {limit}"
+    ))
+    .fetch_all(app.db.pool())
+    .await
+    .expect("read holds");
+    for (id,) in oldest {
+        sqlx::query("UPDATE holds SET expires_at = $1 WHERE id = $2 AND status = 'active'")
+            .bind(app::db::now_millis())
+            .bind(id)
+            .execute(app.db.pool())
+            .await
+            .expect("expire a hold");
+    }
+}
+
 async fn tickets_issued(app: &TestApp, tier: i64) -> i64 {
     let (n,): (i64,) = sqlx::query_as(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM tickets WHERE tier_id = $1 AND status = 'valid'",
@@ -221,24 +241,15 @@ async fn holds_expiring_mid_run_never_let_a_seat_be_sold_twice() {
     assert!(held > 0, "the first wave left seats on hold");
     // Time passes for every hold, then a second wave runs while holds keep
     // lapsing under it (a task moves expiries into the past as it goes).
-    sqlx::query("UPDATE holds SET expires_at = $1 WHERE status = 'active'")
-        .bind(app::db::now_millis())
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    expire_active_holds(&app, 1_000_000).await;
     let chaos = {
         let app = app.clone();
         let stop = stop.clone();
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                sqlx::query(
-                    "UPDATE holds SET expires_at = $1 WHERE status = 'active' AND id IN \
-                     (SELECT id FROM holds WHERE status = 'active' ORDER BY created_at LIMIT 5)",
-                )
-                .bind(app::db::now_millis())
-                .execute(app.db.pool())
-                .await
-                .expect("expire some holds");
+                // One row per statement: a multi-row update here could
+                // deadlock with the sweeper's (PostgreSQL picks a victim).
+                expire_active_holds(&app, 5).await;
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
         })
@@ -260,11 +271,7 @@ async fn holds_expiring_mid_run_never_let_a_seat_be_sold_twice() {
         "one ticket per sold seat"
     );
     // Once everything has lapsed and been swept, nothing is held and no seat is lost.
-    sqlx::query("UPDATE holds SET expires_at = $1 WHERE status = 'active'")
-        .bind(app::db::now_millis())
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    expire_active_holds(&app, 1_000_000).await;
     app::events::sweeper::sweep(&app.db).await.unwrap();
     let (capacity, sold_after, held_after) = seats(&app, tier).await;
     assert_eq!(held_after, 0);
