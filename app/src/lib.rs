@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod components;
 pub mod error;
 pub mod events;
+pub mod live;
 pub mod pages;
 mod shell;
 pub mod system;

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Layout() -> impl IntoView {
     provide_auth();
+    crate::live::client::provide_live();
     view! {
             <div class="flex min-h-full flex-col">
                 <TopNav />

@@ -18,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub started_at: Instant,
     pub auth_limiter: Arc<AuthLimiter>,
+    /// Live topics of this instance (`/ws`).
+    pub live: Arc<crate::live::hub::Hub>,
 }
 
 /// The state inside a server function or component rendered on the server.

@@ -140,7 +140,7 @@ fn is_state_changing(method: &Method) -> bool {
 /// itself: the host the request was sent to, or a configured origin. A
 /// request with neither header and no session cookie is an API client, not a
 /// browser, and cannot be forged cross-site.
-fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     let claimed = headers
         .get(ORIGIN)
         .or_else(|| headers.get(REFERER))

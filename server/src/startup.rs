@@ -73,6 +73,7 @@ impl Application {
             leptos_options,
             db,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_limits)),
+            live: Arc::new(app::live::hub::Hub::new()),
             config: Arc::new(config),
             started_at: Instant::now(),
         };
@@ -112,8 +113,20 @@ impl Application {
         // the pending orders that needed them and completes past orders.
         let sweeper = tokio::spawn(app::events::sweeper::run(
             self.state.db.clone(),
+            self.state.live.clone(),
             self.state.config.ticketing.sweep_interval,
         ));
+        // Seat counts of touched events go out to their subscribers, merged.
+        let availability = tokio::spawn(app::live::availability::run(
+            self.state.db.clone(),
+            self.state.live.clone(),
+        ));
+        // Several instances on one PostgreSQL database hear each other.
+        let bus = app::live::bus::start(
+            &self.state.db,
+            &self.state.live,
+            &self.state.config.database_url,
+        );
         let result = axum::serve(
             self.listener,
             self.router
@@ -123,6 +136,8 @@ impl Application {
         .await;
         housekeeping.abort();
         sweeper.abort();
+        availability.abort();
+        bus.iter().for_each(tokio::task::JoinHandle::abort);
         self.state.db.close().await;
         tracing::info!("Marquee stopped");
         result
@@ -140,6 +155,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/health", get(crate::health::health))
+        .route("/ws", get(crate::live::upgrade))
         .route("/avatars/{file}", get(crate::avatars::serve))
         .route("/events/{id}/calendar.ics", get(crate::downloads::calendar))
         .route("/tickets/{code}/qr.svg", get(crate::downloads::ticket_qr))

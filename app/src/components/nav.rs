@@ -79,6 +79,7 @@ pub fn TopNav() -> impl IntoView {
                     {links("rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700")}
                 </ul>
                 <div class="ml-auto flex items-center gap-3">
+                    <crate::live::client::LiveIndicator />
                     <div class="hidden items-center gap-3 lg:flex" data-testid="account-area">
                         <AccountArea />
                     </div>

@@ -469,6 +469,7 @@ pub async fn update_event(
     }
     tx.commit().await.map_err(db_error)?;
     tracing::info!(event_id = id, "event updated");
+    state.live.touch_event(id);
     get_event(state, Some(user), id).await
 }
 
@@ -614,6 +615,7 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     }
     tx.commit().await.map_err(db_error)?;
     tracing::info!(event_id = id, orders, "event cancelled");
+    state.live.touch_event(id);
     Ok(orders)
 }
 

@@ -243,11 +243,12 @@ pub async fn hold(
 ) -> Result<HoldView, AppError> {
     check_quantity(state, quantity)?;
     let now = now_millis();
-    check_on_sale(state, tier_id, now).await?;
+    let event_id = check_on_sale(state, tier_id, now).await?;
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
     let id = insert_hold(&mut tx, state, user, tier_id, quantity, now).await?;
     tx.commit().await.map_err(db_error)?;
     tracing::info!(hold_id = %id, tier_id, quantity, "seats held");
+    state.live.touch_event(event_id);
     hold_for(state, user, &id).await
 }
 
@@ -324,7 +325,9 @@ pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<Hold
     .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
     tracing::info!(hold_id = %id, "hold released");
-    hold_for(state, user, id).await
+    let hold = hold_for(state, user, id).await?;
+    state.live.touch_event(hold.event_id);
+    Ok(hold)
 }
 
 /// Releases the user's active holds on a tier (seed 001's release by

@@ -330,7 +330,9 @@ pub async fn create_order(
     };
     tx.commit().await.map_err(db_error)?;
     tracing::info!(order_id = id, hold_id = %hold_id, "order created");
-    get_order(state, user, id).await
+    let order = get_order(state, user, id).await?;
+    state.live.touch_event(order.event_id);
+    Ok(order)
 }
 
 async fn hold_for_tx_check(
@@ -399,6 +401,7 @@ pub async fn confirm_order(
             ))),
             OrderStatus::Pending => {
                 lapse(state, id, row.hold_id.as_deref()).await?;
+                state.live.touch_event(row.event_id);
                 Err(AppError::Conflict(LAPSED.into()))
             }
         };
@@ -443,6 +446,7 @@ pub async fn confirm_order(
     }
     tx.commit().await.map_err(db_error)?;
     tracing::info!(order_id = id, seats = row.quantity, "order confirmed");
+    state.live.touch_event(row.event_id);
     get_order(state, user, id).await
 }
 
@@ -590,6 +594,7 @@ pub async fn cancel_order(
     }
     tx.commit().await.map_err(db_error)?;
     tracing::info!(order_id = id, "order cancelled");
+    state.live.touch_event(row.event_id);
     get_order(state, user, id).await
 }
 

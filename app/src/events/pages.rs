@@ -88,20 +88,31 @@ fn EventStatusBadge(status: EventStatus) -> impl IntoView {
     view! { <Badge tone>{status.label()}</Badge> }
 }
 
-/// "12 left", "Sold out", "Sales open on …".
+/// "12 left", "Sold out", "Sales open on …". `available` is the live count
+/// when the page follows the event (else the count it was rendered with).
 #[component]
-fn Availability(tier: TierView) -> impl IntoView {
-    let (tone, text) = match &tier.sale {
-        SaleState::SoldOut => (Tone::Danger, "Sold out".to_string()),
-        SaleState::Ended => (Tone::Neutral, "Sales ended".to_string()),
-        SaleState::Inactive => (Tone::Neutral, "Not on sale".to_string()),
-        SaleState::NotYet(when) => (Tone::Neutral, format!("Sales open {when}")),
-        SaleState::OnSale if tier.few_left() => {
-            (Tone::Warning, format!("Only {} left", tier.available))
-        }
-        SaleState::OnSale => (Tone::Success, format!("{} available", tier.available)),
-    };
-    view! { <span data-testid="availability"><Badge tone>{text}</Badge></span> }
+fn Availability(
+    tier: TierView,
+    #[prop(optional, into)] available: Option<Signal<i64>>,
+) -> impl IntoView {
+    let rendered = tier.available;
+    let available = available.unwrap_or_else(|| Signal::stored(rendered));
+    move || {
+        let n = available.get();
+        let (tone, text) = match &tier.sale {
+            SaleState::Ended => (Tone::Neutral, "Sales ended".to_string()),
+            SaleState::Inactive => (Tone::Neutral, "Not on sale".to_string()),
+            SaleState::NotYet(when) => (Tone::Neutral, format!("Sales open {when}")),
+            SaleState::OnSale | SaleState::SoldOut if n == 0 => {
+                (Tone::Danger, "Sold out".to_string())
+            }
+            SaleState::OnSale | SaleState::SoldOut if n <= super::model::FEW_LEFT => {
+                (Tone::Warning, format!("Only {n} left"))
+            }
+            SaleState::OnSale | SaleState::SoldOut => (Tone::Success, format!("{n} available")),
+        };
+        view! { <span data-testid="availability"><Badge tone>{text}</Badge></span> }
+    }
 }
 
 fn money(cents: i64, currency: &str) -> String {

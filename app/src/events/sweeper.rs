@@ -12,15 +12,24 @@ pub struct Swept {
 }
 
 pub async fn sweep(db: &Db) -> Result<Swept, sqlx::Error> {
+    sweep_events(db).await.map(|(swept, _)| swept)
+}
+
+/// The sweep, and the events whose seats it freed.
+pub async fn sweep_events(db: &Db) -> Result<(Swept, Vec<i64>), sqlx::Error> {
     let now = now_millis();
     let mut tx = db.pool().begin().await?;
-    let holds_expired = sqlx::query(
-        "UPDATE holds SET status = 'expired', updated_at = $1 WHERE status = 'active' AND expires_at <= $1",
+    let expired: Vec<(i64,)> = sqlx::query_as(
+        "UPDATE holds SET status = 'expired', updated_at = $1 WHERE status = 'active' AND expires_at <= $1 \
+         RETURNING event_id",
     )
     .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .fetch_all(&mut *tx)
+    .await?;
+    let holds_expired = expired.len() as u64;
+    let mut events: Vec<i64> = expired.into_iter().map(|(e,)| e).collect();
+    events.sort_unstable();
+    events.dedup();
     let orders_lapsed = sqlx::query(
         "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seat hold expired before checkout.', \
          cancelled_at = $1, updated_at = $1 WHERE status = 'pending' \
@@ -52,17 +61,23 @@ pub async fn sweep(db: &Db) -> Result<Swept, sqlx::Error> {
             "ticketing sweep"
         );
     }
-    Ok(swept)
+    Ok((swept, events))
 }
 
-/// Sweeps every `interval` until the task is dropped.
-pub async fn run(db: Db, interval: std::time::Duration) {
+/// Sweeps every `interval` until the task is dropped. Lapsed holds freed
+/// their seats when they lapsed; the sweep tells live subscribers.
+pub async fn run(
+    db: Db,
+    hub: std::sync::Arc<crate::live::hub::Hub>,
+    interval: std::time::Duration,
+) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        if let Err(e) = sweep(&db).await {
-            tracing::warn!(error = %e, "ticketing sweep failed; will retry");
+        match sweep_events(&db).await {
+            Ok((_, events)) => events.into_iter().for_each(|e| hub.touch_event(e)),
+            Err(e) => tracing::warn!(error = %e, "ticketing sweep failed; will retry"),
         }
     }
 }

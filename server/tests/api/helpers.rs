@@ -9,6 +9,7 @@ use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub address: SocketAddr,
+    pub state: app::state::AppState,
     pub client: reqwest::Client,
     pub db: Db,
     pub database_url: String,
@@ -168,6 +169,37 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// A second instance on the same database as `first` (as behind a load
+/// balancer). It does not own the database: dropping it drops nothing.
+pub async fn spawn_instance_of(first: &TestApp) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("a temp dir");
+    let config = test_config(data_dir.path(), first.database_url.clone());
+    let app = server::startup::Application::build(config)
+        .await
+        .expect("the second instance starts");
+    let address = app.address();
+    let db = app.state().db.clone();
+    let state = app.state().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        state,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client"),
+        db,
+        database_url: first.database_url.clone(),
+        _data_dir: data_dir,
+        postgres: None,
+        stop: Some(stop),
+        server: Some(server),
+    }
+}
+
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     server::telemetry::init(server::telemetry::LogFormat::Text);
     let data_dir = tempfile::tempdir().expect("a temp dir");
@@ -185,12 +217,14 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
         .expect("the application starts");
     let address = app.address();
     let db = app.state().db.clone();
+    let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
     TestApp {
         address,
+        state,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -9,6 +9,7 @@ mod auth_api;
 mod binary;
 mod health;
 mod helpers;
+mod live;
 mod pages;
 mod security;
 mod sessions;

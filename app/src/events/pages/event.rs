@@ -12,6 +12,19 @@ use crate::accounts::pages::{FormAlert, sign_in_href};
 use crate::components::{Badge, Button, ButtonLink, Tone, Variant};
 use crate::events::api::{HoldSeats, get_event};
 use crate::events::model::{EventStatus, EventView, SaleState, TierView};
+use crate::live::client::use_topic;
+use crate::live::protocol::Payload;
+
+/// A tier's available seats in the live state of its event, if known.
+fn live_seats(live: Signal<Option<Payload>>, tier_id: i64) -> Option<i64> {
+    live.with(|payload| match payload {
+        Some(Payload::Availability { tiers, .. }) => tiers
+            .iter()
+            .find(|t| t.tier_id == tier_id)
+            .map(|t| t.available),
+        None => None,
+    })
+}
 
 /// One event: details, tiers with live availability, and "hold seats".
 #[component]
@@ -34,6 +47,8 @@ pub fn EventPage() -> impl IntoView {
 #[component]
 fn EventDetail(event: EventView, hold: ServerAction<HoldSeats>) -> impl IntoView {
     let released = query_param("released");
+    // Seat counts follow the event live once the page has connected.
+    let live = use_topic(format!("event:{}", event.id));
     let cancelled = event.status == EventStatus::Cancelled;
     view! {
         <Title text=event.name.clone() />
@@ -80,7 +95,11 @@ fn EventDetail(event: EventView, hold: ServerAction<HoldSeats>) -> impl IntoView
                         {if event.tiers.is_empty() {
                             view! { <p class="text-sm text-slate-600">"No tickets yet."</p> }.into_any()
                         } else {
-                            event.tiers.iter().filter(|t| t.active).cloned().map(|t| view! { <TierRow tier=t currency=event.currency.clone() hold /> }).collect_view().into_any()
+                            event.tiers.iter().filter(|t| t.active).cloned().map(|t| {
+                                let (id, rendered) = (t.id, t.available);
+                                let available = Signal::derive(move || live_seats(live, id).unwrap_or(rendered));
+                                view! { <TierRow tier=t currency=event.currency.clone() hold available /> }
+                            }).collect_view().into_any()
                         }}
                     </div>
                 </section>
@@ -90,12 +109,19 @@ fn EventDetail(event: EventView, hold: ServerAction<HoldSeats>) -> impl IntoView
 }
 
 #[component]
-fn TierRow(tier: TierView, currency: String, hold: ServerAction<HoldSeats>) -> impl IntoView {
+fn TierRow(
+    tier: TierView,
+    currency: String,
+    hold: ServerAction<HoldSeats>,
+    available: Signal<i64>,
+) -> impl IntoView {
     let auth = use_auth();
     let login = sign_in_href();
-    let on_sale = tier.sale == SaleState::OnSale;
-    let max = tier.available.min(10);
+    let on_sale = matches!(tier.sale, SaleState::OnSale | SaleState::SoldOut);
+    let max = tier.available.clamp(1, 10);
     let tier_id = tier.id;
+    // Re-render the form only when it appears or goes, not on every count.
+    let buyable = Memo::new(move |_| on_sale && available.get() > 0);
     let pending = Signal::derive(move || {
         hold.pending().get()
             && hold
@@ -114,8 +140,8 @@ fn TierRow(tier: TierView, currency: String, hold: ServerAction<HoldSeats>) -> i
                 <p class="shrink-0 text-lg font-bold">{money(tier.price_cents, &currency)}</p>
             </div>
             <div class="mt-3 flex flex-wrap items-center justify-between gap-3">
-                <Availability tier=tier.clone() />
-                {if !on_sale {
+                <Availability tier=tier.clone() available />
+                {move || if !buyable.get() {
                     ().into_any()
                 } else if auth.me.get_untracked().is_none() {
                     view! { <a href=move || login.get() class="text-sm font-semibold text-brand-700 hover:underline">"Sign in to buy"</a> }.into_any()

@@ -1,0 +1,70 @@
+//! `event:{id}` topics: seats per tier, read from the database and
+//! published through the hub. Changes are merged: however many holds land
+//! in a burst, each event is published at most about ten times a second,
+//! with its latest counts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::hub::{Hub, Stamped};
+use super::protocol::{Payload, TierSeats, Topic};
+use crate::db::{Db, now_millis};
+
+/// Shortest time between two publications of one event.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The seats of an event's tiers right now.
+pub async fn read(db: &Db, event_id: i64) -> Result<Payload, sqlx::Error> {
+    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT t.id, t.capacity, t.sold, CAST((SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+         WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT) \
+         FROM ticket_tiers t WHERE t.event_id = $1 ORDER BY t.position, t.id",
+    )
+    .bind(event_id)
+    .bind(now_millis())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(Payload::Availability {
+        event_id,
+        tiers: rows
+            .into_iter()
+            .map(|(tier_id, capacity, sold, held)| TierSeats {
+                tier_id,
+                capacity,
+                sold,
+                held,
+                available: (capacity - sold - held).max(0),
+            })
+            .collect(),
+    })
+}
+
+/// Reads and publishes an event's seats (a no-op when nothing changed).
+pub async fn refresh(db: &Db, hub: &Hub, event_id: i64) -> Result<(), sqlx::Error> {
+    let payload = read(db, event_id).await?;
+    hub.publish(Topic::Event(event_id), payload);
+    Ok(())
+}
+
+/// The event's state for a new subscriber, read now if the hub has none.
+pub async fn snapshot(db: &Db, hub: &Hub, event_id: i64) -> Result<Option<Stamped>, sqlx::Error> {
+    let topic = Topic::Event(event_id);
+    if hub.current(topic).is_none() {
+        refresh(db, hub, event_id).await?;
+    }
+    Ok(hub.current(topic))
+}
+
+/// Publishes touched events until the task is dropped, merging bursts.
+pub async fn run(db: Db, hub: Arc<Hub>) {
+    loop {
+        let events = hub.dirty_events().await;
+        for event_id in events {
+            if let Err(e) = refresh(&db, &hub, event_id).await {
+                tracing::warn!(error = %e, event_id, "cannot publish availability");
+            }
+        }
+        // Whatever is touched meanwhile waits for the next round.
+        tokio::time::sleep(MIN_INTERVAL).await;
+    }
+}

@@ -1,0 +1,259 @@
+//! The browser's end of `/ws`: one connection per tab, reconnecting with
+//! backoff and jitter, resubscribing from the last sequence number seen,
+//! and each topic as a signal that components read like any other
+//! (`use_topic`). On the server (and before hydration) topics are `None`
+//! and pages show what they rendered.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+
+use super::protocol::{ClientMessage, Payload};
+#[cfg(feature = "hydrate")]
+use super::protocol::{ServerMessage, Topic};
+
+/// How the live connection is doing, for the indicator in the top bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveStatus {
+    /// Not connected yet (always so on the server).
+    Idle,
+    Live,
+    Reconnecting,
+}
+
+struct TopicState {
+    signal: RwSignal<Option<Payload>>,
+    /// The last sequence number seen (read by the browser's connection).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    seq: Option<u64>,
+    users: usize,
+}
+
+type Outbox = futures::channel::mpsc::UnboundedSender<ClientMessage>;
+
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub status: RwSignal<LiveStatus>,
+    topics: StoredValue<HashMap<String, TopicState>>,
+    outbox: StoredValue<Option<Outbox>>,
+    owner: StoredValue<Owner>,
+}
+
+impl Live {
+    fn send(&self, message: ClientMessage) {
+        self.outbox.with_value(|outbox| {
+            if let Some(outbox) = outbox {
+                let _ = outbox.unbounded_send(message);
+            }
+        });
+    }
+
+    fn register(&self, topic: &str) -> RwSignal<Option<Payload>> {
+        let owner = self.owner.get_value();
+        let mut created = false;
+        let signal = self.topics.try_update_value(|topics| {
+            let state = topics.entry(topic.to_string()).or_insert_with(|| {
+                created = true;
+                TopicState {
+                    // Owned by the connection, not the component: it outlives remounts.
+                    signal: owner.with(|| RwSignal::new(None)),
+                    seq: None,
+                    users: 0,
+                }
+            });
+            state.users += 1;
+            state.signal
+        });
+        let signal = signal.unwrap_or_else(|| owner.with(|| RwSignal::new(None)));
+        if created {
+            self.send(ClientMessage::Subscribe {
+                topic: topic.to_string(),
+                since: None,
+            });
+        }
+        signal
+    }
+
+    fn unregister(&self, topic: &str) {
+        let mut gone = false;
+        self.topics.update_value(|topics| {
+            if let Some(state) = topics.get_mut(topic) {
+                state.users = state.users.saturating_sub(1);
+                if state.users == 0 {
+                    topics.remove(topic);
+                    gone = true;
+                }
+            }
+        });
+        if gone {
+            self.send(ClientMessage::Unsubscribe {
+                topic: topic.to_string(),
+            });
+        }
+    }
+}
+
+/// Provides the live connection (in the layout); in the browser, connects.
+pub fn provide_live() -> Live {
+    let live = Live {
+        status: RwSignal::new(LiveStatus::Idle),
+        topics: StoredValue::new(HashMap::new()),
+        outbox: StoredValue::new(None),
+        owner: StoredValue::new(Owner::current().unwrap_or_default()),
+    };
+    provide_context(live);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() {
+            leptos::task::spawn_local(connection(live));
+        }
+    });
+    live
+}
+
+/// A topic as a signal: `None` until its first snapshot arrives (and always
+/// on the server). Subscribes while any component uses it.
+pub fn use_topic(topic: String) -> Signal<Option<Payload>> {
+    let Some(live) = use_context::<Live>() else {
+        return Signal::derive(|| None);
+    };
+    let signal = live.register(&topic);
+    on_cleanup(move || live.unregister(&topic));
+    signal.into()
+}
+
+#[cfg(feature = "hydrate")]
+fn url() -> String {
+    let location = window().location();
+    let scheme = match location.protocol().as_deref() {
+        Ok("https:") => "wss",
+        _ => "ws",
+    };
+    format!("{scheme}://{}/ws", location.host().unwrap_or_default())
+}
+
+#[cfg(feature = "hydrate")]
+async fn sleep(ms: u32) {
+    let (done, wait) = futures::channel::oneshot::channel::<()>();
+    set_timeout(
+        move || {
+            let _ = done.send(());
+        },
+        std::time::Duration::from_millis(u64::from(ms)),
+    );
+    let _ = wait.await;
+}
+
+/// Connects, resubscribes and reads, forever; after a drop, waits 0.5 s,
+/// 1 s, 2 s … up to 30 s (each with up to half again of random jitter).
+#[cfg(feature = "hydrate")]
+async fn connection(live: Live) {
+    use futures::{SinkExt, StreamExt};
+    use gloo_net::websocket::Message;
+    use gloo_net::websocket::futures::WebSocket;
+
+    let mut attempt: u32 = 0;
+    loop {
+        if let Ok(socket) = WebSocket::open(&url()) {
+            let (mut write, mut read) = socket.split();
+            let (outbox, mut queue) = futures::channel::mpsc::unbounded::<ClientMessage>();
+            live.outbox.set_value(Some(outbox.clone()));
+            // Resume every topic from the last number seen.
+            live.topics.with_value(|topics| {
+                for (topic, state) in topics {
+                    let _ = outbox.unbounded_send(ClientMessage::Subscribe {
+                        topic: topic.clone(),
+                        since: state.seq,
+                    });
+                }
+            });
+            leptos::task::spawn_local(async move {
+                while let Some(message) = queue.next().await {
+                    let Ok(text) = serde_json::to_string(&message) else {
+                        continue;
+                    };
+                    if write.send(Message::Text(text)).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            while let Some(Ok(frame)) = read.next().await {
+                let Message::Text(text) = frame else { continue };
+                let Ok(message) = serde_json::from_str::<ServerMessage>(&text) else {
+                    continue;
+                };
+                if matches!(message, ServerMessage::Hello { .. }) {
+                    live.status.set(LiveStatus::Live);
+                    attempt = 0;
+                }
+                receive(live, message);
+            }
+            live.outbox.set_value(None);
+        }
+        live.status.set(LiveStatus::Reconnecting);
+        attempt = attempt.saturating_add(1);
+        let base = 500u32.saturating_mul(1 << attempt.min(6)).min(30_000);
+        let jitter = (js_sys::Math::random() * f64::from(base) / 2.0) as u32;
+        sleep(base + jitter).await;
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn receive(live: Live, message: ServerMessage) {
+    let (topic, seq, payload) = match message {
+        ServerMessage::Snapshot {
+            topic,
+            seq,
+            payload,
+        }
+        | ServerMessage::Update {
+            topic,
+            seq,
+            payload,
+        } => (topic, seq, payload),
+        ServerMessage::Error { topic, message, .. } => {
+            leptos::logging::warn!("live: {} {message}", topic.unwrap_or_default());
+            return;
+        }
+        _ => return,
+    };
+    let signal = live.topics.try_update_value(|topics| {
+        let state = topics.get_mut(&topic)?;
+        // Numbers only grow; an older or repeated message changes nothing.
+        if state.seq.is_some_and(|last| seq <= last) && topic.parse::<Topic>().is_ok() {
+            return None;
+        }
+        state.seq = Some(seq);
+        Some(state.signal)
+    });
+    if let Some(Some(signal)) = signal {
+        signal.set(Some(payload));
+    }
+}
+
+/// A small dot in the top bar: live, or reconnecting. Nothing before the
+/// first connection (and nothing without JavaScript).
+#[component]
+pub fn LiveIndicator() -> impl IntoView {
+    let live = use_context::<Live>();
+    let status = move || live.map(|l| l.status.get()).unwrap_or(LiveStatus::Idle);
+    move || {
+        match status() {
+        LiveStatus::Idle => ().into_any(),
+        LiveStatus::Live => view! {
+            <span class="flex items-center gap-1.5 text-xs font-medium text-emerald-700" title="Live updates on" data-testid="live-status" data-status="live">
+                <span class="size-2 rounded-full bg-emerald-500" aria-hidden="true"></span>
+                "Live"
+            </span>
+        }
+        .into_any(),
+        LiveStatus::Reconnecting => view! {
+            <span class="flex items-center gap-1.5 text-xs font-medium text-amber-700" title="Reconnecting for live updates" data-testid="live-status" data-status="reconnecting" role="status">
+                <span class="size-2 animate-pulse rounded-full bg-amber-500" aria-hidden="true"></span>
+                "Reconnecting…"
+            </span>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -1,0 +1,218 @@
+//! The websocket protocol of `/ws`, shared by the server and the browser:
+//! JSON text frames, one message per frame, tagged by `type`. Documented
+//! with examples in `docs/live-protocol.md`.
+//!
+//! State changes never go up the socket (they go through server functions
+//! or the JSON API); the client only subscribes, unsubscribes and pings.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Sent in `hello`; bumped on any incompatible change.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// What a client may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Start receiving a topic. With `since` (the last sequence number the
+    /// client saw), the server sends only what is newer, or a snapshot.
+    Subscribe {
+        topic: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u64>,
+    },
+    Unsubscribe {
+        topic: String,
+    },
+    /// Answered with `pong` carrying the same nonce.
+    Ping {
+        #[serde(default)]
+        nonce: u64,
+    },
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// First message of every connection.
+    Hello {
+        version: u16,
+        user_id: Option<i64>,
+    },
+    /// The whole current state of a topic (after subscribing, after a
+    /// reconnect that can't resume, or when the client fell behind).
+    Snapshot {
+        topic: String,
+        seq: u64,
+        payload: Payload,
+    },
+    /// A change, in order: `seq` is the snapshot's plus one, and so on.
+    Update {
+        topic: String,
+        seq: u64,
+        payload: Payload,
+    },
+    Error {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+        code: ErrorCode,
+        message: String,
+    },
+    Pong {
+        nonce: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not a message of this protocol.
+    BadMessage,
+    /// Not a topic name this server knows.
+    UnknownTopic,
+    /// Signed out, or not allowed to see this topic.
+    Forbidden,
+    NotFound,
+    /// Too many messages or connections.
+    RateLimited,
+    /// The client fell too far behind and is disconnected.
+    TooSlow,
+}
+
+/// The data of a topic. Availability is a state topic: every update
+/// carries the whole (small) state, so the latest one wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payload {
+    /// `event:{id}`: seats per tier.
+    Availability {
+        event_id: i64,
+        tiers: Vec<TierSeats>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierSeats {
+    pub tier_id: i64,
+    pub capacity: i64,
+    pub sold: i64,
+    pub held: i64,
+    pub available: i64,
+}
+
+/// A topic name: `event:{id}`, `user:{id}`, `booking:{id}`, `room:{id}`,
+/// `stream:{id}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Event(i64),
+    User(i64),
+    Booking(i64),
+    Room(i64),
+    Stream(i64),
+}
+
+impl fmt::Display for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, id) = match self {
+            Self::Event(id) => ("event", id),
+            Self::User(id) => ("user", id),
+            Self::Booking(id) => ("booking", id),
+            Self::Room(id) => ("room", id),
+            Self::Stream(id) => ("stream", id),
+        };
+        write!(f, "{kind}:{id}")
+    }
+}
+
+impl FromStr for Topic {
+    type Err = ();
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let (kind, id) = value.split_once(':').ok_or(())?;
+        let id: i64 = id.parse().map_err(|_| ())?;
+        if id <= 0 {
+            return Err(());
+        }
+        match kind {
+            "event" => Ok(Self::Event(id)),
+            "user" => Ok(Self::User(id)),
+            "booking" => Ok(Self::Booking(id)),
+            "room" => Ok(Self::Room(id)),
+            "stream" => Ok(Self::Stream(id)),
+            _ => Err(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_messages_round_trip_in_their_documented_shape() {
+        let sub: ClientMessage =
+            serde_json::from_str(r#"{"type":"subscribe","topic":"event:7","since":12}"#).unwrap();
+        assert_eq!(
+            sub,
+            ClientMessage::Subscribe {
+                topic: "event:7".into(),
+                since: Some(12)
+            }
+        );
+        let ping: ClientMessage = serde_json::from_str(r#"{"type":"ping"}"#).unwrap();
+        assert_eq!(ping, ClientMessage::Ping { nonce: 0 });
+        for msg in [
+            sub,
+            ping,
+            ClientMessage::Unsubscribe {
+                topic: "user:1".into(),
+            },
+        ] {
+            let text = serde_json::to_string(&msg).unwrap();
+            assert_eq!(serde_json::from_str::<ClientMessage>(&text).unwrap(), msg);
+        }
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"hold","tier":1}"#).is_err());
+    }
+
+    #[test]
+    fn server_messages_round_trip() {
+        let update = ServerMessage::Update {
+            topic: "event:7".into(),
+            seq: 3,
+            payload: Payload::Availability {
+                event_id: 7,
+                tiers: vec![TierSeats {
+                    tier_id: 1,
+                    capacity: 10,
+                    sold: 2,
+                    held: 1,
+                    available: 7,
+                }],
+            },
+        };
+        let text = serde_json::to_string(&update).unwrap();
+        assert!(
+            text.starts_with(
+                r#"{"type":"update","topic":"event:7","seq":3,"payload":{"kind":"availability""#
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            serde_json::from_str::<ServerMessage>(&text).unwrap(),
+            update
+        );
+    }
+
+    #[test]
+    fn topics_parse_and_print() {
+        assert_eq!("event:42".parse::<Topic>(), Ok(Topic::Event(42)));
+        assert_eq!(Topic::User(3).to_string(), "user:3");
+        for bad in ["event", "event:", "event:x", "event:-1", "party:1", ""] {
+            assert!(bad.parse::<Topic>().is_err(), "{bad}");
+        }
+    }
+}

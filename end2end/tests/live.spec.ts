@@ -1,0 +1,61 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, waitForHydration } from './helpers';
+
+function tag(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+test('a watcher sees seats go and come back while someone else holds them, without reloading', async ({ browser, page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'live updates need the wasm');
+  const origin = testInfo.project.use.baseURL as string;
+
+  // A: an organizer's event, and a buyer (both through the API, with cookies).
+  const a = await browser.newContext();
+  const signUp = (role: string) =>
+    a.request.post('/rpc/accounts/sign_up', {
+      form: { email: `live-${role}-${tag()}@example.com`, password: 'correct horse battery', display_name: `Live ${role}`, role, next: '/' },
+    });
+  expect((await signUp('organizer')).ok()).toBeTruthy();
+  const created = await a.request.post('/api/events', {
+    headers: { Origin: origin },
+    data: {
+      eventName: `Live Gig ${tag()}`,
+      eventCategory: 'Music',
+      eventDate: '2031-10-01T18:00:00Z',
+      ticketCategories: [{ categoryName: 'Floor', price: 12, totalSeats: 30 }],
+    },
+  });
+  expect(created.status()).toBe(201);
+  const event = await created.json();
+
+  // B watches the event page.
+  await page.goto(`/events/${event.idEvent}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  const floor = page.locator('[data-tier="Floor"]').getByTestId('availability');
+  await expect(floor).toHaveText('30 available');
+
+  // A holds 25 seats; B's page follows.
+  const held = await a.request.post('/api/events/tickets/reserve', {
+    headers: { Origin: origin },
+    data: { categoryId: event.ticketCategories[0].id, quantity: 10 },
+  });
+  expect(held.status()).toBe(201);
+  await expect(floor).toHaveText('20 available');
+  const lock = (await held.json()).lockId;
+  const more = await a.request.post('/api/events/tickets/reserve', {
+    headers: { Origin: origin },
+    data: { categoryId: event.ticketCategories[0].id, quantity: 10 },
+  });
+  expect(more.status()).toBe(201);
+  await expect(floor).toHaveText('Only 10 left');
+
+  // A lets the first hold go; B sees the seats return.
+  const released = await a.request.post('/api/events/tickets/release', {
+    headers: { Origin: origin },
+    data: { lockId: lock },
+  });
+  expect(released.status()).toBe(200);
+  await expect(floor).toHaveText('20 available');
+  await a.close();
+});

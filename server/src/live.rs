@@ -1,0 +1,449 @@
+//! `/ws`: one websocket per browser tab (or API client) carrying live
+//! topics down. Authenticated by the session cookie, `?token=` or a Bearer
+//! header; anonymous connections may follow public topics only. The
+//! protocol is `app::live::protocol` (see docs/live-protocol.md).
+//!
+//! Each connection has a bounded outgoing queue. A subscriber whose queue
+//! is full is sent the topic's latest state when there is room (state
+//! topics: the latest value wins) and is disconnected, with a reason, if it
+//! stays behind; a lagging broadcast receiver is handled the same way,
+//! never taken for the end of the stream.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use serde::Deserialize;
+use tokio::sync::{broadcast, mpsc, watch};
+use tracing::Instrument;
+
+use app::accounts::service::{self, AuthUser};
+use app::accounts::session::{Auth, RequestMeta};
+use app::error::AppError;
+use app::events::model::EventStatus;
+use app::live::hub::{Hub, Stamped};
+use app::live::protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage, Topic};
+use app::state::AppState;
+
+/// Largest message a client may send.
+pub const MAX_FRAME: usize = 16 * 1024;
+/// Messages waiting for a slow client before it is treated as behind.
+const QUEUE: usize = 64;
+/// How long a client that is behind may take to accept the latest state.
+const SLOW_GRACE: Duration = Duration::from_secs(5);
+const PING_EVERY: Duration = Duration::from_secs(20);
+/// A connection with no frame at all (pongs count) for this long is closed.
+const IDLE: Duration = Duration::from_secs(60);
+/// Client messages: a burst of 40, then 20 a second.
+const RATE_BURST: f64 = 40.0;
+const RATE_PER_SEC: f64 = 20.0;
+const MAX_PER_USER: usize = 16;
+const MAX_PER_IP: usize = 256;
+const MAX_SUBSCRIPTIONS: usize = 64;
+
+#[derive(Debug, Deserialize)]
+pub struct WsQuery {
+    token: Option<String>,
+}
+
+/// `GET /ws`: checks the origin and the user, then upgrades.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    auth: Option<axum::Extension<Auth>>,
+    meta: Option<axum::Extension<RequestMeta>>,
+    Query(query): Query<WsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if !crate::auth::same_origin(&state, &headers) {
+        tracing::warn!("websocket from another origin refused");
+        return AppError::Forbidden.into_response();
+    }
+    let mut user = auth.and_then(|a| a.0.0.clone());
+    if user.is_none()
+        && let Some(token) = query.token.as_deref()
+    {
+        match service::authenticate(&state, token).await {
+            Ok(u) => user = Some(u),
+            Err(e) => return e.into_response(),
+        }
+    }
+    let ip = meta.and_then(|m| m.0.ip);
+    let mut keys = Vec::new();
+    if let Some(user) = &user {
+        keys.push((format!("user:{}", user.id), MAX_PER_USER));
+    }
+    if let Some(ip) = ip {
+        keys.push((format!("ip:{ip}"), MAX_PER_IP));
+    }
+    let Some(admission) = state.live.admit(&keys) else {
+        return AppError::TooManyRequests {
+            retry_after_secs: 10,
+        }
+        .into_response();
+    };
+    let span = tracing::info_span!(
+        "ws",
+        user_id = user.as_ref().map(|u| u.id),
+        client_ip = ip.map(tracing::field::display)
+    );
+    ws.max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .on_upgrade(move |socket| {
+            async move {
+                tracing::info!("websocket open");
+                let (sink, stream) = socket.split();
+                serve(state, user, sink, stream).await;
+                drop(admission);
+                tracing::info!("websocket closed");
+            }
+            .instrument(span)
+        })
+}
+
+/// A token bucket for client messages.
+struct Budget {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Budget {
+    fn new() -> Self {
+        Self {
+            tokens: RATE_BURST,
+            at: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.at).as_secs_f64() * RATE_PER_SEC;
+        self.tokens = (self.tokens + refill).min(RATE_BURST);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+fn error(topic: Option<&str>, code: ErrorCode, message: &str) -> ServerMessage {
+    ServerMessage::Error {
+        topic: topic.map(str::to_string),
+        code,
+        message: message.to_string(),
+    }
+}
+
+/// Runs one connection over any sink and stream of websocket messages (a
+/// real socket, or channels in tests) until either side ends it.
+pub async fn serve<S, R>(state: AppState, user: Option<AuthUser>, sink: S, mut stream: R)
+where
+    S: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
+{
+    let (out, queue) = mpsc::channel::<ServerMessage>(QUEUE);
+    let (kick, kicked) = watch::channel(None::<ServerMessage>);
+    let writer = tokio::spawn(write(sink, queue, kicked));
+    let _ = out
+        .send(ServerMessage::Hello {
+            version: PROTOCOL_VERSION,
+            user_id: user.as_ref().map(|u| u.id),
+        })
+        .await;
+    let mut kicked = kick.subscribe();
+    let kick = Arc::new(kick);
+    let mut subscriptions: HashMap<Topic, tokio::task::JoinHandle<()>> = HashMap::new();
+    let mut budget = Budget::new();
+    loop {
+        let next = tokio::select! {
+            next = tokio::time::timeout(IDLE, stream.next()) => next,
+            // Kicked (too slow, too chatty): stop reading; the writer says why.
+            _ = kicked.changed() => break,
+        };
+        let frame = match next {
+            Err(_) => {
+                let _ = kick.send(Some(error(
+                    None,
+                    ErrorCode::TooSlow,
+                    "No activity; closing.",
+                )));
+                break;
+            }
+            Ok(None) | Ok(Some(Err(_))) => break,
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let text = match frame {
+            Message::Text(text) => text,
+            Message::Close(_) => break,
+            Message::Binary(_) => {
+                let _ = out.try_send(error(None, ErrorCode::BadMessage, "Send JSON text frames."));
+                continue;
+            }
+            // Pings and pongs only count as activity.
+            _ => continue,
+        };
+        if !budget.take() {
+            let _ = kick.send(Some(error(
+                None,
+                ErrorCode::RateLimited,
+                "Too many messages; closing.",
+            )));
+            break;
+        }
+        let message = match serde_json::from_str::<ClientMessage>(text.as_str()) {
+            Ok(message) => message,
+            Err(e) => {
+                let _ = out.try_send(error(None, ErrorCode::BadMessage, &e.to_string()));
+                continue;
+            }
+        };
+        match message {
+            ClientMessage::Ping { nonce } => {
+                let _ = out.try_send(ServerMessage::Pong { nonce });
+            }
+            ClientMessage::Unsubscribe { topic } => {
+                if let Ok(topic) = topic.parse::<Topic>()
+                    && let Some(task) = subscriptions.remove(&topic)
+                {
+                    task.abort();
+                }
+            }
+            ClientMessage::Subscribe { topic: name, since } => {
+                let Ok(topic) = name.parse::<Topic>() else {
+                    let _ = out.try_send(error(
+                        Some(&name),
+                        ErrorCode::UnknownTopic,
+                        "No such topic.",
+                    ));
+                    continue;
+                };
+                if subscriptions.len() >= MAX_SUBSCRIPTIONS && !subscriptions.contains_key(&topic) {
+                    let _ = out.try_send(error(
+                        Some(&name),
+                        ErrorCode::RateLimited,
+                        "Too many subscriptions.",
+                    ));
+                    continue;
+                }
+                match subscribe(&state, user.as_ref(), topic, since, &out, &kick).await {
+                    Ok(task) => {
+                        if let Some(old) = subscriptions.insert(topic, task) {
+                            old.abort();
+                        }
+                    }
+                    Err(message) => {
+                        let _ = out.try_send(message);
+                    }
+                }
+            }
+        }
+    }
+    for task in subscriptions.into_values() {
+        task.abort();
+    }
+    drop(out);
+    // A client that stopped reading can leave the writer stuck in a send:
+    // give it a moment to say goodbye, then drop the socket.
+    let mut writer = writer;
+    if tokio::time::timeout(Duration::from_secs(1), &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+}
+
+/// Sends queued messages and pings; on a kick, sends its error and closes.
+async fn write<S>(
+    mut sink: S,
+    mut queue: mpsc::Receiver<ServerMessage>,
+    mut kicked: watch::Receiver<Option<ServerMessage>>,
+) where
+    S: Sink<Message> + Unpin,
+{
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            message = queue.recv() => {
+                let Some(message) = message else { break };
+                let Ok(text) = serde_json::to_string(&message) else { continue };
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            changed = kicked.changed() => {
+                let reason = if changed.is_ok() { kicked.borrow().clone() } else { None };
+                if let Some(message) = reason {
+                    if let Ok(text) = serde_json::to_string(&message) {
+                        let _ = sink.send(Message::Text(text.into())).await;
+                    }
+                    let _ = sink
+                        .send(Message::Close(Some(CloseFrame {
+                            code: 4000,
+                            reason: "closing".into(),
+                        })))
+                        .await;
+                    break;
+                }
+            }
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = sink.close().await;
+}
+
+/// May this user follow this topic? Returns the refusal to send otherwise.
+async fn authorize(
+    state: &AppState,
+    user: Option<&AuthUser>,
+    topic: Topic,
+) -> Result<(), (ErrorCode, &'static str)> {
+    match topic {
+        Topic::Event(id) => {
+            let row = app::events::rows::event_row(state.db.pool(), id)
+                .await
+                .map_err(|_| (ErrorCode::NotFound, "This event can't be read now."))?;
+            match row {
+                Some(event)
+                    if event.status() != EventStatus::Draft
+                        || user.is_some_and(|u| event.managed_by(u)) =>
+                {
+                    Ok(())
+                }
+                _ => Err((ErrorCode::NotFound, "No such event.")),
+            }
+        }
+        Topic::User(id) => match user {
+            Some(u) if u.id == id => Err((
+                ErrorCode::NotFound,
+                "Your own topic has nothing to send yet.",
+            )),
+            Some(_) => Err((ErrorCode::Forbidden, "This is another person's topic.")),
+            None => Err((ErrorCode::Forbidden, "Sign in to follow this topic.")),
+        },
+        Topic::Booking(_) | Topic::Room(_) | Topic::Stream(_) => Err((
+            ErrorCode::NotFound,
+            "This kind of topic is not available yet.",
+        )),
+    }
+}
+
+/// Authorizes, sends the snapshot (unless `since` is already current) and
+/// starts forwarding the topic's changes.
+async fn subscribe(
+    state: &AppState,
+    user: Option<&AuthUser>,
+    topic: Topic,
+    since: Option<u64>,
+    out: &mpsc::Sender<ServerMessage>,
+    kick: &Arc<watch::Sender<Option<ServerMessage>>>,
+) -> Result<tokio::task::JoinHandle<()>, ServerMessage> {
+    let name = topic.to_string();
+    authorize(state, user, topic)
+        .await
+        .map_err(|(code, message)| error(Some(&name), code, message))?;
+    if let Topic::Event(id) = topic {
+        app::live::availability::snapshot(&state.db, &state.live, id)
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "cannot read availability");
+                error(
+                    Some(&name),
+                    ErrorCode::NotFound,
+                    "This event can't be read now.",
+                )
+            })?;
+    }
+    let (current, receiver) = state.live.subscribe(topic);
+    let mut last = 0;
+    if let Some(current) = current {
+        if since != Some(current.seq) {
+            let _ = out.try_send(snapshot(topic, &current));
+        }
+        last = current.seq;
+    }
+    Ok(tokio::spawn(forward(
+        topic,
+        receiver,
+        last,
+        state.live.clone(),
+        out.clone(),
+        kick.clone(),
+    )))
+}
+
+fn snapshot(topic: Topic, stamped: &Stamped) -> ServerMessage {
+    ServerMessage::Snapshot {
+        topic: topic.to_string(),
+        seq: stamped.seq,
+        payload: (*stamped.payload).clone(),
+    }
+}
+
+/// Moves a topic's changes into the connection's queue, in order and
+/// without repeats (`last` is the sequence number the client has). When the
+/// queue is full or the receiver lagged, the client gets the latest state
+/// as soon as there is room, or is disconnected after `SLOW_GRACE`.
+async fn forward(
+    topic: Topic,
+    mut receiver: broadcast::Receiver<Stamped>,
+    mut last: u64,
+    hub: Arc<Hub>,
+    out: mpsc::Sender<ServerMessage>,
+    kick: Arc<watch::Sender<Option<ServerMessage>>>,
+) {
+    loop {
+        let message = match receiver.recv().await {
+            Ok(stamped) if stamped.seq <= last => continue,
+            Ok(stamped) => ServerMessage::Update {
+                topic: topic.to_string(),
+                seq: stamped.seq,
+                payload: (*stamped.payload).clone(),
+            },
+            Err(broadcast::error::RecvError::Lagged(_)) => match hub.current(topic) {
+                Some(current) if current.seq > last => snapshot(topic, &current),
+                _ => continue,
+            },
+            Err(broadcast::error::RecvError::Closed) => break,
+        };
+        let seq = match &message {
+            ServerMessage::Update { seq, .. } | ServerMessage::Snapshot { seq, .. } => *seq,
+            _ => last,
+        };
+        match out.try_send(message) {
+            Ok(()) => last = seq,
+            Err(mpsc::error::TrySendError::Closed(_)) => break,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                // Behind: skip the backlog; send the latest state when there is room.
+                let Some(current) = hub.current(topic) else {
+                    continue;
+                };
+                match tokio::time::timeout(SLOW_GRACE, out.send(snapshot(topic, &current))).await {
+                    Ok(Ok(())) => last = current.seq,
+                    Ok(Err(_)) => break,
+                    Err(_) => {
+                        let _ = kick.send(Some(error(
+                            Some(&topic.to_string()),
+                            ErrorCode::TooSlow,
+                            "You fell too far behind; reconnect to catch up.",
+                        )));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
