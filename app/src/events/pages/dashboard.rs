@@ -10,6 +10,8 @@ use crate::accounts::pages::FormAlert;
 use crate::components::{Button, ButtonLink, Card, Variant};
 use crate::events::api::{CancelEvent, DeleteEvent, event_dashboard};
 use crate::events::model::{Dashboard, EventStatus};
+use crate::live::client::use_topic;
+use crate::live::protocol::{Payload, TierSeats};
 
 /// One event for its organizer: seats per tier, revenue, check-ins, orders.
 #[component]
@@ -49,7 +51,7 @@ fn DashboardView() -> impl IntoView {
 }
 
 #[component]
-fn Stat(label: &'static str, value: String) -> impl IntoView {
+fn Stat(label: &'static str, #[prop(into)] value: Signal<String>) -> impl IntoView {
     view! {
         <div class="rounded-2xl border border-slate-200 bg-white p-4">
             <p class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
@@ -65,8 +67,36 @@ fn DashboardBody(
     delete: ServerAction<DeleteEvent>,
 ) -> impl IntoView {
     let e = d.event.clone();
-    let sold: i64 = e.tiers.iter().map(|t| t.sold).sum();
-    let held: i64 = e.tiers.iter().map(|t| t.held).sum();
+    // The seat counts follow the event live once the page has connected.
+    let live = use_topic(format!("event:{}", e.id));
+    let rendered: Vec<TierSeats> = e
+        .tiers
+        .iter()
+        .map(|t| TierSeats {
+            tier_id: t.id,
+            capacity: t.capacity,
+            sold: t.sold,
+            held: t.held,
+            available: t.available,
+        })
+        .collect();
+    let seats = Signal::derive(move || match live.get() {
+        Some(Payload::Availability { tiers, .. }) => tiers,
+        None => rendered.clone(),
+    });
+    let sold = Signal::derive(move || {
+        seats
+            .with(|t| t.iter().map(|t| t.sold).sum::<i64>())
+            .to_string()
+    });
+    let held = Signal::derive(move || {
+        seats
+            .with(|t| t.iter().map(|t| t.held).sum::<i64>())
+            .to_string()
+    });
+    let of_tier = move |id: i64, pick: fn(&TierSeats) -> i64| {
+        move || seats.with(|t| t.iter().find(|t| t.tier_id == id).map(pick).unwrap_or(0))
+    };
     let cancelled = e.status == EventStatus::Cancelled;
     view! {
         <Title text=format!("{} · Dashboard", e.name) />
@@ -85,8 +115,8 @@ fn DashboardBody(
             </div>
         </div>
         <div class="grid grid-cols-2 gap-3 lg:grid-cols-4">
-            <Stat label="Seats sold" value=sold.to_string() />
-            <Stat label="On hold" value=held.to_string() />
+            <Stat label="Seats sold" value=sold />
+            <Stat label="On hold" value=held />
             <Stat label="Revenue" value=money(d.revenue_cents, &e.currency) />
             <Stat label="Checked in" value=format!("{} / {}", d.checked_in, d.tickets_issued) />
         </div>
@@ -102,9 +132,9 @@ fn DashboardBody(
                             <tr data-tier=t.name.clone()>
                                 <td class="py-2 pr-4 font-medium">{t.name.clone()}{(!t.active).then_some(" (not on sale)")}</td>
                                 <td class="py-2 pr-4 text-right">{money(t.price_cents, &e.currency)}</td>
-                                <td class="py-2 pr-4 text-right tabular-nums">{t.sold}</td>
-                                <td class="py-2 pr-4 text-right tabular-nums">{t.held}</td>
-                                <td class="py-2 pr-4 text-right tabular-nums">{t.available}</td>
+                                <td class="py-2 pr-4 text-right tabular-nums">{of_tier(t.id, |t| t.sold)}</td>
+                                <td class="py-2 pr-4 text-right tabular-nums">{of_tier(t.id, |t| t.held)}</td>
+                                <td class="py-2 pr-4 text-right tabular-nums">{of_tier(t.id, |t| t.available)}</td>
                                 <td class="py-2 text-right tabular-nums">{t.capacity}</td>
                             </tr>
                         }).collect_view()}

@@ -1,0 +1,231 @@
+//! Live fan-out: SUBSCRIBERS websocket connections follow one event while
+//! holds land on it at RATE per second; reports connections held, messages
+//! delivered per second, and the latency from each hold's commit (its HTTP
+//! answer) to the first update showing it at each subscriber, p50/p99/p99.9.
+//! Connections come from several 127.0.0.x addresses (the server allows 256
+//! per address). Server and clients share this process, so the memory per
+//! connection printed is an upper bound for the server alone.
+//!
+//!     cargo bench -p server --bench live_fanout [-- SUBSCRIBERS HOLDS RATE]
+//!     (defaults 1000 100 20; needs `ulimit -n` above twice SUBSCRIBERS)
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::config::{Config, Environment, JwtSecret, TicketingLimits};
+use app::live::protocol::{ClientMessage, Payload, ServerMessage};
+use app::rate_limit::AuthLimits;
+use futures::{SinkExt, StreamExt};
+use leptos::config::LeptosOptions;
+use serde_json::{Value, json};
+use tokio::net::TcpSocket;
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Per subscriber: when each update arrived and the seats it showed.
+type Arrivals = Arc<Mutex<Vec<Vec<(Instant, i64)>>>>;
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1e3
+}
+
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let subscribers = args.first().copied().unwrap_or(1000) as usize;
+    let holds = args.get(1).copied().unwrap_or(100) as i64;
+    let rate = args.get(2).copied().unwrap_or(20).max(1);
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let config = Config {
+        environment: Environment::Development,
+        data_dir: dir.path().to_path_buf(),
+        database_url: Config::default_database_url(dir.path()),
+        site_addr: "127.0.0.1:0".parse().expect("an address"),
+        jwt_secret: JwtSecret::new(vec![7u8; 32]).expect("a secret"),
+        request_timeout: Duration::from_secs(30),
+        body_limit: 1 << 20,
+        leptos_options: LeptosOptions::builder().output_name("marquee").build(),
+        allowed_origins: Vec::new(),
+        auth_limits: AuthLimits {
+            per_ip_per_minute: 1_000_000,
+            per_account_per_minute: 1_000_000,
+        },
+        trust_proxy: false,
+        ticketing: TicketingLimits {
+            max_active_holds: 1_000_000,
+            ..Default::default()
+        },
+    };
+    let app = server::startup::Application::build(config)
+        .await
+        .expect("the app starts");
+    let addr = app.address();
+    let base = format!("http://{addr}");
+    tokio::spawn(app.run_until(std::future::pending()));
+    let client = reqwest::Client::new();
+    let register = |email: &str, role: &str| {
+        let (client, base) = (client.clone(), base.clone());
+        let body = json!({ "username": email, "password": "correct horse battery", "role": role });
+        async move {
+            let v: Value = client
+                .post(format!("{base}/api/auth/register"))
+                .json(&body)
+                .send()
+                .await
+                .expect("register")
+                .json()
+                .await
+                .expect("json");
+            v["access_token"].as_str().expect("token").to_string()
+        }
+    };
+    let organizer = register("organizer@bench.example", "organizer").await;
+    let buyer = register("buyer@bench.example", "attendee").await;
+    let starts = app::events::time::iso(app::db::now_millis() + 30 * 86_400_000);
+    let capacity = 1_000_000i64;
+    let event: Value = client
+        .post(format!("{base}/api/events"))
+        .bearer_auth(&organizer)
+        .json(&json!({
+            "eventName": "Fan-out", "eventCategory": "Music", "eventDate": starts,
+            "ticketCategories": [{ "categoryName": "Hot", "price": 10, "totalSeats": capacity }],
+        }))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let event_id = event["idEvent"].as_i64().expect("event id");
+    let tier = event["ticketCategories"][0]["id"]
+        .as_i64()
+        .expect("tier id");
+
+    // Connect and subscribe everyone.
+    let before = rss_kb();
+    let started = Instant::now();
+    let subscribe = serde_json::to_string(&ClientMessage::Subscribe {
+        topic: format!("event:{event_id}"),
+        since: None,
+    })
+    .expect("json");
+    // Per subscriber: (arrival time, available) of each update.
+    let arrivals: Arrivals = Arc::new(Mutex::new(Vec::new()));
+    // Connecting yields the reader task, on purpose.
+    #[allow(clippy::async_yields_async)]
+    let connect = |i: usize| {
+        let (subscribe, arrivals) = (subscribe.clone(), arrivals.clone());
+        async move {
+            let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + (i / 200) as u8));
+            let socket = TcpSocket::new_v4().expect("a socket");
+            socket
+                .bind(SocketAddr::new(source, 0))
+                .expect("bind a source address");
+            let stream = socket.connect(addr).await.expect("connect");
+            let (mut ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/ws"), stream)
+                .await
+                .expect("upgrade");
+            ws.send(Message::Text(subscribe.into()))
+                .await
+                .expect("subscribe");
+            // hello, snapshot
+            for _ in 0..2 {
+                ws.next().await.expect("a message").expect("a frame");
+            }
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                while let Some(Ok(frame)) = ws.next().await {
+                    if let Message::Text(text) = frame
+                        && let Ok(ServerMessage::Update {
+                            payload: Payload::Availability { tiers, .. },
+                            ..
+                        }) = serde_json::from_str::<ServerMessage>(text.as_str())
+                    {
+                        seen.push((Instant::now(), tiers[0].available));
+                        if tiers[0].available == capacity - holds {
+                            break;
+                        }
+                    }
+                }
+                arrivals.lock().await.push(seen);
+            })
+        }
+    };
+    // A hundred at a time.
+    let mut readers = Vec::new();
+    for chunk in (0..subscribers).collect::<Vec<_>>().chunks(100) {
+        readers.extend(futures::future::join_all(chunk.iter().map(|&i| connect(i))).await);
+    }
+    let connect_time = started.elapsed();
+    let per_connection = (rss_kb().saturating_sub(before)) as f64 / subscribers as f64;
+
+    // Drive holds at the fixed rate; note when each committed.
+    let mut committed = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+    let drive = Instant::now();
+    for _ in 0..holds {
+        tick.tick().await;
+        let response = client
+            .post(format!("{base}/api/events/tickets/reserve"))
+            .bearer_auth(&buyer)
+            .json(&json!({ "categoryId": tier, "quantity": 1 }))
+            .send()
+            .await
+            .expect("reserve");
+        assert_eq!(response.status(), 201);
+        committed.push(Instant::now());
+    }
+    let deadline =
+        tokio::time::timeout(Duration::from_secs(60), futures::future::join_all(readers)).await;
+    let wall = drive.elapsed();
+    assert!(
+        deadline.is_ok(),
+        "every subscriber saw the last hold within 60 s"
+    );
+
+    let arrivals = arrivals.lock().await;
+    let mut latencies = Vec::new();
+    let mut delivered = 0usize;
+    for seen in arrivals.iter() {
+        delivered += seen.len();
+        for (i, at) in committed.iter().enumerate() {
+            let target = capacity - (i as i64 + 1);
+            if let Some((arrived, _)) = seen.iter().find(|(_, available)| *available <= target) {
+                latencies.push(arrived.saturating_duration_since(*at));
+            }
+        }
+    }
+    latencies.sort();
+    println!(
+        "live fan-out: {subscribers} subscribers connected in {:.1} s, ~{per_connection:.0} KB RSS per connection (clients + server), \
+         {holds} holds at {rate}/s → {delivered} updates delivered ({:.0}/s, {:.1} per subscriber: merged), \
+         hold→delivery p50={:.1} ms p99={:.1} ms p99.9={:.1} ms max={:.1} ms",
+        connect_time.as_secs_f64(),
+        delivered as f64 / wall.as_secs_f64(),
+        delivered as f64 / subscribers as f64,
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 0.999),
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
+    );
+}
