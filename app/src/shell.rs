@@ -68,6 +68,7 @@ fn Layout() -> impl IntoView {
     view! {
             <div class="flex min-h-full flex-col">
                 <TopNav />
+                <crate::events::pages::OrderToasts />
                 <main class="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-12">
                     <Routes fallback=|| {
                         view! {

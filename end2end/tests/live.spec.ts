@@ -59,3 +59,48 @@ test('a watcher sees seats go and come back while someone else holds them, witho
   await expect(floor).toHaveText('20 available');
   await a.close();
 });
+
+test('an organizer gets a toast when an order for their event comes in', async ({ browser, page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'live updates need the wasm');
+  const origin = testInfo.project.use.baseURL as string;
+  // The organizer (this page) and an event.
+  const organizerEmail = `live-org-${tag()}@example.com`;
+  const signUp = await page.request.post('/rpc/accounts/sign_up', {
+    form: { email: organizerEmail, password: 'correct horse battery', display_name: 'Toast Organizer', role: 'organizer', next: '/' },
+  });
+  expect(signUp.ok()).toBeTruthy();
+  const created = await page.request.post('/api/events', {
+    headers: { Origin: origin },
+    data: {
+      eventName: `Toast Night ${tag()}`,
+      eventCategory: 'Comedy',
+      eventDate: '2031-11-01T19:00:00Z',
+      ticketCategories: [{ categoryName: 'Seat', price: 5, totalSeats: 10 }],
+    },
+  });
+  const event = await created.json();
+  await page.goto('/organizer');
+  await waitForHydration(page);
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+
+  // Someone buys two seats elsewhere.
+  const buyer = await browser.newContext();
+  expect(
+    (
+      await buyer.request.post('/rpc/accounts/sign_up', {
+        form: { email: `live-buyer-${tag()}@example.com`, password: 'correct horse battery', display_name: 'Buyer', role: 'attendee', next: '/' },
+      })
+    ).ok(),
+  ).toBeTruthy();
+  const order = await buyer.request.post('/api/orders', {
+    headers: { Origin: origin },
+    data: { categoryId: event.ticketCategories[0].id, quantity: 2 },
+  });
+  expect(order.status()).toBe(201);
+  const { id } = await order.json();
+  const confirmed = await buyer.request.post(`/api/orders/${id}/confirm`, { headers: { Origin: origin } });
+  expect(confirmed.status()).toBe(200);
+
+  await expect(page.getByRole('status').filter({ hasText: `New order: 2 seats for ${event.eventName}.` })).toBeVisible();
+  await buyer.close();
+});

@@ -327,10 +327,7 @@ async fn authorize(
             }
         }
         Topic::User(id) => match user {
-            Some(u) if u.id == id => Err((
-                ErrorCode::NotFound,
-                "Your own topic has nothing to send yet.",
-            )),
+            Some(u) if u.id == id => Ok(()),
             Some(_) => Err((ErrorCode::Forbidden, "This is another person's topic.")),
             None => Err((ErrorCode::Forbidden, "Sign in to follow this topic.")),
         },

@@ -346,6 +346,33 @@ async fn hold_for_tx_check(
         .map_err(db_error)
 }
 
+/// Tells the buyer (and the organizer, when it matters to them) about an
+/// order's new status, live.
+fn announce(state: &AppState, row: &OrderRow, status: OrderStatus) {
+    use crate::live::protocol::Notice;
+    let changed = Notice::OrderChanged {
+        order_id: row.id,
+        event_id: row.event_id,
+        status: status.as_str().to_string(),
+    };
+    state.live.notify_user(row.user_id, changed.clone());
+    match status {
+        OrderStatus::Confirmed => state.live.notify_user(
+            row.organizer_id,
+            Notice::NewOrder {
+                order_id: row.id,
+                event_id: row.event_id,
+                event_name: row.event_name.clone(),
+                quantity: row.quantity,
+            },
+        ),
+        OrderStatus::Cancelled if row.organizer_id != row.user_id => {
+            state.live.notify_user(row.organizer_id, changed);
+        }
+        _ => {}
+    }
+}
+
 const LAPSED: &str = "Your hold on these seats expired before the order was confirmed. \
      The seats went back on sale; hold them again to buy.";
 
@@ -402,6 +429,7 @@ pub async fn confirm_order(
             OrderStatus::Pending => {
                 lapse(state, id, row.hold_id.as_deref()).await?;
                 state.live.touch_event(row.event_id);
+                announce(state, &row, OrderStatus::Cancelled);
                 Err(AppError::Conflict(LAPSED.into()))
             }
         };
@@ -447,6 +475,7 @@ pub async fn confirm_order(
     tx.commit().await.map_err(db_error)?;
     tracing::info!(order_id = id, seats = row.quantity, "order confirmed");
     state.live.touch_event(row.event_id);
+    announce(state, &row, OrderStatus::Confirmed);
     get_order(state, user, id).await
 }
 
@@ -595,6 +624,7 @@ pub async fn cancel_order(
     tx.commit().await.map_err(db_error)?;
     tracing::info!(order_id = id, "order cancelled");
     state.live.touch_event(row.event_id);
+    announce(state, &row, OrderStatus::Cancelled);
     get_order(state, user, id).await
 }
 

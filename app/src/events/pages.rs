@@ -10,6 +10,7 @@ mod dashboard;
 mod editor;
 mod event;
 mod my_events;
+mod notices;
 mod orders;
 mod tickets;
 
@@ -21,6 +22,7 @@ pub use dashboard::EventDashboardPage;
 pub use editor::{EditEventPage, NewEventPage};
 pub use event::EventPage;
 pub use my_events::OrganizerPage;
+pub use notices::OrderToasts;
 pub use orders::{MyOrdersPage, OrderPage};
 pub use tickets::MyTicketsPage;
 

@@ -12,11 +12,51 @@ use std::time::Duration;
 use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 
-use super::hub::Hub;
-use super::protocol::Topic;
+use super::hub::{Hub, Remote};
+use super::protocol::{Payload, Topic};
 use crate::db::{Backend, Db};
 
 pub const CHANNEL: &str = "marquee_live";
+
+/// This instance, so that it can ignore the notices it sent itself (it has
+/// published them already); event touches are harmless to hear twice.
+fn instance_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// `event:{id}`, or `{instance} user:{id} {json}` for a notice. NOTIFY
+/// payloads are capped at 8000 bytes; notices are a few hundred.
+fn encode(instance: &str, remote: &Remote) -> Option<String> {
+    match remote {
+        Remote::Event(id) => Some(Topic::Event(*id).to_string()),
+        Remote::Notice(user, payload) => {
+            let json = serde_json::to_string(payload).ok()?;
+            let text = format!("{instance} {} {json}", Topic::User(*user));
+            (text.len() < 7900).then_some(text)
+        }
+    }
+}
+
+fn decode(instance: &str, text: &str) -> Option<Remote> {
+    if let Ok(Topic::Event(id)) = text.parse::<Topic>() {
+        return Some(Remote::Event(id));
+    }
+    let (from, rest) = text.split_once(' ')?;
+    if from == instance {
+        return None;
+    }
+    let (topic, json) = rest.split_once(' ')?;
+    match topic.parse::<Topic>().ok()? {
+        Topic::User(id) => Some(Remote::Notice(
+            id,
+            serde_json::from_str::<Payload>(json).ok()?,
+        )),
+        _ => None,
+    }
+}
 
 /// Starts the bus when the database is PostgreSQL; returns its tasks.
 pub fn start(db: &Db, hub: &Arc<Hub>, database_url: &str) -> Vec<tokio::task::JoinHandle<()>> {
@@ -25,29 +65,30 @@ pub fn start(db: &Db, hub: &Arc<Hub>, database_url: &str) -> Vec<tokio::task::Jo
     }
     let (remote, touched) = mpsc::unbounded_channel();
     hub.set_remote(remote);
+    let instance = instance_id();
     vec![
-        tokio::spawn(announce(db.clone(), touched)),
-        tokio::spawn(listen(database_url.to_string(), hub.clone())),
+        tokio::spawn(announce(db.clone(), touched, instance.clone())),
+        tokio::spawn(listen(database_url.to_string(), hub.clone(), instance)),
     ]
 }
 
-/// Sends each touched event to the other instances, merging repeats.
-async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<i64>) {
+/// Sends touched events (merging repeats) and notices to the other instances.
+async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<Remote>, instance: String) {
     while let Some(first) = touched.recv().await {
-        let mut events = vec![first];
+        let mut batch = vec![first];
         while let Ok(more) = touched.try_recv() {
-            events.push(more);
+            batch.push(more);
         }
-        events.sort_unstable();
-        events.dedup();
-        for event_id in events {
+        let mut texts: Vec<String> = batch.iter().filter_map(|r| encode(&instance, r)).collect();
+        texts.dedup();
+        for text in texts {
             let result = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
-                .bind(Topic::Event(event_id).to_string())
+                .bind(&text)
                 .execute(db.pool())
                 .await;
             if let Err(e) = result {
-                tracing::warn!(error = %e, event_id, "cannot announce a change to other instances");
+                tracing::warn!(error = %e, "cannot announce a change to other instances");
             }
         }
     }
@@ -55,7 +96,7 @@ async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<i64>) {
 
 /// Hears the other instances (and itself), reconnecting when the
 /// connection drops.
-async fn listen(url: String, hub: Arc<Hub>) {
+async fn listen(url: String, hub: Arc<Hub>, instance: String) {
     loop {
         match PgListener::connect(&url).await {
             Ok(mut listener) => {
@@ -68,11 +109,13 @@ async fn listen(url: String, hub: Arc<Hub>) {
                     }
                     loop {
                         match listener.recv().await {
-                            Ok(note) => {
-                                if let Ok(Topic::Event(id)) = note.payload().parse::<Topic>() {
-                                    hub.touch_event_local(id);
+                            Ok(note) => match decode(&instance, note.payload()) {
+                                Some(Remote::Event(id)) => hub.touch_event_local(id),
+                                Some(Remote::Notice(user, payload)) => {
+                                    hub.publish(Topic::User(user), payload);
                                 }
-                            }
+                                None => {}
+                            },
                             Err(e) => {
                                 tracing::warn!(error = %e, "live bus connection lost; reconnecting");
                                 break;
@@ -84,5 +127,31 @@ async fn listen(url: String, hub: Arc<Hub>) {
             Err(e) => tracing::warn!(error = %e, "cannot connect the live bus; retrying"),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::protocol::Notice;
+
+    #[test]
+    fn bus_messages_round_trip_and_own_notices_are_ignored() {
+        let notice = Remote::Notice(
+            3,
+            Payload::Notice {
+                notice: Notice::OrderChanged {
+                    order_id: 1,
+                    event_id: 2,
+                    status: "confirmed".into(),
+                },
+            },
+        );
+        let text = encode("aa", &notice).unwrap();
+        assert_eq!(decode("bb", &text), Some(notice));
+        assert_eq!(decode("aa", &text), None, "sent by this instance");
+        let event = encode("aa", &Remote::Event(9)).unwrap();
+        assert_eq!(event, "event:9");
+        assert_eq!(decode("aa", &event), Some(Remote::Event(9)));
     }
 }

@@ -200,17 +200,17 @@ async fn connection(live: Live) {
 
 #[cfg(feature = "hydrate")]
 fn receive(live: Live, message: ServerMessage) {
-    let (topic, seq, payload) = match message {
+    let (topic, seq, payload, snapshot) = match message {
         ServerMessage::Snapshot {
             topic,
             seq,
             payload,
-        }
-        | ServerMessage::Update {
+        } => (topic, seq, payload, true),
+        ServerMessage::Update {
             topic,
             seq,
             payload,
-        } => (topic, seq, payload),
+        } => (topic, seq, payload, false),
         ServerMessage::Error { topic, message, .. } => {
             leptos::logging::warn!("live: {} {message}", topic.unwrap_or_default());
             return;
@@ -224,6 +224,11 @@ fn receive(live: Live, message: ServerMessage) {
             return None;
         }
         state.seq = Some(seq);
+        // A notice is news only when it happens: the one a (re)subscription
+        // starts from is old news.
+        if snapshot && matches!(payload, Payload::Notice { .. }) {
+            return None;
+        }
         Some(state.signal)
     });
     if let Some(Some(signal)) = signal {

@@ -52,9 +52,18 @@ pub struct Hub {
     wake: Notify,
     /// Open connections per key (`user:{id}`, `ip:{addr}`).
     connections: Mutex<HashMap<String, usize>>,
-    /// Where touched events also go to reach other instances (the
-    /// PostgreSQL bus), when there is one.
-    remote: Mutex<Option<tokio::sync::mpsc::UnboundedSender<i64>>>,
+    /// Where touched events and notices also go to reach other instances
+    /// (the PostgreSQL bus), when there is one.
+    remote: Mutex<Option<tokio::sync::mpsc::UnboundedSender<Remote>>>,
+}
+
+/// What the bus carries to the other instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remote {
+    /// Re-read this event's seats.
+    Event(i64),
+    /// Publish this notice to this user.
+    Notice(i64, Payload),
 }
 
 /// An open connection's place in the limits; freed when dropped.
@@ -129,7 +138,7 @@ impl Hub {
     /// the new counts, merging bursts (at most about ten per second).
     pub fn touch_event(&self, event_id: i64) {
         if let Some(remote) = lock(&self.remote).as_ref() {
-            let _ = remote.send(event_id);
+            let _ = remote.send(Remote::Event(event_id));
         }
         self.touch_event_local(event_id);
     }
@@ -140,8 +149,17 @@ impl Hub {
         self.wake.notify_one();
     }
 
-    /// Sends every later touch to `remote` as well.
-    pub fn set_remote(&self, remote: tokio::sync::mpsc::UnboundedSender<i64>) {
+    /// Tells a user (on every instance) that something of theirs changed.
+    pub fn notify_user(&self, user_id: i64, notice: super::protocol::Notice) {
+        let payload = Payload::Notice { notice };
+        if let Some(remote) = lock(&self.remote).as_ref() {
+            let _ = remote.send(Remote::Notice(user_id, payload.clone()));
+        }
+        self.publish(Topic::User(user_id), payload);
+    }
+
+    /// Sends every later touch and notice to `remote` as well.
+    pub fn set_remote(&self, remote: tokio::sync::mpsc::UnboundedSender<Remote>) {
         *lock(&self.remote) = Some(remote);
     }
 

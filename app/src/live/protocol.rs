@@ -93,6 +93,27 @@ pub enum Payload {
         event_id: i64,
         tiers: Vec<TierSeats>,
     },
+    /// `user:{id}`: something of this person's changed (the newest notice
+    /// is the topic's state); pages reload what they show.
+    Notice { notice: Notice },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum Notice {
+    /// One of the person's orders changed status.
+    OrderChanged {
+        order_id: i64,
+        event_id: i64,
+        status: String,
+    },
+    /// An organizer's event has a new confirmed order.
+    NewOrder {
+        order_id: i64,
+        event_id: i64,
+        event_name: String,
+        quantity: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +226,24 @@ mod tests {
             serde_json::from_str::<ServerMessage>(&text).unwrap(),
             update
         );
+    }
+
+    #[test]
+    fn notices_carry_what_happened() {
+        let notice = Payload::Notice {
+            notice: Notice::NewOrder {
+                order_id: 5,
+                event_id: 7,
+                event_name: "Gig".into(),
+                quantity: 2,
+            },
+        };
+        let text = serde_json::to_string(&notice).unwrap();
+        assert_eq!(
+            text,
+            r#"{"kind":"notice","notice":{"what":"new_order","order_id":5,"event_id":7,"event_name":"Gig","quantity":2}}"#
+        );
+        assert_eq!(serde_json::from_str::<Payload>(&text).unwrap(), notice);
     }
 
     #[test]

@@ -60,7 +60,9 @@ fn available(message: &ServerMessage) -> (u64, i64) {
     match message {
         ServerMessage::Snapshot { seq, payload, .. }
         | ServerMessage::Update { seq, payload, .. } => {
-            let Payload::Availability { tiers, .. } = payload;
+            let Payload::Availability { tiers, .. } = payload else {
+                panic!("not availability: {payload:?}");
+            };
             (*seq, tiers[0].available)
         }
         other => panic!("not availability: {other:?}"),
@@ -477,7 +479,9 @@ async fn a_client_that_stays_behind_is_disconnected() {
         },
     )
     .await
-    .unwrap();
+    .unwrap() else {
+        unreachable!("availability is read as availability")
+    };
     for n in 0..300 {
         let mut tiers = tiers.clone();
         tiers[0].available = n;
@@ -494,4 +498,70 @@ async fn a_client_that_stays_behind_is_disconnected() {
         .expect("the server hangs up on a client that stays behind")
         .unwrap();
     drop((client, sent));
+}
+
+#[tokio::test]
+async fn buyers_and_organizers_hear_about_orders_on_their_own_topic() {
+    let app = spawn_app().await;
+    let (organizer, organizer_id) = user(&app, "organizer").await;
+    let (buyer, buyer_id) = user(&app, "attendee").await;
+    let event = create_event(&app, &organizer, &[("GA", 10.0, 20)]).await;
+    let event_id = event["idEvent"].as_i64().unwrap();
+    let mut buyer_ws = connect(&app, Some(&buyer)).await;
+    send(&mut buyer_ws, subscribe(format!("user:{buyer_id}"), None)).await;
+    let mut organizer_ws = connect(&app, Some(&organizer)).await;
+    send(
+        &mut organizer_ws,
+        subscribe(format!("user:{organizer_id}"), None),
+    )
+    .await;
+    // Both subscriptions are in place once a ping comes back.
+    for ws in [&mut buyer_ws, &mut organizer_ws] {
+        send(ws, ClientMessage::Ping { nonce: 9 }).await;
+        assert_eq!(next(ws).await, ServerMessage::Pong { nonce: 9 });
+    }
+
+    let (_, order) = send_json(
+        &app,
+        Method::POST,
+        "/api/orders",
+        Some(&buyer),
+        Some(json!({ "categoryId": tier_id(&event, 0), "quantity": 2 })),
+    )
+    .await;
+    let order_id = order["id"].as_i64().unwrap();
+    send_json(
+        &app,
+        Method::POST,
+        &format!("/api/orders/{order_id}/confirm"),
+        Some(&buyer),
+        None,
+    )
+    .await;
+
+    let notice = |message: ServerMessage| match message {
+        ServerMessage::Update {
+            payload: Payload::Notice { notice },
+            ..
+        } => notice,
+        other => panic!("not a notice: {other:?}"),
+    };
+    use app::live::protocol::Notice;
+    assert_eq!(
+        notice(next(&mut buyer_ws).await),
+        Notice::OrderChanged {
+            order_id,
+            event_id,
+            status: "confirmed".into()
+        }
+    );
+    assert_eq!(
+        notice(next(&mut organizer_ws).await),
+        Notice::NewOrder {
+            order_id,
+            event_id,
+            event_name: "Summer Music Festival".into(),
+            quantity: 2
+        }
+    );
 }

@@ -82,7 +82,7 @@ fn DashboardBody(
         .collect();
     let seats = Signal::derive(move || match live.get() {
         Some(Payload::Availability { tiers, .. }) => tiers,
-        None => rendered.clone(),
+        _ => rendered.clone(),
     });
     let sold = Signal::derive(move || {
         seats

@@ -22,7 +22,7 @@ fn live_seats(live: Signal<Option<Payload>>, tier_id: i64) -> Option<i64> {
             .iter()
             .find(|t| t.tier_id == tier_id)
             .map(|t| t.available),
-        None => None,
+        _ => None,
     })
 }
 

@@ -11,6 +11,7 @@ use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{Button, ButtonLink, Card, EmptyState, ErrorView, IconName, Variant};
 use crate::events::api::{CancelOrder, get_order, my_orders};
 use crate::events::model::{HoldView, OrderStatus, OrderView};
+use crate::live::protocol::{Notice, Payload};
 
 /// The signed-in person's seat holds and orders.
 #[component]
@@ -97,6 +98,25 @@ pub fn OrderLine(order: OrderView) -> impl IntoView {
     }
 }
 
+/// Counts live notices about order `id` on the signed-in person's topic
+/// (0 on the server and until one arrives).
+fn order_changes(id: Memo<i64>) -> Memo<u64> {
+    let auth = crate::accounts::context::use_auth();
+    let me = auth.me.get_untracked().map(|m| m.id).unwrap_or(0);
+    let feed = crate::live::client::use_topic(format!("user:{me}"));
+    let count = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        if let Some(Payload::Notice {
+            notice: Notice::OrderChanged { order_id, .. },
+        }) = feed.get()
+            && order_id == id.get_untracked()
+        {
+            count.update(|n| *n += 1);
+        }
+    });
+    Memo::new(move |_| count.get())
+}
+
 /// One order: what it is, its status, its tickets, and cancelling.
 #[component]
 pub fn OrderPage() -> impl IntoView {
@@ -112,9 +132,11 @@ fn OrderView() -> impl IntoView {
     let id = id_param("id");
     let cancel = ServerAction::<CancelOrder>::new();
     // A cancel (with or without JavaScript) comes back here; load again then.
+    // ... and when the order changes elsewhere (live, on the buyer's topic).
+    let changed = order_changes(id);
     let order = Resource::new(
-        move || (id.get(), cancel.version().get()),
-        |(id, _)| get_order(id),
+        move || (id.get(), cancel.version().get(), changed.get()),
+        |(id, _, _)| get_order(id),
     );
     let placed = query_param("placed");
     view! {
