@@ -8,14 +8,13 @@
 //!     HOLDS_BENCH_DATABASE_URL=postgres://…/empty_db cargo bench -p server --bench holds
 //!
 //! Arguments (optional, in order): CAPACITY ATTEMPTS CLIENTS (2000 2500 16).
+mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use app::config::{Config, Environment, JwtSecret, TicketingLimits};
-use app::rate_limit::AuthLimits;
-use leptos::config::LeptosOptions;
+use app::config::{Config, TicketingLimits};
 use serde_json::{Value, json};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -50,26 +49,14 @@ async fn main() {
         .ok()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| Config::default_database_url(dir.path()));
-    let config = Config {
-        environment: Environment::Development,
-        data_dir: dir.path().to_path_buf(),
+    let config = support::config(
+        dir.path(),
         database_url,
-        site_addr: "127.0.0.1:0".parse().expect("an address"),
-        jwt_secret: JwtSecret::new(vec![7u8; 32]).expect("a secret"),
-        request_timeout: Duration::from_secs(30),
-        body_limit: 1 << 20,
-        leptos_options: LeptosOptions::builder().output_name("marquee").build(),
-        allowed_origins: Vec::new(),
-        auth_limits: AuthLimits {
-            per_ip_per_minute: 1_000_000,
-            per_account_per_minute: 1_000_000,
-        },
-        trust_proxy: false,
-        ticketing: TicketingLimits {
+        TicketingLimits {
             max_active_holds: 1_000_000,
             ..Default::default()
         },
-    };
+    );
     let app = server::startup::Application::build(config)
         .await
         .expect("the app starts");

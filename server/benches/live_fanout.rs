@@ -8,16 +8,15 @@
 //!
 //!     cargo bench -p server --bench live_fanout [-- SUBSCRIBERS HOLDS RATE]
 //!     (defaults 1000 100 20; needs `ulimit -n` above twice SUBSCRIBERS)
+mod support;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::config::{Config, Environment, JwtSecret, TicketingLimits};
+use app::config::{Config, TicketingLimits};
 use app::live::protocol::{ClientMessage, Payload, ServerMessage};
-use app::rate_limit::AuthLimits;
 use futures::{SinkExt, StreamExt};
-use leptos::config::LeptosOptions;
 use serde_json::{Value, json};
 use tokio::net::TcpSocket;
 use tokio::sync::Mutex;
@@ -56,26 +55,14 @@ async fn main() {
     let rate = args.get(2).copied().unwrap_or(20).max(1);
 
     let dir = tempfile::tempdir().expect("a temp dir");
-    let config = Config {
-        environment: Environment::Development,
-        data_dir: dir.path().to_path_buf(),
-        database_url: Config::default_database_url(dir.path()),
-        site_addr: "127.0.0.1:0".parse().expect("an address"),
-        jwt_secret: JwtSecret::new(vec![7u8; 32]).expect("a secret"),
-        request_timeout: Duration::from_secs(30),
-        body_limit: 1 << 20,
-        leptos_options: LeptosOptions::builder().output_name("marquee").build(),
-        allowed_origins: Vec::new(),
-        auth_limits: AuthLimits {
-            per_ip_per_minute: 1_000_000,
-            per_account_per_minute: 1_000_000,
-        },
-        trust_proxy: false,
-        ticketing: TicketingLimits {
+    let config = support::config(
+        dir.path(),
+        Config::default_database_url(dir.path()),
+        TicketingLimits {
             max_active_holds: 1_000_000,
             ..Default::default()
         },
-    };
+    );
     let app = server::startup::Application::build(config)
         .await
         .expect("the app starts");

@@ -4,12 +4,11 @@
 //! dominates by design.
 //!
 //!     cargo bench -p server --bench sign_in [-- ROUNDS]
+mod support;
 
 use std::time::{Duration, Instant};
 
-use app::config::{Config, Environment, JwtSecret};
-use app::rate_limit::AuthLimits;
-use leptos::config::LeptosOptions;
+use app::config::Config;
 use serde_json::json;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -37,23 +36,11 @@ async fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(200);
     let dir = tempfile::tempdir().expect("a temp dir");
-    let config = Config {
-        environment: Environment::Development,
-        data_dir: dir.path().to_path_buf(),
-        database_url: Config::default_database_url(dir.path()),
-        site_addr: "127.0.0.1:0".parse().expect("an address"),
-        jwt_secret: JwtSecret::new(vec![7u8; 32]).expect("a secret"),
-        request_timeout: Duration::from_secs(30),
-        body_limit: 1 << 20,
-        leptos_options: LeptosOptions::builder().output_name("marquee").build(),
-        allowed_origins: Vec::new(),
-        auth_limits: AuthLimits {
-            per_ip_per_minute: 1_000_000,
-            per_account_per_minute: 1_000_000,
-        },
-        trust_proxy: false,
-        ticketing: app::config::TicketingLimits::default(),
-    };
+    let config = support::config(
+        dir.path(),
+        Config::default_database_url(dir.path()),
+        app::config::TicketingLimits::default(),
+    );
     let app = server::startup::Application::build(config)
         .await
         .expect("the app starts");

@@ -174,30 +174,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_instance_of(first: &TestApp) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temp dir");
     let config = test_config(data_dir.path(), first.database_url.clone());
-    let app = server::startup::Application::build(config)
-        .await
-        .expect("the second instance starts");
-    let address = app.address();
-    let db = app.state().db.clone();
-    let state = app.state().clone();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        address,
-        state,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client"),
-        db,
-        database_url: first.database_url.clone(),
-        _data_dir: data_dir,
-        postgres: None,
-        stop: Some(stop),
-        server: Some(server),
-    }
+    start(config, data_dir, None).await
 }
 
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
@@ -210,13 +187,22 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
         }
         _ => (None, Config::default_database_url(data_dir.path())),
     };
-    let mut config = test_config(data_dir.path(), database_url.clone());
+    let mut config = test_config(data_dir.path(), database_url);
     customise(&mut config);
+    start(config, data_dir, postgres).await
+}
+
+/// Builds and runs the application until the `TestApp` is stopped or dropped.
+async fn start(
+    config: Config,
+    data_dir: tempfile::TempDir,
+    postgres: Option<PostgresDatabase>,
+) -> TestApp {
+    let database_url = config.database_url.clone();
     let app = server::startup::Application::build(config)
         .await
         .expect("the application starts");
     let address = app.address();
-    let db = app.state().db.clone();
     let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
@@ -224,12 +210,12 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     }));
     TestApp {
         address,
+        db: state.db.clone(),
         state,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client"),
-        db,
         database_url,
         _data_dir: data_dir,
         postgres,
