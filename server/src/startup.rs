@@ -102,11 +102,14 @@ impl Application {
     ) -> std::io::Result<()> {
         // Forget rate-limit keys whose allowance is full again.
         let limiter = self.state.auth_limiter.clone();
+        let live = self.state.live.clone();
         let housekeeping = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 every_minute.tick().await;
                 limiter.shrink();
+                // Live topics nobody follows are rebuilt on demand.
+                live.prune();
             }
         });
         // Lapsed holds stop counting at once; this marks them expired, cancels

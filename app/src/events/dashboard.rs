@@ -15,9 +15,9 @@ pub async fn dashboard(
     user: &AuthUser,
     event_id: i64,
 ) -> Result<Dashboard, AppError> {
-    super::catalog::managed_event(state, user, event_id).await?;
-    let event = super::catalog::get_event(state, Some(user), event_id).await?;
+    // Checks that the user manages the event (403/404 otherwise).
     let orders = event_orders(state, user, event_id).await?;
+    let event = super::catalog::get_event(state, Some(user), event_id).await?;
     let revenue_cents = orders
         .iter()
         .filter(|o| matches!(o.status, OrderStatus::Confirmed | OrderStatus::Completed))

@@ -627,8 +627,3 @@ pub async fn cancel_order(
     announce(state, &row, OrderStatus::Cancelled);
     get_order(state, user, id).await
 }
-
-/// A random idempotency key, for forms that make orders.
-pub fn new_client_key() -> String {
-    random_code()
-}

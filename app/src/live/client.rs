@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::protocol::{ClientMessage, Payload};
 #[cfg(feature = "hydrate")]
-use super::protocol::{ServerMessage, Topic};
+use super::protocol::ServerMessage;
+use super::protocol::{ClientMessage, Payload};
 
 /// How the live connection is doing, for the indicator in the top bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,8 +219,9 @@ fn receive(live: Live, message: ServerMessage) {
     };
     let signal = live.topics.try_update_value(|topics| {
         let state = topics.get_mut(&topic)?;
-        // Numbers only grow; an older or repeated message changes nothing.
-        if state.seq.is_some_and(|last| seq <= last) && topic.parse::<Topic>().is_ok() {
+        // Updates only move forward; a snapshot always applies (numbers are
+        // per server instance, and restart when a topic is rebuilt).
+        if !snapshot && state.seq.is_some_and(|last| seq <= last) {
             return None;
         }
         state.seq = Some(seq);
