@@ -133,6 +133,22 @@ pub struct Config {
     /// `X-Forwarded-For` entry (the one the proxy added) instead of the peer.
     pub trust_proxy: bool,
     pub ticketing: TicketingLimits,
+    pub wallet: WalletSettings,
+}
+
+/// Money settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalletSettings {
+    /// The platform's fee on organizer payouts, in basis points (500 = 5%).
+    pub platform_fee_bps: i64,
+}
+
+impl Default for WalletSettings {
+    fn default() -> Self {
+        Self {
+            platform_fee_bps: 500,
+        }
+    }
 }
 
 /// How long seats stay held and how many one person may hold.

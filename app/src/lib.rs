@@ -13,6 +13,7 @@ pub mod live;
 pub mod pages;
 mod shell;
 pub mod system;
+pub mod wallet;
 
 #[cfg(feature = "ssr")]
 pub mod config;

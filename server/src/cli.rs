@@ -109,6 +109,10 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_HOLD_MAX_ACTIVE", default_value_t = 5)]
     pub hold_max_active: u32,
 
+    /// The platform's fee on organizer payouts, in basis points (500 = 5%).
+    #[arg(long, env = "MARQUEE_PLATFORM_FEE_BPS", default_value_t = 500, value_parser = clap::value_parser!(u16).range(0..=10_000))]
+    pub platform_fee_bps: u16,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -243,6 +247,9 @@ impl Settings {
                 max_seats_per_hold: i64::from(self.hold_max_seats),
                 max_active_holds: i64::from(self.hold_max_active),
                 ..Default::default()
+            },
+            wallet: app::config::WalletSettings {
+                platform_fee_bps: i64::from(self.platform_fee_bps),
             },
         })
     }

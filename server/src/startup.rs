@@ -118,6 +118,7 @@ impl Application {
             self.state.db.clone(),
             self.state.live.clone(),
             self.state.config.ticketing.sweep_interval,
+            self.state.config.wallet.platform_fee_bps,
         ));
         // Seat counts of touched events go out to their subscribers, merged.
         let availability = tokio::spawn(app::live::availability::run(

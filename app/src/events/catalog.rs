@@ -5,8 +5,8 @@ use sqlx::{Any, Transaction};
 
 use super::model::{
     CheckedText, EventDraft, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
-    TIERS_MAX, TierInput, check_capacity, check_price, check_text, check_tier_name, parse_capacity,
-    parse_cover_url, parse_price,
+    TIERS_MAX, TierInput, check_capacity, check_fee_pct, check_price, check_text, check_tier_name,
+    parse_capacity, parse_cover_url, parse_fee_pct, parse_price,
 };
 use super::rows::{
     Arg, EVENT_SELECT, EventRow, bind_all, db_error, event_row, event_view, tier_rows, tiers_of,
@@ -255,6 +255,7 @@ pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
         venue,
         cover_url: parse_cover_url(&draft.cover_url)?,
         status,
+        cancellation_fee_pct: Some(parse_fee_pct("cancellation_fee", &draft.cancellation_fee)?),
         tiers,
         remove_tiers,
     })
@@ -276,6 +277,9 @@ fn check_input(input: &EventInput, creating: bool, now: i64) -> Result<(), AppEr
         &input.venue,
     )?;
     time::parse_zone("timezone", &input.timezone)?;
+    if let Some(pct) = input.cancellation_fee_pct {
+        check_fee_pct("cancellation_fee", pct)?;
+    }
     if creating && input.starts_at <= now {
         return Err(AppError::bad_request(
             "starts_at",
@@ -334,8 +338,8 @@ pub async fn create_event(
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO events (organizer_id, name, category, description, starts_at, ends_at, \
-         timezone, venue, cover_url, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+         timezone, venue, cover_url, status, cancellation_fee_pct, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11) RETURNING id",
     )
     .bind(user.id)
     .bind(input.name.trim())
@@ -348,6 +352,7 @@ pub async fn create_event(
     .bind(input.cover_url.as_deref())
     .bind(input.status.as_str())
     .bind(now)
+    .bind(input.cancellation_fee_pct.unwrap_or(0))
     .fetch_one(&mut *tx)
     .await
     .map_err(db_error)?;
@@ -408,7 +413,8 @@ pub async fn update_event(
     lock_event_tiers(&mut tx, id).await?;
     let saved = sqlx::query(
         "UPDATE events SET name = $1, category = $2, description = $3, starts_at = $4, \
-         ends_at = $5, timezone = $6, venue = $7, cover_url = $8, status = $9, updated_at = $10 \
+         ends_at = $5, timezone = $6, venue = $7, cover_url = $8, status = $9, updated_at = $10, \
+         cancellation_fee_pct = COALESCE($12, cancellation_fee_pct) \
          WHERE id = $11 AND status <> 'cancelled'",
     )
     .bind(input.name.trim())
@@ -422,6 +428,7 @@ pub async fn update_event(
     .bind(input.status.as_str())
     .bind(now)
     .bind(id)
+    .bind(input.cancellation_fee_pct)
     .execute(&mut *tx)
     .await
     .map_err(db_error)?;
@@ -550,7 +557,9 @@ pub async fn delete_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     lock_event_tiers(&mut tx, id).await?;
     let deleted = sqlx::query(
         "DELETE FROM events WHERE id = $1 AND NOT EXISTS \
-         (SELECT 1 FROM orders o WHERE o.event_id = $1 AND o.status IN ('confirmed', 'completed'))",
+         (SELECT 1 FROM orders o WHERE o.event_id = $1 AND o.status IN ('confirmed', 'completed')) \
+         AND NOT EXISTS (SELECT 1 FROM wallet_transactions t JOIN orders o ON o.id = t.order_id \
+         WHERE o.event_id = $1 AND t.status <> 'voided')",
     )
     .bind(id)
     .execute(&mut *tx)
@@ -558,7 +567,7 @@ pub async fn delete_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     .map_err(db_error)?;
     if deleted.rows_affected() == 0 {
         return Err(AppError::Conflict(
-            "This event has sold tickets, so it can't be deleted. Cancel it instead: that cancels its orders."
+            "This event has sold tickets or taken payments, so it can't be deleted. Cancel it instead: that cancels its orders and refunds them."
                 .into(),
         ));
     }
@@ -592,16 +601,17 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     .execute(&mut *tx)
     .await
     .map_err(db_error)?;
-    let orders = sqlx::query(
+    let cancelled: Vec<(i64, i64)> = sqlx::query_as(
         "UPDATE orders SET status = 'cancelled', cancel_reason = 'The event was cancelled.', \
-         cancelled_at = $1, updated_at = $1 WHERE event_id = $2 AND status IN ('pending', 'confirmed')",
+         cancelled_at = $1, updated_at = $1 WHERE event_id = $2 AND status IN ('pending', 'confirmed') \
+         RETURNING id, user_id",
     )
     .bind(now)
     .bind(id)
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await
-    .map_err(db_error)?
-    .rows_affected();
+    .map_err(db_error)?;
+    let orders = cancelled.len() as u64;
     for sql in [
         "UPDATE tickets SET status = 'void', updated_at = $1 WHERE event_id = $2",
         "UPDATE ticket_tiers SET sold = 0, updated_at = $1 WHERE event_id = $2",
@@ -613,8 +623,16 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
             .await
             .map_err(db_error)?;
     }
+    // Every buyer gets their money back in full (pending payments are voided).
+    for (order_id, _) in &cancelled {
+        crate::wallet::payments::unwind_order(&mut tx, *order_id, 0, now).await?;
+    }
     tx.commit().await.map_err(db_error)?;
     tracing::info!(event_id = id, orders, "event cancelled");
+    for (_, buyer) in &cancelled {
+        crate::wallet::service::announce(state, *buyer);
+    }
+    crate::wallet::service::announce(state, row.organizer_id);
     state.live.touch_event(id);
     Ok(orders)
 }

@@ -314,16 +314,21 @@ pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<Hold
             _ => "This hold is no longer active.".into(),
         }));
     }
-    sqlx::query(
+    let orders: Vec<(i64,)> = sqlx::query_as(
         "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seats were released.', \
-         cancelled_at = $1, updated_at = $1 WHERE hold_id = $2 AND status = 'pending'",
+         cancelled_at = $1, updated_at = $1 WHERE hold_id = $2 AND status = 'pending' RETURNING id",
     )
     .bind(now)
     .bind(id)
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await
     .map_err(db_error)?;
+    for (order_id,) in orders {
+        let payment = crate::wallet::payments::reference(order_id, "payment");
+        crate::wallet::ledger::void(&mut tx, &payment, now).await?;
+    }
     tx.commit().await.map_err(db_error)?;
+    crate::wallet::service::announce(state, user.id);
     tracing::info!(hold_id = %id, "hold released");
     let hold = hold_for(state, user, id).await?;
     state.live.touch_event(hold.event_id);

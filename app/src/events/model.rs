@@ -190,6 +190,8 @@ pub struct EventView {
     pub cover_url: Option<String>,
     pub currency: String,
     pub status: EventStatus,
+    /// Percent of the price kept when a buyer cancels.
+    pub cancellation_fee_pct: i64,
     pub created_at: i64,
     pub updated_at: i64,
     pub tiers: Vec<TierView>,
@@ -294,6 +296,8 @@ pub struct OrderView {
     pub created_at: i64,
     pub updated_at: i64,
     pub confirmed_at: Option<i64>,
+    /// The organizer's cancellation fee when the buyer cancels, in percent.
+    pub cancellation_fee_pct: i64,
     /// Whether the viewer may cancel it now.
     pub can_cancel: bool,
     pub tickets: Vec<TicketView>,
@@ -380,6 +384,8 @@ pub struct EventDraft {
     pub cover_url: String,
     /// `published` or `draft`.
     pub status: String,
+    /// Percent kept when a buyer cancels; empty for 0.
+    pub cancellation_fee: String,
     pub tiers: Vec<TierDraft>,
 }
 
@@ -423,6 +429,9 @@ pub struct EventInput {
     pub venue: String,
     pub cover_url: Option<String>,
     pub status: EventStatus,
+    /// The share of the price kept when a buyer cancels, in percent; `None`
+    /// keeps the current one (0 for a new event).
+    pub cancellation_fee_pct: Option<i64>,
     pub tiers: Vec<TierInput>,
     /// Tiers to delete (refused for tiers with orders).
     pub remove_tiers: Vec<i64>,
@@ -575,6 +584,28 @@ pub fn check_text(
 
 pub fn check_tier_name(field: &str, name: &str) -> Result<String, AppError> {
     required(field, name, "The tier name", 60)
+}
+
+/// A cancellation fee in percent, 0 to 100.
+pub fn check_fee_pct(field: &str, pct: i64) -> Result<i64, AppError> {
+    if !(0..=100).contains(&pct) {
+        return Err(AppError::bad_request(
+            field,
+            "The cancellation fee is a percentage from 0 to 100.",
+        ));
+    }
+    Ok(pct)
+}
+
+pub fn parse_fee_pct(field: &str, text: &str) -> Result<i64, AppError> {
+    let text = text.trim().trim_end_matches('%').trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    let pct = text
+        .parse::<i64>()
+        .map_err(|_| AppError::bad_request(field, "Enter a whole percentage from 0 to 100."))?;
+    check_fee_pct(field, pct)
 }
 
 pub fn check_notes(notes: &str) -> Result<String, AppError> {

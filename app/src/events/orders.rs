@@ -13,6 +13,7 @@ use crate::accounts::service::AuthUser;
 use crate::db::now_millis;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::wallet::payments::{self, OrderMoney};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct OrderRow {
@@ -40,13 +41,14 @@ pub(super) struct OrderRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub confirmed_at: Option<i64>,
+    pub cancellation_fee_pct: i64,
 }
 
 pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.user_id, u.display_name AS buyer_name, \
      u.email AS buyer_email, o.event_id, e.name AS event_name, e.starts_at, e.ends_at, e.timezone, \
      e.organizer_id, o.tier_id, t.name AS tier_name, o.quantity, o.unit_price_cents, o.total_cents, \
      o.currency, o.status, o.notes, o.hold_id, h.expires_at AS hold_expires_at, o.cancel_reason, \
-     o.created_at, o.updated_at, o.confirmed_at \
+     o.created_at, o.updated_at, o.confirmed_at, e.cancellation_fee_pct \
      FROM orders o JOIN users u ON u.id = o.user_id JOIN events e ON e.id = o.event_id \
      JOIN ticket_tiers t ON t.id = o.tier_id LEFT JOIN holds h ON h.id = o.hold_id";
 
@@ -92,6 +94,7 @@ impl OrderRow {
             created_at: self.created_at,
             updated_at: self.updated_at,
             confirmed_at: self.confirmed_at,
+            cancellation_fee_pct: self.cancellation_fee_pct,
             can_cancel: open && now < self.starts_at && self.visible_to(viewer),
             tickets: Vec::new(),
         }
@@ -210,6 +213,19 @@ async fn existing(
     if let Some(key) = &new.client_key
         && let Some(row) = order_by(state, user, "client_key", key).await?
     {
+        // The same key for another request is refused, never answered with
+        // an order the client did not ask for.
+        let other = new.tier_id.is_some_and(|t| t != row.tier_id)
+            || new.quantity.is_some_and(|q| q != row.quantity)
+            || new
+                .hold_id
+                .as_ref()
+                .is_some_and(|h| row.hold_id.as_ref() != Some(h));
+        if other {
+            return Err(AppError::Conflict(
+                "This Idempotency-Key was already used for a different order.".into(),
+            ));
+        }
         return Ok(Some(row));
     }
     if let Some(hold) = &new.hold_id {
@@ -328,8 +344,27 @@ pub async fn create_order(
         }
         Err(e) => return Err(db_error(e)),
     };
+    // Phase one of the payment: the total is reserved on the buyer's wallet
+    // for as long as the seats are held. Short of money, nothing is made.
+    let (total, currency, organizer, expires_at): (i64, String, i64, i64) = sqlx::query_as(
+        "SELECT o.total_cents, o.currency, e.organizer_id, h.expires_at FROM orders o \
+         JOIN events e ON e.id = o.event_id JOIN holds h ON h.id = o.hold_id WHERE o.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    let money = OrderMoney {
+        order_id: id,
+        buyer_id: user.id,
+        organizer_id: organizer,
+        total_cents: total,
+        currency: &currency,
+    };
+    payments::reserve_order(&mut tx, money, expires_at, now).await?;
     tx.commit().await.map_err(db_error)?;
     tracing::info!(order_id = id, hold_id = %hold_id, "order created");
+    crate::wallet::service::announce(state, user.id);
     let order = get_order(state, user, id).await?;
     state.live.touch_event(order.event_id);
     Ok(order)
@@ -376,9 +411,9 @@ fn announce(state: &AppState, row: &OrderRow, status: OrderStatus) {
 const LAPSED: &str = "Your hold on these seats expired before the order was confirmed. \
      The seats went back on sale; hold them again to buy.";
 
-/// Confirms a pending order ("pay at the door" until the wallet exists):
-/// converts its hold into sold seats and issues one ticket per seat, in one
-/// transaction. A lapsed hold fails it, and the order is cancelled.
+/// Confirms a pending order: converts its hold into sold seats, issues one
+/// ticket per seat and posts its reserved payment, in one transaction. A
+/// lapsed hold (or payment) fails it, and the order is cancelled.
 /// Confirming a confirmed order returns it unchanged.
 pub async fn confirm_order(
     state: &AppState,
@@ -472,10 +507,20 @@ pub async fn confirm_order(
         .await
         .map_err(db_error)?;
     }
+    // Phase two of the payment, in the same transaction as the seats: both
+    // happen or neither does.
+    if let Err(refused) = payments::post_order(&mut tx, id, row.total_cents, now).await {
+        tx.rollback().await.map_err(db_error)?;
+        lapse(state, id, row.hold_id.as_deref()).await?;
+        state.live.touch_event(row.event_id);
+        announce(state, &row, OrderStatus::Cancelled);
+        return Err(refused);
+    }
     tx.commit().await.map_err(db_error)?;
     tracing::info!(order_id = id, seats = row.quantity, "order confirmed");
     state.live.touch_event(row.event_id);
     announce(state, &row, OrderStatus::Confirmed);
+    payments::touched(row.user_id, state);
     get_order(state, user, id).await
 }
 
@@ -503,6 +548,7 @@ async fn lapse(state: &AppState, id: i64, hold: Option<&str>) -> Result<(), AppE
     .execute(&mut *tx)
     .await
     .map_err(db_error)?;
+    crate::wallet::ledger::void(&mut tx, &payments::reference(id, "payment"), now).await?;
     tx.commit().await.map_err(db_error)
 }
 
@@ -519,7 +565,8 @@ pub(super) async fn lock_tier(
     Ok(())
 }
 
-/// The browser's checkout: the hold becomes an order, confirmed at once.
+/// The browser's checkout: the hold becomes an order paid from the wallet,
+/// confirmed at once.
 /// Safe to repeat (a double-click, a resubmitted form).
 pub async fn checkout(
     state: &AppState,
@@ -606,6 +653,19 @@ pub async fn cancel_order(
             "The order changed meanwhile. Reload and try again.".into(),
         ));
     }
+    // The buyer pays the organizer's cancellation fee; an organizer or
+    // admin cancelling refunds in full.
+    let fee_pct = if user.id == row.user_id {
+        let (pct,): (i64,) =
+            sqlx::query_as("SELECT cancellation_fee_pct FROM events WHERE id = $1")
+                .bind(row.event_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        pct
+    } else {
+        0
+    };
     if previous == OrderStatus::Confirmed {
         sqlx::query("UPDATE ticket_tiers SET sold = sold - $1, updated_at = $2 WHERE id = $3")
             .bind(row.quantity)
@@ -621,9 +681,11 @@ pub async fn cancel_order(
             .await
             .map_err(db_error)?;
     }
+    let refunded = payments::unwind_order(&mut tx, id, fee_pct, now).await?;
     tx.commit().await.map_err(db_error)?;
-    tracing::info!(order_id = id, "order cancelled");
+    tracing::info!(order_id = id, refunded, "order cancelled");
     state.live.touch_event(row.event_id);
     announce(state, &row, OrderStatus::Cancelled);
+    payments::touched(row.user_id, state);
     get_order(state, user, id).await
 }

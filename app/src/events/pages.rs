@@ -34,7 +34,7 @@ use crate::components::{Badge, ErrorPage, Tone};
 use crate::error::AppError;
 
 /// A path parameter as a number (0 when it is not one: the page then 404s).
-fn id_param(name: &'static str) -> Memo<i64> {
+pub(crate) fn id_param(name: &'static str) -> Memo<i64> {
     let params = use_params_map();
     Memo::new(move |_| {
         params
@@ -46,14 +46,14 @@ fn id_param(name: &'static str) -> Memo<i64> {
 }
 
 /// A query parameter, or empty.
-fn query_param(name: &'static str) -> Signal<String> {
+pub(crate) fn query_param(name: &'static str) -> Signal<String> {
     let query = use_query_map();
     Signal::derive(move || query.read().get(name).unwrap_or_default())
 }
 
 /// A page that could not load: the error's status and words.
 #[component]
-fn FailedPage(error: AppError) -> impl IntoView {
+pub(crate) fn FailedPage(error: AppError) -> impl IntoView {
     let status = error.status().as_u16();
     let title = match &error {
         AppError::NotFound(_) => "Not found".to_string(),
@@ -65,7 +65,7 @@ fn FailedPage(error: AppError) -> impl IntoView {
 
 /// A grey block while a page loads.
 #[component]
-fn Skeleton(#[prop(default = "h-40")] height: &'static str) -> impl IntoView {
+pub(crate) fn Skeleton(#[prop(default = "h-40")] height: &'static str) -> impl IntoView {
     view! { <div class=format!("{height} animate-pulse rounded-2xl bg-slate-200/70") aria-busy="true"></div> }
 }
 
@@ -175,7 +175,10 @@ fn Countdown(seconds_left: i64, expires_label: String) -> impl IntoView {
 
 /// Status line for "saved", "placed" and similar one-off confirmations.
 #[component]
-fn Notice(#[prop(into)] when: Signal<bool>, #[prop(into)] text: String) -> impl IntoView {
+pub(crate) fn Notice(
+    #[prop(into)] when: Signal<bool>,
+    #[prop(into)] text: String,
+) -> impl IntoView {
     view! {
         <Show when=move || when.get()>
             <div role="status" class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
@@ -185,7 +188,7 @@ fn Notice(#[prop(into)] when: Signal<bool>, #[prop(into)] text: String) -> impl 
     }
 }
 
-const INPUT: &str = "block w-full rounded-lg border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-brand-600 sm:text-sm";
+pub(crate) const INPUT: &str = "block w-full rounded-lg border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-brand-600 sm:text-sm";
 
 /// `18:32:10 UTC` from epoch ms, the same on the server and in the browser.
 pub fn clock(ms: i64) -> String {

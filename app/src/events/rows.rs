@@ -66,13 +66,14 @@ pub struct EventRow {
     pub cover_url: Option<String>,
     pub currency: String,
     pub status: String,
+    pub cancellation_fee_pct: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 pub const EVENT_SELECT: &str = "SELECT e.id, e.organizer_id, u.display_name AS organizer_name, \
      e.name, e.category, e.description, e.starts_at, e.ends_at, e.timezone, e.venue, \
-     e.cover_url, e.currency, e.status, e.created_at, e.updated_at \
+     e.cover_url, e.currency, e.status, e.cancellation_fee_pct, e.created_at, e.updated_at \
      FROM events e JOIN users u ON u.id = e.organizer_id";
 
 impl EventRow {
@@ -219,6 +220,7 @@ pub fn event_view(
         cover_url: row.cover_url.clone(),
         currency: row.currency.clone(),
         status: row.status(),
+        cancellation_fee_pct: row.cancellation_fee_pct,
         created_at: row.created_at,
         updated_at: row.updated_at,
         tiers: tiers.iter().map(|t| t.view(row, now)).collect(),

@@ -64,12 +64,41 @@ pub async fn sweep_events(db: &Db) -> Result<(Swept, Vec<i64>), sqlx::Error> {
     Ok((swept, events))
 }
 
+/// Voids the reservations of orders that were cancelled (or lapsed) and
+/// of any expired payment, then pays out the takings of events that are
+/// over. Returns the people whose wallets changed.
+pub async fn sweep_money(db: &Db, fee_bps: i64) -> Result<Vec<i64>, crate::error::AppError> {
+    use crate::wallet::ledger;
+    let stale: Vec<(String,)> = sqlx::query_as(
+        "SELECT t.reference FROM wallet_transactions t JOIN orders o ON o.id = t.order_id \
+         WHERE t.status = 'pending' AND t.kind = 'payment' AND o.status = 'cancelled' LIMIT 500",
+    )
+    .fetch_all(db.pool())
+    .await
+    .map_err(crate::events::rows::db_error)?;
+    let now = now_millis();
+    for (reference,) in &stale {
+        let mut tx = db
+            .pool()
+            .begin()
+            .await
+            .map_err(crate::events::rows::db_error)?;
+        ledger::void(&mut tx, reference, now).await?;
+        tx.commit().await.map_err(crate::events::rows::db_error)?;
+    }
+    let mut touched = ledger::void_expired(db).await?;
+    touched.extend(crate::wallet::payments::pay_out(db, fee_bps).await?);
+    Ok(touched)
+}
+
 /// Sweeps every `interval` until the task is dropped. Lapsed holds freed
-/// their seats when they lapsed; the sweep tells live subscribers.
+/// their seats when they lapsed; the sweep tells live subscribers, and the
+/// owners of wallets it changed.
 pub async fn run(
     db: Db,
     hub: std::sync::Arc<crate::live::hub::Hub>,
     interval: std::time::Duration,
+    fee_bps: i64,
 ) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -78,6 +107,12 @@ pub async fn run(
         match sweep_events(&db).await {
             Ok((_, events)) => events.into_iter().for_each(|e| hub.touch_event(e)),
             Err(e) => tracing::warn!(error = %e, "ticketing sweep failed; will retry"),
+        }
+        match sweep_money(&db, fee_bps).await {
+            Ok(people) => people.into_iter().for_each(|p| {
+                hub.notify_user(p, crate::live::protocol::Notice::WalletChanged);
+            }),
+            Err(e) => tracing::warn!(error = %e, "wallet sweep failed; will retry"),
         }
     }
 }

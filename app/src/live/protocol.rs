@@ -107,6 +107,8 @@ pub enum Notice {
         event_id: i64,
         status: String,
     },
+    /// The person's wallet changed: balance, reservations or history.
+    WalletChanged,
     /// An organizer's event has a new confirmed order.
     NewOrder {
         order_id: i64,

@@ -86,6 +86,8 @@ pub struct ApiEvent {
     pub location: String,
     pub cover_url: Option<String>,
     pub currency: String,
+    /// Percent of the price kept when a buyer cancels.
+    pub cancellation_fee_pct: i64,
     pub is_active: bool,
     /// `published`, `draft` or `cancelled`.
     pub status: String,
@@ -109,6 +111,7 @@ impl From<&EventView> for ApiEvent {
             location: e.venue.clone(),
             cover_url: e.cover_url.clone(),
             currency: e.currency.clone(),
+            cancellation_fee_pct: e.cancellation_fee_pct,
             is_active: e.status == EventStatus::Published,
             status: e.status.as_str().to_string(),
             created_by: e.organizer_id,
@@ -148,6 +151,8 @@ pub struct CreateEvent {
     pub timezone: Option<String>,
     pub location: Option<String>,
     pub cover_url: Option<String>,
+    /// Percent of the price kept when a buyer cancels (0 to 100).
+    pub cancellation_fee_pct: Option<i64>,
     pub is_active: Option<bool>,
     pub ticket_categories: Vec<TierBody>,
 }
@@ -163,6 +168,8 @@ pub struct UpdateEvent {
     pub timezone: Option<String>,
     pub location: Option<String>,
     pub cover_url: Option<String>,
+    /// Percent of the price kept when a buyer cancels (0 to 100).
+    pub cancellation_fee_pct: Option<i64>,
     pub is_active: Option<bool>,
     /// Categories to change (with `id`) or add (without); others stay.
     pub ticket_categories: Option<Vec<TierBody>>,
@@ -221,6 +228,7 @@ fn seed_fields(error: AppError) -> AppError {
         "ends_at" => "endDate".to_string(),
         "venue" => "location".to_string(),
         "cover_url" => "coverUrl".to_string(),
+        "cancellation_fee" => "cancellationFeePct".to_string(),
         "tiers" => "ticketCategories".to_string(),
         other => match other.strip_prefix("tiers.") {
             Some(rest) => {
@@ -392,6 +400,7 @@ pub async fn create_event(
         cover_url: app::events::model::parse_cover_url(body.cover_url.as_deref().unwrap_or(""))
             .map_err(seed_fields)?,
         status: status(body.is_active, EventStatus::Published),
+        cancellation_fee_pct: body.cancellation_fee_pct,
         tiers: body
             .ticket_categories
             .iter()
@@ -439,6 +448,7 @@ pub async fn update_event(
             None => current.cover_url,
         },
         status: status(body.is_active, current.status),
+        cancellation_fee_pct: body.cancellation_fee_pct,
         tiers: body
             .ticket_categories
             .unwrap_or_default()

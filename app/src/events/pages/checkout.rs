@@ -7,8 +7,12 @@ use super::{Countdown, FailedPage, INPUT, Skeleton, money};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{Button, ButtonLink, Card, Variant};
+use crate::error::AppError;
 use crate::events::api::{Checkout, ReleaseHold, get_hold};
 use crate::events::model::HoldView;
+use crate::wallet::api::{TopUpAndPay, wallet_balance};
+use crate::wallet::model::{Balance, money as wallet_money};
+use crate::wallet::pages::{card_fields, fresh_key, wallet_changes};
 
 /// The held seats: what they cost, how long they stay held, and "confirm".
 #[component]
@@ -26,18 +30,22 @@ fn CheckoutView() -> impl IntoView {
     let hold_id = Memo::new(move |_| params.read().get("hold").unwrap_or_default());
     let hold = Resource::new(move || hold_id.get(), get_hold);
     let checkout = ServerAction::<Checkout>::new();
+    let top_up_and_pay = ServerAction::<TopUpAndPay>::new();
     let release = ServerAction::<ReleaseHold>::new();
+    let changes = wallet_changes();
+    let balance = Resource::new(move || changes.get(), |_| wallet_balance());
     view! {
         <Title text="Checkout" />
         <div class="mx-auto max-w-xl space-y-6">
             <h1 class="text-3xl font-bold tracking-tight">"Checkout"</h1>
             <FormAlert message=field_error(checkout.value(), None) />
             <FormAlert message=field_error(checkout.value(), Some("notes")) />
+            <FormAlert message=field_error(top_up_and_pay.value(), None) />
             <FormAlert message=field_error(release.value(), None) />
             <Suspense fallback=|| view! { <Skeleton /> }>
                 {move || Suspend::new(async move {
                     match hold.await {
-                        Ok(h) => view! { <HoldCard hold=h checkout release /> }.into_any(),
+                        Ok(h) => view! { <HoldCard hold=h checkout top_up_and_pay release balance /> }.into_any(),
                         Err(error) => view! { <FailedPage error /> }.into_any(),
                     }
                 })}
@@ -50,10 +58,13 @@ fn CheckoutView() -> impl IntoView {
 fn HoldCard(
     hold: HoldView,
     checkout: ServerAction<Checkout>,
+    top_up_and_pay: ServerAction<TopUpAndPay>,
     release: ServerAction<ReleaseHold>,
+    balance: Resource<Result<Balance, AppError>>,
 ) -> impl IntoView {
     let active = hold.status == "active";
     let total = money(hold.total_cents(), &hold.currency);
+    let total_cents = hold.total_cents();
     let expires_label = crate::events::pages::clock(hold.expires_at);
     let (checkout_id, release_id) = (hold.id.clone(), hold.id.clone());
     view! {
@@ -80,15 +91,17 @@ fn HoldCard(
                             <Countdown seconds_left=hold.seconds_left expires_label />
                             <p class="mt-1 text-xs text-amber-900">"Confirm before the time runs out, or the seats go back on sale."</p>
                         </div>
-                        <ActionForm action=checkout attr:class="space-y-3">
-                            <input type="hidden" name="hold_id" value=checkout_id />
-                            <div class="space-y-1.5">
-                                <label for="notes" class="block text-sm font-medium text-slate-800">"Notes for the organizer (optional)"</label>
-                                <textarea id="notes" name="notes" rows="2" maxlength="500" class=INPUT></textarea>
-                            </div>
-                            <p class="text-sm text-slate-600">"Payment: pay at the door. Your tickets are issued as soon as you confirm."</p>
-                            <Button kind="submit" busy=checkout.pending()>"Confirm order"</Button>
-                        </ActionForm>
+                        <Suspense fallback=|| view! { <Skeleton height="h-24" /> }>
+                            {move || {
+                                let checkout_id = checkout_id.clone();
+                                Suspend::new(async move {
+                                    match balance.await {
+                                        Ok(b) => view! { <PayForms hold_id=checkout_id total=total_cents balance=b checkout top_up_and_pay /> }.into_any(),
+                                        Err(error) => view! { <FormAlert message=Signal::stored(Some(error.to_string())) /> }.into_any(),
+                                    }
+                                })
+                            }}
+                        </Suspense>
                         <ActionForm action=release>
                             <input type="hidden" name="hold_id" value=release_id />
                             <Button kind="submit" variant=Variant::Ghost busy=release.pending()>"Release seats"</Button>
@@ -104,5 +117,65 @@ fn HoldCard(
                 }}
             </div>
         </Card>
+    }
+}
+
+/// How the order is paid: from the wallet when it holds enough, else a
+/// top-up of what is missing and the payment in one go.
+#[component]
+fn PayForms(
+    hold_id: String,
+    total: i64,
+    balance: Balance,
+    checkout: ServerAction<Checkout>,
+    top_up_and_pay: ServerAction<TopUpAndPay>,
+) -> impl IntoView {
+    let notes = || {
+        view! {
+            <div class="space-y-1.5">
+                <label for="notes" class="block text-sm font-medium text-slate-800">"Notes for the organizer (optional)"</label>
+                <textarea id="notes" name="notes" rows="2" maxlength="500" class=INPUT></textarea>
+            </div>
+        }
+    };
+    let short = total - balance.available_cents;
+    let wallet_line = view! {
+        <p class="flex justify-between text-sm" data-testid="wallet-available">
+            <span class="text-slate-600">"Your wallet"</span>
+            <span class="font-medium tabular-nums">{wallet_money(balance.available_cents)} " available"</span>
+        </p>
+    };
+    if total == 0 || short <= 0 {
+        let label = if total == 0 {
+            "Confirm order".to_string()
+        } else {
+            format!("Pay {} from wallet", wallet_money(total))
+        };
+        view! {
+            {(total > 0).then_some(wallet_line)}
+            <ActionForm action=checkout attr:class="space-y-3">
+                <input type="hidden" name="hold_id" value=hold_id />
+                {notes()}
+                <p class="text-sm text-slate-600">"Your tickets are issued as soon as the payment goes through."</p>
+                <Button kind="submit" busy=checkout.pending()>{label}</Button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        let value = top_up_and_pay.value();
+        view! {
+            {wallet_line}
+            <ActionForm action=top_up_and_pay attr:class="space-y-3" attr:data-testid="top-up-and-pay">
+                <input type="hidden" name="hold_id" value=hold_id />
+                <input type="hidden" name="key" value=fresh_key() />
+                <p class="text-sm text-slate-700">
+                    "Your wallet is " <strong>{wallet_money(short)}</strong> " short. Add it from a card and pay in one step."
+                </p>
+                {card_fields(value)}
+                {notes()}
+                <Button kind="submit" busy=top_up_and_pay.pending()>{format!("Top up {} and pay", wallet_money(short))}</Button>
+            </ActionForm>
+        }
+        .into_any()
     }
 }

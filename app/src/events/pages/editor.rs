@@ -126,6 +126,7 @@ fn EventForm(id: Option<i64>, draft: EventDraft, save: ServerAction<SaveEvent>) 
                         <p class="text-xs text-slate-500">"The times above are in this zone."</p>
                     </div>
                     <div>{text("cover_url", "Cover image address (optional)", draft.cover_url.clone(), "url", Some("https://… an image; without one, a colour banner is shown."))}</div>
+                    <div>{text("cancellation_fee", "Cancellation fee (%)", draft.cancellation_fee.clone(), "number", Some("Kept when a buyer cancels before the event; 0 refunds in full. Cancelling the event always refunds in full."))}</div>
                     <div class="space-y-1.5 sm:col-span-2">
                         <label for="ev-description" class="block text-sm font-medium text-slate-800">"Description"</label>
                         <textarea id="ev-description" name="draft[description]" rows="5" maxlength="5000" class=INPUT>{draft.description.clone()}</textarea>

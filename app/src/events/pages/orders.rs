@@ -9,9 +9,11 @@ use super::{
 use crate::accounts::context::field_error;
 use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{Button, ButtonLink, Card, EmptyState, ErrorView, IconName, Variant};
+use crate::error::AppError;
 use crate::events::api::{CancelOrder, get_order, my_orders};
 use crate::events::model::{HoldView, OrderStatus, OrderView};
 use crate::live::protocol::{Notice, Payload};
+use crate::wallet::model::TransactionView;
 
 /// The signed-in person's seat holds and orders.
 #[component]
@@ -139,6 +141,20 @@ fn OrderView() -> impl IntoView {
         |(id, _, _)| get_order(id),
     );
     let placed = query_param("placed");
+    // The order's money, from the buyer's wallet; made here (not in the
+    // detail, which is rebuilt on every reload) so it outlives each render.
+    let money_changes = crate::wallet::pages::wallet_changes();
+    let receipt = Resource::new(
+        move || {
+            (
+                id.get(),
+                cancel.version().get(),
+                changed.get(),
+                money_changes.get(),
+            )
+        },
+        |(id, ..)| crate::wallet::api::order_receipt(id),
+    );
     view! {
         <Title text="Order" />
         <div class="mx-auto max-w-3xl space-y-6">
@@ -148,7 +164,7 @@ fn OrderView() -> impl IntoView {
             <Suspense fallback=|| view! { <Skeleton /> }>
                 {move || Suspend::new(async move {
                     match order.await {
-                        Ok(o) => view! { <OrderDetail order=o cancel /> }.into_any(),
+                        Ok(o) => view! { <OrderDetail order=o cancel receipt /> }.into_any(),
                         Err(error) => view! { <FailedPage error /> }.into_any(),
                     }
                 })}
@@ -158,7 +174,11 @@ fn OrderView() -> impl IntoView {
 }
 
 #[component]
-fn OrderDetail(order: OrderView, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+fn OrderDetail(
+    order: OrderView,
+    cancel: ServerAction<CancelOrder>,
+    receipt: Resource<Result<Vec<TransactionView>, AppError>>,
+) -> impl IntoView {
     let here = format!("/orders/{}", order.id);
     view! {
         <Card>
@@ -175,7 +195,7 @@ fn OrderDetail(order: OrderView, cancel: ServerAction<CancelOrder>) -> impl Into
                 <div class="flex justify-between py-2"><dt class="text-slate-600">"Seats"</dt><dd>{order.quantity}</dd></div>
                 <div class="flex justify-between py-2"><dt class="text-slate-600">"Price each"</dt><dd>{money(order.unit_price_cents, &order.currency)}</dd></div>
                 <div class="flex justify-between py-2 text-base"><dt class="font-semibold">"Total"</dt><dd class="font-bold">{money(order.total_cents, &order.currency)}</dd></div>
-                <div class="flex justify-between py-2"><dt class="text-slate-600">"Payment"</dt><dd>"Pay at the door"</dd></div>
+                <div class="flex justify-between py-2"><dt class="text-slate-600">"Cancellation"</dt><dd>{refund_policy(order.cancellation_fee_pct)}</dd></div>
                 {(!order.notes.is_empty()).then(|| view! { <div class="flex justify-between gap-4 py-2"><dt class="text-slate-600">"Notes"</dt><dd class="text-right">{order.notes.clone()}</dd></div> })}
                 {order.cancel_reason.clone().filter(|_| order.status == OrderStatus::Cancelled).map(|r| view! {
                     <div class="flex justify-between gap-4 py-2"><dt class="text-slate-600">"Cancelled"</dt><dd class="text-right">{r}</dd></div>
@@ -186,10 +206,11 @@ fn OrderDetail(order: OrderView, cancel: ServerAction<CancelOrder>) -> impl Into
                     <input type="hidden" name="id" value=order.id.to_string() />
                     <input type="hidden" name="back" value=here.clone() />
                     <Button kind="submit" variant=Variant::Danger busy=cancel.pending()>"Cancel order"</Button>
-                    <p class="mt-1 text-xs text-slate-500">"The seats go back on sale and the tickets stop working."</p>
+                    <p class="mt-1 text-xs text-slate-500">"The seats go back on sale, the tickets stop working and the payment is refunded to your wallet (less any cancellation fee)."</p>
                 </ActionForm>
             })}
         </Card>
+        <OrderReceipt lines=receipt />
         {(!order.tickets.is_empty()).then(|| view! {
             <section aria-labelledby="order-tickets" class="space-y-3">
                 <h2 id="order-tickets" class="text-lg font-semibold">"Tickets"</h2>
@@ -198,5 +219,32 @@ fn OrderDetail(order: OrderView, cancel: ServerAction<CancelOrder>) -> impl Into
                 </ul>
             </section>
         })}
+    }
+}
+
+fn refund_policy(fee_pct: i64) -> String {
+    if fee_pct == 0 {
+        "Full refund until the event starts".into()
+    } else {
+        format!("Refund less a {fee_pct}% fee until the event starts")
+    }
+}
+
+/// The order's money, from the buyer's wallet: payment, refund.
+#[component]
+fn OrderReceipt(lines: Resource<Result<Vec<TransactionView>, AppError>>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                lines.await.ok().filter(|l| !l.is_empty()).map(|l| view! {
+                    <section aria-labelledby="receipt" class="space-y-3">
+                        <h2 id="receipt" class="text-lg font-semibold">"Receipt"</h2>
+                        <ul class="divide-y divide-slate-200 overflow-hidden rounded-2xl border border-slate-200 bg-white" data-testid="receipt">
+                            {l.into_iter().map(|tx| view! { <li><crate::wallet::pages::TransactionLine tx /></li> }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }

@@ -1,0 +1,270 @@
+//! Paying for orders with the wallet, in two phases that ride on the order's
+//! own database transactions:
+//!
+//! - creating an order reserves its total on the buyer's wallet (a pending
+//!   payment to the organizer's escrow) with the seat hold's expiry;
+//! - confirming it posts the payment in the same transaction that converts
+//!   the hold into sold seats, so seats are never confirmed without the
+//!   money and money never moves after the hold lapsed;
+//! - a cancel or a lapse voids a pending payment; cancelling a confirmed
+//!   order refunds it (less the organizer's cancellation fee when the buyer
+//!   cancels);
+//! - after the event, the sweeper pays the takings out of escrow to the
+//!   organizer, less the platform fee.
+
+use super::ledger::{self, NewTx, Owned, Platform, Posting, Refused, Tx};
+use super::model::{CURRENCY, Earnings, EventEarnings, TxKind};
+use crate::accounts::service::AuthUser;
+use crate::error::AppError;
+use crate::events::rows::db_error;
+use crate::state::AppState;
+
+pub fn reference(order_id: i64, what: &str) -> String {
+    format!("order:{order_id}:{what}")
+}
+
+/// What an order's payment needs to know.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderMoney<'a> {
+    pub order_id: i64,
+    pub buyer_id: i64,
+    pub organizer_id: i64,
+    pub total_cents: i64,
+    pub currency: &'a str,
+}
+
+/// Phase one: reserves the order's total on the buyer's wallet until
+/// `expires_at` (the hold's expiry). Free orders reserve nothing.
+pub async fn reserve_order(
+    tx: &mut Tx<'_>,
+    order: OrderMoney<'_>,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    if order.total_cents == 0 {
+        return Ok(());
+    }
+    if order.currency != CURRENCY {
+        return Err(AppError::Conflict(format!(
+            "This event is priced in {}; wallets hold {CURRENCY}.",
+            order.currency
+        )));
+    }
+    let buyer = ledger::account(tx, order.buyer_id, Owned::Main).await?;
+    let escrow = ledger::account(tx, order.organizer_id, Owned::Escrow).await?;
+    let new = NewTx {
+        kind: TxKind::Payment,
+        amount_cents: order.total_cents,
+        debit: buyer,
+        credit: escrow,
+        initiator: Some(order.buyer_id),
+        key: None,
+        request_hash: "",
+        reference: Some(reference(order.order_id, "payment")),
+        order_id: Some(order.order_id),
+        memo: "",
+        counterparty: "",
+    };
+    match ledger::reserve(tx, &new, expires_at, now).await {
+        Ok(_) | Err(Refused::Duplicate) => Ok(()),
+        Err(refused) => Err(refused.into_error(order.total_cents)),
+    }
+}
+
+/// Phase two, inside the confirming transaction: posts the reserved
+/// payment. Fails (and the caller rolls everything back) when it can no
+/// longer post.
+pub async fn post_order(
+    tx: &mut Tx<'_>,
+    order_id: i64,
+    total_cents: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    if total_cents == 0 {
+        return Ok(());
+    }
+    match ledger::post_pending(tx, &reference(order_id, "payment"), now).await? {
+        Posting::Posted | Posting::AlreadyPosted => Ok(()),
+        Posting::Void | Posting::Missing => Err(AppError::Conflict(
+            "The payment for this order lapsed with its seat hold. Hold the seats again to buy."
+                .into(),
+        )),
+    }
+}
+
+/// Inside a cancelling transaction: voids the order's pending payment, or
+/// refunds its posted one less `fee_pct` percent. Returns what was refunded.
+pub async fn unwind_order(
+    tx: &mut Tx<'_>,
+    order_id: i64,
+    fee_pct: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    let payment = reference(order_id, "payment");
+    if ledger::void(tx, &payment, now).await? {
+        return Ok(0);
+    }
+    let paid: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT amount_cents, debit_account_id, credit_account_id FROM wallet_transactions \
+         WHERE reference = $1 AND status = 'posted'",
+    )
+    .bind(&payment)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let Some((amount, buyer, escrow)) = paid else {
+        return Ok(0);
+    };
+    let fee = amount * fee_pct.clamp(0, 100) / 100;
+    let refund = amount - fee;
+    if refund == 0 {
+        return Ok(0);
+    }
+    let new = NewTx {
+        kind: TxKind::Refund,
+        amount_cents: refund,
+        debit: escrow,
+        credit: buyer,
+        initiator: None,
+        key: None,
+        request_hash: "",
+        reference: Some(reference(order_id, "refund")),
+        order_id: Some(order_id),
+        memo: if fee > 0 {
+            "Less the organizer's cancellation fee"
+        } else {
+            ""
+        },
+        counterparty: "",
+    };
+    match ledger::post(tx, &new, None, now).await {
+        Ok(_) => Ok(refund),
+        Err(Refused::Duplicate) => Ok(0),
+        Err(refused) => Err(refused.into_error(refund)),
+    }
+}
+
+/// Tells the buyer their wallet changed with an order. (The organizer's
+/// escrow changed too; they hear of it through the order notices, which
+/// their earnings page follows, so a "new order" toast is never replaced
+/// by a wallet notice.)
+pub fn touched(buyer_id: i64, state: &AppState) {
+    super::service::announce(state, buyer_id);
+}
+
+/// Pays out the takings of orders whose event is over: escrow → the
+/// organizer's wallet, less `fee_bps` to the platform. One transaction per
+/// order; a payout happens once (its reference is unique). Returns the
+/// organizers paid.
+pub async fn pay_out(db: &crate::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppError> {
+    let now = crate::db::now_millis();
+    let due: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT o.id, e.organizer_id, p.credit_account_id, \
+         CAST(p.amount_cents - COALESCE((SELECT r.amount_cents FROM wallet_transactions r \
+           WHERE r.order_id = o.id AND r.kind = 'refund' AND r.status = 'posted'), 0) AS BIGINT) \
+         FROM orders o JOIN events e ON e.id = o.event_id \
+         JOIN wallet_transactions p ON p.order_id = o.id AND p.kind = 'payment' AND p.status = 'posted' \
+         WHERE COALESCE(e.ends_at, e.starts_at) <= $1 AND o.status IN ('completed', 'cancelled') \
+         AND NOT EXISTS (SELECT 1 FROM wallet_transactions x WHERE x.order_id = o.id AND x.kind = 'payout') \
+         ORDER BY o.id LIMIT 200",
+    )
+    .bind(now)
+    .fetch_all(db.pool())
+    .await
+    .map_err(db_error)?;
+    let mut paid = Vec::new();
+    for (order_id, organizer, escrow, net) in due.into_iter().filter(|d| d.3 > 0) {
+        let mut tx = db.pool().begin().await.map_err(db_error)?;
+        let main = ledger::account(&mut tx, organizer, Owned::Main).await?;
+        let fees = ledger::platform(&mut tx, Platform::Fees).await?;
+        let fee = net * fee_bps.clamp(0, 10_000) / 10_000;
+        let new = NewTx {
+            kind: TxKind::Payout,
+            amount_cents: net,
+            debit: escrow,
+            credit: main,
+            initiator: None,
+            key: None,
+            request_hash: "",
+            reference: Some(reference(order_id, "payout")),
+            order_id: Some(order_id),
+            memo: "",
+            counterparty: "",
+        };
+        match ledger::post(&mut tx, &new, Some((fees, fee)), now).await {
+            Ok(_) => {
+                tx.commit().await.map_err(db_error)?;
+                paid.push(organizer);
+            }
+            Err(Refused::Duplicate) => {}
+            Err(refused) => return Err(refused.into_error(net)),
+        }
+    }
+    if !paid.is_empty() {
+        tracing::info!(payouts = paid.len(), "organizer payouts posted");
+    }
+    paid.sort_unstable();
+    paid.dedup();
+    Ok(paid)
+}
+
+/// An organizer's takings per event: sales, refunds, what is still in
+/// escrow and what was paid out.
+pub async fn earnings(state: &AppState, user: &AuthUser) -> Result<Earnings, AppError> {
+    user.require_role(crate::accounts::model::Role::Organizer)?;
+    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let fees = ledger::platform(&mut conn, Platform::Fees).await?;
+    drop(conn);
+    let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT o.event_id, ev.name, t.kind, CAST(SUM(t.amount_cents) AS BIGINT), \
+         CAST(SUM(COALESCE((SELECT f.amount_cents FROM wallet_entries f \
+           WHERE f.transaction_id = t.id AND f.account_id = $2), 0)) AS BIGINT) \
+         FROM wallet_transactions t JOIN orders o ON o.id = t.order_id \
+         JOIN events ev ON ev.id = o.event_id \
+         WHERE ev.organizer_id = $1 AND t.status = 'posted' \
+         GROUP BY o.event_id, ev.name, t.kind ORDER BY o.event_id DESC",
+    )
+    .bind(user.id)
+    .bind(fees)
+    .fetch_all(state.db.pool())
+    .await
+    .map_err(db_error)?;
+    let mut events: Vec<EventEarnings> = Vec::new();
+    for (event_id, name, kind, amount, fee) in rows {
+        if events.last().is_none_or(|e| e.event_id != event_id) {
+            events.push(EventEarnings {
+                event_id,
+                event_name: name,
+                sales_cents: 0,
+                refunded_cents: 0,
+                in_escrow_cents: 0,
+                paid_out_cents: 0,
+                fees_cents: 0,
+            });
+        }
+        let Some(row) = events.last_mut() else {
+            continue;
+        };
+        match TxKind::parse(&kind) {
+            Some(TxKind::Payment) => row.sales_cents += amount,
+            Some(TxKind::Refund) => row.refunded_cents += amount,
+            Some(TxKind::Payout) => {
+                row.paid_out_cents += amount - fee;
+                row.fees_cents += fee;
+            }
+            _ => {}
+        }
+    }
+    for row in &mut events {
+        row.in_escrow_cents =
+            row.sales_cents - row.refunded_cents - row.paid_out_cents - row.fees_cents;
+    }
+    Ok(Earnings {
+        in_escrow_cents: events.iter().map(|e| e.in_escrow_cents).sum(),
+        paid_out_cents: events.iter().map(|e| e.paid_out_cents).sum(),
+        fees_cents: events.iter().map(|e| e.fees_cents).sum(),
+        fee_bps: state.config.wallet.platform_fee_bps,
+        currency: CURRENCY.into(),
+        events,
+    })
+}

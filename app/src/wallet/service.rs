@@ -1,0 +1,428 @@
+//! What people do with their wallet: see the balance and history, top up
+//! from a card, withdraw to a bank, send money to someone. Every call that
+//! moves money takes an idempotency key: the same key with the same request
+//! returns the first result; with another request it is refused.
+
+use sha2::{Digest, Sha256};
+
+use super::ledger::{self, NewTx, Owned, Platform, Refused};
+use super::model::{
+    Balance, CURRENCY, CardInput, PAGE_SIZE, Receipt, TransactionPage, TransactionView, TxKind,
+    TxQuery, TxStatus, check_amount, check_bank_account, check_key, check_memo, money,
+};
+use super::provider;
+use crate::accounts::service::AuthUser;
+use crate::db::now_millis;
+use crate::error::AppError;
+use crate::events::rows::db_error;
+use crate::state::AppState;
+
+/// The wallet of `user_id`: posted balance, reserved, available.
+pub async fn balance_of(state: &AppState, user_id: i64) -> Result<Balance, AppError> {
+    let Some(account) = ledger::find_account(state.db.pool(), user_id, Owned::Main).await? else {
+        return Ok(Balance {
+            currency: CURRENCY.into(),
+            ..Default::default()
+        });
+    };
+    // Reservations count until they expire, even before the sweeper voids them.
+    let (balance, pending): (i64, i64) = sqlx::query_as(
+        "SELECT a.balance_cents, CAST(COALESCE((SELECT SUM(t.amount_cents) FROM wallet_transactions t \
+         WHERE t.debit_account_id = a.id AND t.status = 'pending' AND t.expires_at > $2), 0) AS BIGINT) \
+         FROM wallet_accounts a WHERE a.id = $1",
+    )
+    .bind(account)
+    .bind(now_millis())
+    .fetch_one(state.db.pool())
+    .await
+    .map_err(db_error)?;
+    Ok(Balance {
+        balance_cents: balance,
+        pending_cents: pending,
+        available_cents: balance - pending,
+        currency: CURRENCY.into(),
+    })
+}
+
+pub async fn balance(state: &AppState, user: &AuthUser) -> Result<Balance, AppError> {
+    balance_of(state, user.id).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct TxRow {
+    id: i64,
+    kind: String,
+    status: String,
+    amount_cents: i64,
+    currency: String,
+    debit_account_id: i64,
+    memo: String,
+    counterparty: String,
+    order_id: Option<i64>,
+    created_at: i64,
+    posted_at: Option<i64>,
+    request_hash: String,
+    /// What the posted entries did to the viewer's account.
+    net_cents: Option<i64>,
+    other_name: Option<String>,
+    event_name: Option<String>,
+}
+
+const TX_SELECT: &str = "SELECT t.id, t.kind, t.status, t.amount_cents, t.currency, \
+     t.debit_account_id, t.memo, t.counterparty, t.order_id, t.created_at, t.posted_at, t.request_hash, \
+     CAST((SELECT SUM(e.amount_cents) FROM wallet_entries e WHERE e.transaction_id = t.id AND e.account_id = $1) AS BIGINT) AS net_cents, \
+     (SELECT u.display_name FROM wallet_accounts oa JOIN users u ON u.id = oa.user_id \
+      WHERE oa.id = CASE WHEN t.debit_account_id = $1 THEN t.credit_account_id ELSE t.debit_account_id END) AS other_name, \
+     (SELECT ev.name FROM orders o JOIN events ev ON ev.id = o.event_id WHERE o.id = t.order_id) AS event_name \
+     FROM wallet_transactions t";
+
+impl TxRow {
+    fn view(&self, account: i64) -> TransactionView {
+        let kind = TxKind::parse(&self.kind).unwrap_or(TxKind::Transfer);
+        let outgoing = self.debit_account_id == account;
+        let status = TxStatus::from_db(&self.status);
+        let amount = self.net_cents.unwrap_or(if outgoing {
+            -self.amount_cents
+        } else {
+            self.amount_cents
+        });
+        let other = self.other_name.clone().unwrap_or_default();
+        let event = self.event_name.clone().unwrap_or_default();
+        let description = match kind {
+            TxKind::Deposit => format!("Top-up from {}", self.counterparty),
+            TxKind::Withdrawal => format!("Withdrawal to {}", self.counterparty),
+            TxKind::Transfer if outgoing => format!("To {other}"),
+            TxKind::Transfer => format!("From {other}"),
+            TxKind::Payment if outgoing => format!("Tickets for {event}"),
+            TxKind::Payment => format!("Sale: {event}"),
+            TxKind::Refund if outgoing => format!("Refund to {other}: {event}"),
+            TxKind::Refund => format!("Refund: {event}"),
+            TxKind::Payout => format!("Payout: {event}"),
+        };
+        TransactionView {
+            id: self.id,
+            kind,
+            status,
+            amount_cents: amount,
+            currency: self.currency.clone(),
+            description,
+            memo: self.memo.clone(),
+            order_id: self.order_id,
+            created_at: self.created_at,
+            posted_at: self.posted_at,
+        }
+    }
+}
+
+async fn tx_view(state: &AppState, account: i64, id: i64) -> Result<TransactionView, AppError> {
+    let sql = format!("{TX_SELECT} WHERE t.id = $2");
+    let row: TxRow = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(id)
+        .fetch_one(state.db.pool())
+        .await
+        .map_err(db_error)?;
+    Ok(row.view(account))
+}
+
+/// The user's wallet history, newest first, a page at a time.
+pub async fn history(
+    state: &AppState,
+    user: &AuthUser,
+    query: &TxQuery,
+) -> Result<TransactionPage, AppError> {
+    let page = query.page.unwrap_or(1).clamp(1, 100_000);
+    let Some(account) = ledger::find_account(state.db.pool(), user.id, Owned::Main).await? else {
+        return Ok(TransactionPage {
+            items: Vec::new(),
+            page,
+            has_more: false,
+        });
+    };
+    let mut filter = String::from("WHERE (t.debit_account_id = $1 OR t.credit_account_id = $1)");
+    let kind = match query.kind.as_deref().map(str::trim).unwrap_or("") {
+        "" | "all" => None,
+        other => Some(
+            TxKind::parse(other)
+                .ok_or_else(|| AppError::bad_request("kind", "Unknown transaction kind."))?,
+        ),
+    };
+    if kind.is_some() {
+        filter.push_str(" AND t.kind = $2");
+    }
+    match query.direction.as_deref().map(str::trim).unwrap_or("") {
+        "" | "all" => {}
+        "in" => filter.push_str(" AND t.credit_account_id = $1"),
+        "out" => filter.push_str(" AND t.debit_account_id = $1"),
+        _ => {
+            return Err(AppError::bad_request(
+                "direction",
+                "direction is `in` or `out`.",
+            ));
+        }
+    }
+    let sql = format!(
+        "{TX_SELECT} {filter} ORDER BY t.id DESC LIMIT {} OFFSET {}",
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE
+    );
+    let mut q = sqlx::query_as::<_, TxRow>(&sql).bind(account);
+    if let Some(kind) = kind {
+        q = q.bind(kind.as_str());
+    }
+    let mut rows = q.fetch_all(state.db.pool()).await.map_err(db_error)?;
+    let has_more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    Ok(TransactionPage {
+        items: rows.iter().map(|r| r.view(account)).collect(),
+        page,
+        has_more,
+    })
+}
+
+/// The money movements of one order, for its buyer: the receipt.
+pub async fn order_receipt(
+    state: &AppState,
+    user_id: i64,
+    order_id: i64,
+) -> Result<Vec<TransactionView>, AppError> {
+    let Some(account) = ledger::find_account(state.db.pool(), user_id, Owned::Main).await? else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "{TX_SELECT} WHERE t.order_id = $2 AND (t.debit_account_id = $1 OR t.credit_account_id = $1) \
+         ORDER BY t.id"
+    );
+    let rows: Vec<TxRow> = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(order_id)
+        .fetch_all(state.db.pool())
+        .await
+        .map_err(db_error)?;
+    Ok(rows.iter().map(|r| r.view(account)).collect())
+}
+
+fn fingerprint(parts: &[&str]) -> String {
+    hex::encode(&Sha256::digest(parts.join("\u{1f}").as_bytes())[..16])
+}
+
+/// The first result of this key, if the user used it before; 409 if it was
+/// for another request.
+async fn replay(
+    state: &AppState,
+    user: &AuthUser,
+    account: i64,
+    key: &str,
+    hash: &str,
+) -> Result<Option<Receipt>, AppError> {
+    let sql = format!("{TX_SELECT} WHERE t.initiator_id = $2 AND t.idempotency_key = $3");
+    let row: Option<TxRow> = sqlx::query_as(&sql)
+        .bind(account)
+        .bind(user.id)
+        .bind(key)
+        .fetch_optional(state.db.pool())
+        .await
+        .map_err(db_error)?;
+    match row {
+        None => Ok(None),
+        Some(row) if row.request_hash == hash => Ok(Some(Receipt {
+            transaction: row.view(account),
+            balance: balance(state, user).await?,
+        })),
+        Some(_) => Err(AppError::Conflict(
+            "This Idempotency-Key was already used for a different request.".into(),
+        )),
+    }
+}
+
+/// Records one posted transaction for `user`, keyed; a concurrent retry
+/// with the same key gets the first one's result.
+async fn move_money(
+    state: &AppState,
+    user: &AuthUser,
+    account: i64,
+    new: NewTx<'_>,
+) -> Result<Receipt, AppError> {
+    let key = new.key.unwrap_or_default().to_string();
+    let hash = new.request_hash.to_string();
+    let amount = new.amount_cents;
+    let now = now_millis();
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let id = match ledger::post(&mut tx, &new, None, now).await {
+        Ok(id) => id,
+        Err(Refused::Duplicate) => {
+            drop(tx);
+            return replay(state, user, account, &key, &hash)
+                .await?
+                .ok_or_else(|| AppError::Conflict("This request is being processed.".into()));
+        }
+        Err(refused) => return Err(refused.into_error(amount)),
+    };
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(
+        transaction_id = id,
+        kind = new.kind.as_str(),
+        amount,
+        "wallet transaction posted"
+    );
+    Ok(Receipt {
+        transaction: tx_view(state, account, id).await?,
+        balance: balance(state, user).await?,
+    })
+}
+
+/// Tells a person their wallet changed (balance and history reload).
+pub fn announce(state: &AppState, user_id: i64) {
+    state
+        .live
+        .notify_user(user_id, crate::live::protocol::Notice::WalletChanged);
+}
+
+/// Tops the wallet up from a card, through the top-up provider.
+pub async fn deposit(
+    state: &AppState,
+    user: &AuthUser,
+    amount_cents: i64,
+    card: &CardInput,
+    key: &str,
+) -> Result<Receipt, AppError> {
+    let amount = check_amount("amount", amount_cents)?;
+    let key = check_key(key)?;
+    let today = provider::today();
+    let card = super::model::check_card(card, today.0, today.1)?;
+    let hash = fingerprint(&["deposit", &amount.to_string(), &card.digits]);
+    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
+    let cash_in = ledger::platform(&mut conn, Platform::CashIn).await?;
+    drop(conn);
+    if let Some(first) = replay(state, user, account, &key, &hash).await? {
+        return Ok(first);
+    }
+    let charge = provider::top_up().charge(&card, amount, &key)?;
+    let receipt = move_money(
+        state,
+        user,
+        account,
+        NewTx {
+            kind: TxKind::Deposit,
+            amount_cents: amount,
+            debit: cash_in,
+            credit: account,
+            initiator: Some(user.id),
+            key: Some(&key),
+            request_hash: &hash,
+            reference: Some(format!("charge:{}", charge.id)),
+            order_id: None,
+            memo: "",
+            counterparty: &card.label(),
+        },
+    )
+    .await?;
+    announce(state, user.id);
+    Ok(receipt)
+}
+
+/// Sends money to a (simulated) bank account.
+pub async fn withdraw(
+    state: &AppState,
+    user: &AuthUser,
+    amount_cents: i64,
+    bank_account: &str,
+    key: &str,
+) -> Result<Receipt, AppError> {
+    let amount = check_amount("amount", amount_cents)?;
+    let key = check_key(key)?;
+    let bank = check_bank_account(bank_account)?;
+    let hash = fingerprint(&["withdraw", &amount.to_string(), &bank]);
+    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
+    let cash_out = ledger::platform(&mut conn, Platform::CashOut).await?;
+    drop(conn);
+    if let Some(first) = replay(state, user, account, &key, &hash).await? {
+        return Ok(first);
+    }
+    let label = format!("Bank ••••{}", &bank[bank.len() - 4..]);
+    let receipt = move_money(
+        state,
+        user,
+        account,
+        NewTx {
+            kind: TxKind::Withdrawal,
+            amount_cents: amount,
+            debit: account,
+            credit: cash_out,
+            initiator: Some(user.id),
+            key: Some(&key),
+            request_hash: &hash,
+            reference: None,
+            order_id: None,
+            memo: "",
+            counterparty: &label,
+        },
+    )
+    .await?;
+    announce(state, user.id);
+    Ok(receipt)
+}
+
+/// Sends money to another person, by their email.
+pub async fn transfer(
+    state: &AppState,
+    user: &AuthUser,
+    to_email: &str,
+    amount_cents: i64,
+    memo: &str,
+    key: &str,
+) -> Result<Receipt, AppError> {
+    let amount = check_amount("amount", amount_cents)?;
+    let key = check_key(key)?;
+    let memo = check_memo(memo)?;
+    let email = crate::accounts::model::parse_email(to_email).map_err(|_| {
+        AppError::bad_request("to", "Enter the email address of the person to pay.")
+    })?;
+    let recipient = crate::accounts::store::user_by_email(state.db.pool(), &email)
+        .await?
+        .ok_or_else(|| AppError::bad_request("to", "Nobody on Marquee has this email address."))?;
+    if recipient.id == user.id {
+        return Err(AppError::bad_request(
+            "to",
+            "You can't send money to yourself.",
+        ));
+    }
+    let hash = fingerprint(&[
+        "transfer",
+        &amount.to_string(),
+        &recipient.id.to_string(),
+        &memo,
+    ]);
+    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
+    let theirs = ledger::account(&mut conn, recipient.id, Owned::Main).await?;
+    drop(conn);
+    if let Some(first) = replay(state, user, account, &key, &hash).await? {
+        return Ok(first);
+    }
+    let receipt = move_money(
+        state,
+        user,
+        account,
+        NewTx {
+            kind: TxKind::Transfer,
+            amount_cents: amount,
+            debit: account,
+            credit: theirs,
+            initiator: Some(user.id),
+            key: Some(&key),
+            request_hash: &hash,
+            reference: None,
+            order_id: None,
+            memo: &memo,
+            counterparty: "",
+        },
+    )
+    .await?;
+    tracing::info!(to = recipient.id, "money sent: {}", money(amount));
+    announce(state, user.id);
+    announce(state, recipient.id);
+    Ok(receipt)
+}
