@@ -8,6 +8,7 @@ mod extract;
 mod openapi;
 pub(crate) mod orders;
 pub(crate) mod users;
+pub(crate) mod wallet;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -57,6 +58,11 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}", get(orders::get_one))
         .route("/orders/{id}/confirm", post(orders::confirm))
         .route("/orders/{id}/cancel", post(orders::cancel))
+        .route("/wallet/balance", get(wallet::balance))
+        .route("/wallet/transactions", get(wallet::transactions))
+        .route("/wallet/deposit", post(wallet::deposit))
+        .route("/wallet/withdraw", post(wallet::withdraw))
+        .route("/wallet/transfer", post(wallet::transfer))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

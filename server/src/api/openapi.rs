@@ -2,7 +2,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, events, orders, users};
+use super::{auth, events, orders, users, wallet};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,7 @@ use super::{auth, events, orders, users};
         events::cancel_event, events::reserve, events::release, events::locks, events::check_in,
         orders::create, orders::create_with_lock, orders::confirm, orders::cancel, orders::mine,
         orders::all, orders::by_event, orders::get_one,
+        wallet::balance, wallet::transactions, wallet::deposit, wallet::withdraw, wallet::transfer,
     ),
     components(schemas(auth::ErrorBody)),
     modifiers(&BearerAuth),
@@ -24,7 +25,8 @@ use super::{auth, events, orders, users};
         (name = "users", description = "Profiles and search"),
         (name = "events", description = "Events and their ticket categories (seed 001)"),
         (name = "tickets", description = "Seat locks (holds) and check-in"),
-        (name = "orders", description = "Orders: idempotent creation, confirmation, cancellation"),
+        (name = "orders", description = "Orders: idempotent creation, confirmation, cancellation. Creating an order reserves its total on your wallet; confirming pays it."),
+        (name = "wallet", description = "Wallet (seed 003): balance, history, deposit, withdraw, transfer. Money-moving calls need an Idempotency-Key."),
     )
 )]
 pub struct ApiDoc;

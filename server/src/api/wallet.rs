@@ -1,0 +1,287 @@
+//! Seed 003's wallet API under /api/wallet. Every call that moves money
+//! requires an `Idempotency-Key` header: the same key with the same request
+//! returns the first result; with a different request it is a 409.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use app::error::AppError;
+use app::events::time;
+use app::state::AppState;
+use app::wallet::model::{Balance, CardInput, Receipt, TransactionView, TxQuery};
+use app::wallet::service;
+
+use super::auth::ErrorBody;
+use super::{ApiJson, CurrentUser};
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiBalance {
+    /// Posted money, in major units (seed 003), and exactly in cents.
+    pub balance: f64,
+    pub balance_cents: i64,
+    /// Reserved by checkouts not yet confirmed.
+    pub pending_cents: i64,
+    /// What can be spent now.
+    pub available_cents: i64,
+    pub currency: String,
+}
+
+impl From<&Balance> for ApiBalance {
+    fn from(b: &Balance) -> Self {
+        Self {
+            balance: app::events::model::major_units(b.balance_cents),
+            balance_cents: b.balance_cents,
+            pending_cents: b.pending_cents,
+            available_cents: b.available_cents,
+            currency: b.currency.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTransaction {
+    pub id: i64,
+    /// deposit, withdrawal, transfer, payment, refund or payout.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// pending, posted or voided.
+    pub status: String,
+    /// Signed, from your wallet's side: positive in, negative out.
+    pub amount: f64,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub description: String,
+    pub memo: String,
+    pub order_id: Option<i64>,
+    pub created_at: String,
+    pub posted_at: Option<String>,
+}
+
+impl From<&TransactionView> for ApiTransaction {
+    fn from(t: &TransactionView) -> Self {
+        Self {
+            id: t.id,
+            kind: t.kind.as_str().into(),
+            status: t.status.as_str().into(),
+            amount: app::events::model::major_units(t.amount_cents),
+            amount_cents: t.amount_cents,
+            currency: t.currency.clone(),
+            description: t.description.clone(),
+            memo: t.memo.clone(),
+            order_id: t.order_id,
+            created_at: time::iso(t.created_at),
+            posted_at: t.posted_at.map(time::iso),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiReceipt {
+    pub transaction: ApiTransaction,
+    pub balance: ApiBalance,
+}
+
+impl From<&Receipt> for ApiReceipt {
+    fn from(r: &Receipt) -> Self {
+        Self {
+            transaction: ApiTransaction::from(&r.transaction),
+            balance: ApiBalance::from(&r.balance),
+        }
+    }
+}
+
+fn created(receipt: &Receipt) -> Response {
+    (StatusCode::CREATED, Json(ApiReceipt::from(receipt))).into_response()
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, AppError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    app::wallet::model::check_key(key)
+}
+
+/// An amount in cents (`amountCents`) or in major units (`amount`, as seed
+/// 003 sends it; at most two decimals).
+fn cents(amount: Option<f64>, amount_cents: Option<i64>) -> Result<i64, AppError> {
+    let cents = match (amount_cents, amount) {
+        (Some(c), _) => c,
+        (None, Some(a)) if a.is_finite() && ((a * 100.0).round() - a * 100.0).abs() < 1e-6 => {
+            (a * 100.0).round() as i64
+        }
+        (None, Some(_)) => {
+            return Err(AppError::bad_request(
+                "amount",
+                "amount has at most two decimals.",
+            ));
+        }
+        (None, None) => {
+            return Err(AppError::bad_request(
+                "amount",
+                "amount (or amountCents) is required.",
+            ));
+        }
+    };
+    app::wallet::model::check_amount("amount", cents)
+}
+
+/// Your wallet's balance.
+#[utoipa::path(get, path = "/api/wallet/balance", tag = "wallet",
+    responses((status = 200, body = ApiBalance), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn balance(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<ApiBalance>, AppError> {
+    let balance = service::balance(&state, &user).await?;
+    Ok(Json(ApiBalance::from(&balance)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryParams {
+    /// deposit, withdrawal, transfer, payment, refund or payout.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// `in` or `out`.
+    pub direction: Option<String>,
+    /// 1-based, 20 per page.
+    pub page: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTransactionPage {
+    pub transactions: Vec<ApiTransaction>,
+    pub page: i64,
+    pub has_more: bool,
+}
+
+/// Your transactions, newest first.
+#[utoipa::path(get, path = "/api/wallet/transactions", tag = "wallet", params(HistoryParams),
+    responses((status = 200, body = ApiTransactionPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn transactions(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(params): Query<HistoryParams>,
+) -> Result<Json<ApiTransactionPage>, AppError> {
+    let page = service::history(
+        &state,
+        &user,
+        &TxQuery {
+            kind: params.kind,
+            direction: params.direction,
+            page: params.page,
+        },
+    )
+    .await?;
+    Ok(Json(ApiTransactionPage {
+        transactions: page.items.iter().map(ApiTransaction::from).collect(),
+        page: page.page,
+        has_more: page.has_more,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DepositBody {
+    pub amount: Option<f64>,
+    pub amount_cents: Option<i64>,
+    /// A test card: 4242 4242 4242 4242 is charged, 4000 0000 0000 0002 declined.
+    pub card_number: String,
+    /// `MM/YY`.
+    pub card_expiry: String,
+    pub card_cvc: String,
+}
+
+/// Top up from a card (the test provider).
+#[utoipa::path(post, path = "/api/wallet/deposit", tag = "wallet", request_body = DepositBody,
+    params(("Idempotency-Key" = String, Header, description = "Required; the same key returns the first result")),
+    responses((status = 201, body = ApiReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn deposit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<DepositBody>,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    let amount = cents(body.amount, body.amount_cents)?;
+    let card = CardInput {
+        number: body.card_number,
+        expiry: body.card_expiry,
+        cvc: body.card_cvc,
+    };
+    let receipt = service::deposit(&state, &user, amount, &card, &key).await?;
+    Ok(created(&receipt))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WithdrawBody {
+    pub amount: Option<f64>,
+    pub amount_cents: Option<i64>,
+    /// IBAN or account number (a simulated bank).
+    pub bank_account: String,
+}
+
+/// Withdraw to a (simulated) bank account.
+#[utoipa::path(post, path = "/api/wallet/withdraw", tag = "wallet", request_body = WithdrawBody,
+    params(("Idempotency-Key" = String, Header, description = "Required; the same key returns the first result")),
+    responses((status = 201, body = ApiReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<WithdrawBody>,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    let amount = cents(body.amount, body.amount_cents)?;
+    let receipt = service::withdraw(&state, &user, amount, &body.bank_account, &key).await?;
+    Ok(created(&receipt))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferBody {
+    /// The recipient's email.
+    pub to_email: String,
+    pub amount: Option<f64>,
+    pub amount_cents: Option<i64>,
+    pub memo: Option<String>,
+}
+
+/// Send money to another person.
+#[utoipa::path(post, path = "/api/wallet/transfer", tag = "wallet", request_body = TransferBody,
+    params(("Idempotency-Key" = String, Header, description = "Required; the same key returns the first result")),
+    responses((status = 201, body = ApiReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<TransferBody>,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    let amount = cents(body.amount, body.amount_cents)?;
+    let receipt = service::transfer(
+        &state,
+        &user,
+        &body.to_email,
+        amount,
+        body.memo.as_deref().unwrap_or(""),
+        &key,
+    )
+    .await?;
+    Ok(created(&receipt))
+}
