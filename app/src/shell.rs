@@ -11,6 +11,7 @@ use crate::events::pages::{
     EventsPage, MyOrdersPage, MyTicketsPage, NewEventPage, OrderPage, OrganizerPage,
 };
 use crate::pages::{HomePage, StatusPage};
+use crate::wallet::pages::{EarningsPage, TransactionsPage, WalletPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -101,6 +102,9 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("organizer/events/:id/edit") view=EditEventPage ssr=SsrMode::Async />
                         <Route path=path!("organizer/events/:id/check-in") view=CheckInPage ssr=SsrMode::Async />
                         <Route path=path!("admin/orders") view=AdminOrdersPage ssr=SsrMode::Async />
+                        <Route path=path!("wallet") view=WalletPage ssr=SsrMode::Async />
+                        <Route path=path!("wallet/transactions") view=TransactionsPage ssr=SsrMode::Async />
+                        <Route path=path!("organizer/earnings") view=EarningsPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <footer class="border-t border-slate-200 bg-white">

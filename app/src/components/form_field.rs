@@ -12,8 +12,11 @@ pub fn FormField(
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional, into)] autocomplete: Option<String>,
     #[prop(optional)] required: bool,
+    /// The input's id, where a page has two fields of one name.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described_by = {

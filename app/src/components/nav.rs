@@ -11,9 +11,13 @@ const PUBLIC_SECTIONS: &[(&str, &str)] = &[("/", "Home"), ("/events", "Events")]
 const MEMBER_SECTIONS: &[(&str, &str)] = &[
     ("/tickets", "My tickets"),
     ("/orders", "Orders"),
+    ("/wallet", "Wallet"),
     ("/people", "People"),
 ];
-const ORGANIZER_SECTIONS: &[(&str, &str)] = &[("/organizer", "Organizer")];
+const ORGANIZER_SECTIONS: &[(&str, &str)] = &[
+    ("/organizer", "Organizer"),
+    ("/organizer/earnings", "Earnings"),
+];
 const ADMIN_SECTIONS: &[(&str, &str)] = &[("/admin/orders", "All orders")];
 
 /// The top bar: brand, sections, the account area, and on phones a menu

@@ -1,0 +1,148 @@
+//! Wallet pages: the wallet (balance, top up, withdraw, send), the full
+//! history, and an organizer's earnings. Like every page they render on the
+//! server and their forms post without JavaScript; once live, they reload
+//! whenever the person's wallet changes.
+
+mod earnings;
+mod history;
+mod wallet;
+
+pub use earnings::EarningsPage;
+pub use history::TransactionsPage;
+pub use wallet::{WalletPage, card_fields};
+
+use leptos::prelude::*;
+
+use super::model::{TransactionView, TxStatus, money};
+use crate::accounts::context::use_auth;
+use crate::components::{Badge, Tone};
+use crate::live::protocol::{Notice, Payload};
+
+/// Counts the notices of the signed-in person's live topic that change
+/// money they see (their wallet, or an order of theirs or of their
+/// events); resources that read it reload on each.
+pub fn wallet_changes() -> Memo<u64> {
+    let auth = use_auth();
+    let me = auth.me.get_untracked().map(|m| m.id).unwrap_or(0);
+    let feed = crate::live::client::use_topic(format!("user:{me}"));
+    let count = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        if let Some(Payload::Notice {
+            notice: Notice::WalletChanged | Notice::NewOrder { .. } | Notice::OrderChanged { .. },
+        }) = feed.get()
+        {
+            count.update(|n| *n += 1);
+        }
+    });
+    Memo::new(move |_| count.get())
+}
+
+/// A fresh idempotency key for a money form: one per form shown, so a
+/// double submit (or a retried post) moves the money once.
+pub fn fresh_key() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let mut bytes = [0u8; 12];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        hex::encode(bytes)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let a = (js_random() * 1e15) as u64;
+        let b = (js_random() * 1e15) as u64;
+        format!("{a:x}{b:x}")
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn js_random() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Math::random()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.5
+    }
+}
+
+/// `12 Mar 2031, 18:32 UTC`, the same on the server and in the browser.
+pub fn date_time(ms: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = ms.div_euclid(86_400_000);
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{day} {} {year}, {:02}:{:02} UTC",
+        MONTHS[(month - 1) as usize],
+        secs / 3600,
+        secs / 60 % 60
+    )
+}
+
+/// One line of history: what, when, how much (green in, plain out).
+#[component]
+pub fn TransactionLine(tx: TransactionView) -> impl IntoView {
+    let amount = if tx.amount_cents > 0 {
+        format!("+{}", money(tx.amount_cents))
+    } else {
+        money(tx.amount_cents)
+    };
+    let status = match tx.status {
+        TxStatus::Posted => None,
+        TxStatus::Pending => Some((Tone::Warning, "Reserved")),
+        TxStatus::Voided => Some((Tone::Neutral, "Released")),
+    };
+    let href = tx.order_id.map(|id| format!("/orders/{id}"));
+    let amount_class = match tx.status {
+        TxStatus::Voided => "font-semibold tabular-nums text-slate-400 line-through",
+        TxStatus::Posted if tx.amount_cents > 0 => "font-semibold tabular-nums text-emerald-700",
+        _ => "font-semibold tabular-nums",
+    };
+    view! {
+        <div class="flex items-start justify-between gap-4 px-4 py-3" data-testid="transaction">
+            <div class="min-w-0">
+                <p class="truncate font-medium text-slate-900">
+                    {match href {
+                        Some(href) => view! { <a href=href class="hover:underline">{tx.description.clone()}</a> }.into_any(),
+                        None => view! { <span>{tx.description.clone()}</span> }.into_any(),
+                    }}
+                </p>
+                <p class="text-xs text-slate-500">
+                    {tx.kind.label()} " · " {date_time(tx.created_at)}
+                    {(!tx.memo.is_empty()).then(|| view! { " · “" {tx.memo.clone()} "”" })}
+                </p>
+            </div>
+            <div class="flex shrink-0 flex-col items-end gap-1">
+                <span class=amount_class data-testid="transaction-amount">
+                    {amount}
+                </span>
+                {status.map(|(tone, text)| view! { <Badge tone>{text}</Badge> })}
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_read_the_same_everywhere() {
+        assert_eq!(super::date_time(0), "1 Jan 1970, 00:00 UTC");
+        assert_eq!(
+            super::date_time(1_784_131_930_000),
+            "15 Jul 2026, 16:12 UTC"
+        );
+        assert_eq!(super::date_time(951_782_400_000), "29 Feb 2000, 00:00 UTC");
+    }
+}
