@@ -92,6 +92,11 @@ test('an organizer gets a toast when an order for their event comes in', async (
       })
     ).ok(),
   ).toBeTruthy();
+  const funded = await buyer.request.post('/api/wallet/deposit', {
+    headers: { Origin: origin, 'Idempotency-Key': `fund-${tag()}` },
+    data: { amountCents: 10000, cardNumber: '4242424242424242', cardExpiry: '12/40', cardCvc: '123' },
+  });
+  expect(funded.status()).toBe(201);
   const order = await buyer.request.post('/api/orders', {
     headers: { Origin: origin },
     data: { categoryId: event.ticketCategories[0].id, quantity: 2 },

@@ -95,9 +95,14 @@ test('organizer publishes an event, attendee holds seats, checks out, and is che
   await expect(attendee.locator('[data-tier="VIP"]').getByTestId('availability')).toHaveText('Only 8 left');
   await open(attendee, new URL(checkout).pathname, js);
 
-  // Checkout: the order is confirmed and the tickets come with QR codes.
+  // Checkout: the wallet is empty, so the missing amount is topped up from
+  // the (test) card and paid in one step; the tickets come with QR codes.
+  await expect(attendee.getByTestId('wallet-available')).toContainText('$0.00 available');
   await attendee.getByLabel('Notes for the organizer (optional)').fill('Near the stage, please');
-  await attendee.getByRole('button', { name: 'Confirm order' }).click();
+  await attendee.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await attendee.getByLabel('Expiry (MM/YY)').fill('12/40');
+  await attendee.getByLabel('CVC').fill('123');
+  await attendee.getByRole('button', { name: 'Top up $161 and pay' }).click();
   await expect(attendee).toHaveURL(/\/orders\/\d+\?placed=1$/);
   await expect(attendee.getByText('Order confirmed.')).toBeVisible();
   await expect(attendee.getByTestId('order-status')).toHaveText('Confirmed');

@@ -84,13 +84,13 @@ impl Drop for TestApp {
 }
 
 /// A throwaway PostgreSQL database, dropped with the test app.
-struct PostgresDatabase {
+pub struct PostgresDatabase {
     admin_url: String,
     name: String,
 }
 
 impl PostgresDatabase {
-    async fn create(admin_url: &str) -> (Self, String) {
+    pub async fn create(admin_url: &str) -> (Self, String) {
         let name = format!("marquee_test_{:016x}", rand::random::<u64>());
         let mut conn = PgConnection::connect(admin_url)
             .await
@@ -108,7 +108,7 @@ impl PostgresDatabase {
         )
     }
 
-    fn drop_blocking(self) {
+    pub fn drop_blocking(self) {
         // Drop runs outside any async context we may block: use a thread
         // with its own runtime.
         let handle = std::thread::spawn(move || {
@@ -161,6 +161,7 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
         auth_limits: app::rate_limit::AuthLimits::default(),
         trust_proxy: false,
         ticketing: app::config::TicketingLimits::default(),
+        wallet: app::config::WalletSettings::default(),
     }
 }
 
@@ -238,7 +239,36 @@ fn the_database_name_is_replaced_keeping_host_and_query() {
 
 /// A signed-up user: its access token and id. `role` is `attendee`,
 /// `organizer` or `admin` (admins are promoted in the database).
+/// A new person of `role` with $1,000 in their wallet (topped up from the
+/// test card): their access token and id.
 pub async fn user(app: &TestApp, role: &str) -> (String, i64) {
+    let (token, id) = new_user(app, role).await;
+    deposit(app, &token, 100_000).await;
+    (token, id)
+}
+
+/// Tops a wallet up from the test card by `cents`.
+pub async fn deposit(app: &TestApp, token: &str, cents: i64) {
+    let response = app
+        .bearer(reqwest::Method::POST, "/api/wallet/deposit", token)
+        .header(
+            "Idempotency-Key",
+            format!("fund-{:x}", rand::random::<u64>()),
+        )
+        .json(&serde_json::json!({
+            "amountCents": cents,
+            "cardNumber": "4242 4242 4242 4242",
+            "cardExpiry": "12/40",
+            "cardCvc": "123",
+        }))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 201, "the top-up works");
+}
+
+/// A new person of `role` with an empty wallet.
+pub async fn new_user(app: &TestApp, role: &str) -> (String, i64) {
     let email = format!("{role}{:x}@example.com", rand::random::<u64>());
     let sign_up_role = if role == "admin" { "attendee" } else { role };
     let response = app

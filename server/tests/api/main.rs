@@ -15,3 +15,6 @@ mod security;
 mod sessions;
 mod ticketing;
 mod ticketing_hammer;
+mod wallet;
+mod wallet_crash;
+mod wallet_hammer;

@@ -1,0 +1,126 @@
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { hydrated, waitForHydration, collectErrors } from './helpers';
+
+function tag(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+async function signedIn(browser: Browser, js: boolean, role: 'attendee' | 'organizer', name: string): Promise<{ page: Page; email: string }> {
+  const context = await browser.newContext({ javaScriptEnabled: js });
+  const page = await context.newPage();
+  const email = `e2e-wallet-${role}-${tag()}@example.com`;
+  const response = await page.request.post('/rpc/accounts/sign_up', {
+    form: { email, password: 'correct horse battery', display_name: name, role, next: '/' },
+  });
+  expect(response.ok()).toBeTruthy();
+  return { page, email };
+}
+
+async function open(page: Page, path: string, js: boolean) {
+  await page.goto(path);
+  if (js) await waitForHydration(page);
+}
+
+test('top up, pay for tickets from the wallet, cancel and get the refund', async ({ browser }, testInfo) => {
+  const js = hydrated(testInfo);
+  const origin = testInfo.project.use.baseURL as string;
+  const { page: organizer } = await signedIn(browser, js, 'organizer', 'Wanda Organizer');
+  const created = await organizer.request.post('/api/events', {
+    headers: { Origin: origin },
+    data: {
+      eventName: `Wallet Gig ${tag()}`,
+      eventCategory: 'Music',
+      eventDate: '2032-03-01T19:00:00Z',
+      ticketCategories: [{ categoryName: 'Standard', price: 15, totalSeats: 40 }],
+    },
+  });
+  expect(created.status()).toBe(201);
+  const event = await created.json();
+
+  // An empty wallet, then a top-up from the test card.
+  const { page: buyer } = await signedIn(browser, js, 'attendee', 'Walt Buyer');
+  const errors = collectErrors(buyer);
+  await open(buyer, '/wallet', js);
+  await expect(buyer.getByRole('heading', { name: 'Wallet' })).toBeVisible();
+  await expect(buyer.getByTestId('available')).toHaveText('$0.00');
+  await expect(buyer.getByText('No transactions yet')).toBeVisible();
+  await expect(buyer.getByTestId('test-provider').first()).toContainText('Test mode');
+  const topUp = buyer.getByTestId('top-up-form');
+  await topUp.getByLabel('Amount (USD)').fill('50');
+  await topUp.getByLabel('Card number').fill('4000 0000 0000 0002');
+  await topUp.getByLabel('Expiry (MM/YY)').fill('12/40');
+  await topUp.getByLabel('CVC').fill('123');
+  await topUp.getByRole('button', { name: 'Add money' }).click();
+  // A declined card: the error sits next to the field, no money moved.
+  await expect(buyer.getByText('Your card was declined. Try another card.')).toBeVisible();
+  await expect(buyer.getByTestId('available')).toHaveText('$0.00');
+  await topUp.getByLabel('Amount (USD)').fill('50');
+  await topUp.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await topUp.getByLabel('Expiry (MM/YY)').fill('12/40');
+  await topUp.getByLabel('CVC').fill('123');
+  await topUp.getByRole('button', { name: 'Add money' }).click();
+  await expect(buyer).toHaveURL(/\/wallet\?done=topup/);
+  await expect(buyer.getByText('Money added to your wallet.')).toBeVisible();
+  await expect(buyer.getByTestId('available')).toHaveText('$50');
+  await expect(buyer.getByTestId('recent').getByTestId('transaction')).toHaveCount(1);
+
+  // Two seats at $15, paid from the wallet.
+  await open(buyer, `/events/${event.idEvent}`, js);
+  const standard = buyer.locator('[data-tier="Standard"]');
+  await standard.getByLabel('Seats').selectOption('2');
+  await standard.getByRole('button', { name: 'Hold seats' }).click();
+  await expect(buyer).toHaveURL(/\/checkout\/hold_/);
+  await expect(buyer.getByTestId('wallet-available')).toContainText('$50 available');
+  await buyer.getByRole('button', { name: 'Pay $30 from wallet' }).click();
+  await expect(buyer).toHaveURL(/\/orders\/\d+\?placed=1$/);
+  await expect(buyer.getByTestId('order-status')).toHaveText('Confirmed');
+  const receipt = buyer.getByTestId('receipt');
+  await expect(receipt.getByTestId('transaction-amount')).toHaveText(['-$30']);
+  const orderPath = new URL(buyer.url()).pathname;
+  await open(buyer, '/wallet', js);
+  await expect(buyer.getByTestId('available')).toHaveText('$20');
+
+  // Cancelling refunds the whole price (the organizer set no fee).
+  await open(buyer, orderPath, js);
+  await buyer.getByRole('button', { name: 'Cancel order' }).click();
+  await expect(buyer.getByTestId('order-status')).toHaveText('Cancelled');
+  await expect(buyer.getByTestId('receipt').getByTestId('transaction-amount')).toHaveText(['-$30', '+$30']);
+  await open(buyer, '/wallet/transactions', js);
+  await expect(buyer.getByTestId('transaction')).toHaveCount(3);
+  await buyer.getByLabel('Kind').selectOption('refund');
+  await buyer.getByRole('button', { name: 'Filter' }).click();
+  await expect(buyer).toHaveURL(/kind=refund/);
+  await expect(buyer.getByTestId('transaction')).toHaveCount(1);
+  await open(buyer, '/wallet', js);
+  await expect(buyer.getByTestId('available')).toHaveText('$50');
+  // Only the declined top-up's 400, which the browser logs.
+  expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+});
+
+test('money sent to a friend shows up in their open wallet without a reload', async ({ browser }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'live updates need the wasm');
+  const { page: friend, email } = await signedIn(browser, true, 'attendee', 'Fran Friend');
+  await open(friend, '/wallet', true);
+  await expect(friend.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  await expect(friend.getByTestId('available')).toHaveText('$0.00');
+
+  const { page: sender } = await signedIn(browser, true, 'attendee', 'Sam Sender');
+  await open(sender, '/wallet', true);
+  const topUp = sender.getByTestId('top-up-form');
+  await topUp.getByLabel('Amount (USD)').fill('20');
+  await topUp.getByLabel('Card number').fill('4242424242424242');
+  await topUp.getByLabel('Expiry (MM/YY)').fill('12/40');
+  await topUp.getByLabel('CVC').fill('123');
+  await topUp.getByRole('button', { name: 'Add money' }).click();
+  await expect(sender.getByTestId('available')).toHaveText('$20');
+  const send = sender.getByTestId('send-form');
+  await send.getByLabel('To (their email)').fill(email);
+  await send.getByLabel('Amount (USD)').fill('7.50');
+  await send.getByLabel('Note (optional)').fill('For the tickets');
+  await send.getByRole('button', { name: 'Send' }).click();
+  await expect(sender.getByText('Money sent.')).toBeVisible();
+  await expect(sender.getByTestId('available')).toHaveText('$12.50');
+
+  await expect(friend.getByTestId('available')).toHaveText('$7.50');
+  await expect(friend.getByTestId('recent').getByTestId('transaction').first()).toContainText('For the tickets');
+});
