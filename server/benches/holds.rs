@@ -12,27 +12,11 @@ mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use app::config::{Config, TicketingLimits};
 use serde_json::{Value, json};
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
-async fn register(client: &reqwest::Client, base: &str, email: &str, role: &str) -> String {
-    let response = client
-        .post(format!("{base}/api/auth/register"))
-        .json(&json!({ "username": email, "password": "correct horse battery", "role": role }))
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().await.expect("json");
-    body["access_token"].as_str().expect("token").to_string()
-}
+use support::{percentile, register};
 
 #[tokio::main]
 async fn main() {
@@ -57,13 +41,7 @@ async fn main() {
             ..Default::default()
         },
     );
-    let app = server::startup::Application::build(config)
-        .await
-        .expect("the app starts");
-    let backend = app.state().db.backend().name();
-    let db = app.state().db.clone();
-    let base = format!("http://{}", app.address());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (base, db, backend) = support::serve(config).await;
     let client = reqwest::Client::new();
 
     let organizer = register(&client, &base, "organizer@bench.example", "organizer").await;
