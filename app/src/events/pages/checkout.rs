@@ -12,7 +12,7 @@ use crate::events::api::{Checkout, ReleaseHold, get_hold};
 use crate::events::model::HoldView;
 use crate::wallet::api::{TopUpAndPay, wallet_balance};
 use crate::wallet::model::{Balance, money as wallet_money};
-use crate::wallet::pages::{card_fields, fresh_key, wallet_changes};
+use crate::wallet::pages::{card_fields, fresh_key};
 
 /// The held seats: what they cost, how long they stay held, and "confirm".
 #[component]
@@ -32,8 +32,10 @@ fn CheckoutView() -> impl IntoView {
     let checkout = ServerAction::<Checkout>::new();
     let top_up_and_pay = ServerAction::<TopUpAndPay>::new();
     let release = ServerAction::<ReleaseHold>::new();
-    let changes = wallet_changes();
-    let balance = Resource::new(move || changes.get(), |_| wallet_balance());
+    // Read once: the page's own forms are what change it, and they leave the
+    // page. (Reloading it on live notices raced the navigation away: a
+    // refetch still under way when the page was disposed broke the app.)
+    let balance = Resource::new(|| (), |_| wallet_balance());
     view! {
         <Title text="Checkout" />
         <div class="mx-auto max-w-xl space-y-6">
