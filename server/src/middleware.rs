@@ -56,6 +56,41 @@ pub fn page_csp(nonce: &str, reload: Option<&str>) -> String {
 /// run, nothing may frame it.
 pub const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/// Where a page render leaves its Content-Security-Policy (carrying the
+/// nonce it used), shared between the request and the render through the
+/// request's extensions. [`page_csp_slot`] puts it on the response, so a
+/// page keeps its policy even if the render's response options are lost on
+/// the way (seen once under load: a page answered with the strict default
+/// policy could not load its scripts).
+#[derive(Debug, Clone, Default)]
+pub struct PageCsp(pub std::sync::Arc<std::sync::Mutex<Option<HeaderValue>>>);
+
+impl PageCsp {
+    pub fn set(&self, value: HeaderValue) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(value);
+        }
+    }
+}
+
+/// Gives every request an empty [`PageCsp`] and the response the policy a
+/// page render left in it.
+pub async fn page_csp_slot(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let slot = PageCsp::default();
+    request.extensions_mut().insert(slot.clone());
+    let mut response = next.run(request).await;
+    let value = slot.0.lock().ok().and_then(|mut s| s.take());
+    if let Some(value) = value {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -180,6 +180,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn(middleware::page_csp_slot))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::resolve_user,
@@ -233,12 +234,21 @@ fn page_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     });
     move || {
         provide_context(state.clone());
-        if let (Some(nonce), Some(response)) =
-            (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
-        {
+        // Pages have a nonce; server functions don't (they keep the default policy).
+        if let Some(nonce) = leptos::nonce::use_nonce() {
             let csp = middleware::page_csp(&nonce, reload.as_deref());
-            if let Ok(value) = HeaderValue::from_str(&csp) {
-                response.insert_header(CONTENT_SECURITY_POLICY, value);
+            let Ok(value) = HeaderValue::from_str(&csp) else {
+                tracing::error!("the page policy is not a valid header value");
+                return;
+            };
+            if let Some(slot) = use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<middleware::PageCsp>().cloned())
+            {
+                slot.set(value.clone());
+            }
+            match use_context::<ResponseOptions>() {
+                Some(response) => response.insert_header(CONTENT_SECURITY_POLICY, value),
+                None => tracing::warn!("a page rendered without response options"),
             }
         }
     }
