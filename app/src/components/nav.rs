@@ -14,10 +14,7 @@ const MEMBER_SECTIONS: &[(&str, &str)] = &[
     ("/wallet", "Wallet"),
     ("/people", "People"),
 ];
-const ORGANIZER_SECTIONS: &[(&str, &str)] = &[
-    ("/organizer", "Organizer"),
-    ("/organizer/earnings", "Earnings"),
-];
+const ORGANIZER_SECTIONS: &[(&str, &str)] = &[("/organizer", "Organizer")];
 const ADMIN_SECTIONS: &[(&str, &str)] = &[("/admin/orders", "All orders")];
 
 /// The top bar: brand, sections, the account area, and on phones a menu
@@ -80,7 +77,7 @@ pub fn TopNav() -> impl IntoView {
                     "Marquee"
                 </a>
                 <ul class="hidden items-center gap-1 lg:flex">
-                    {links("rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700")}
+                    {links("whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700")}
                 </ul>
                 <div class="ml-auto flex items-center gap-3">
                     <crate::live::client::LiveIndicator />
@@ -139,7 +136,7 @@ fn AccountArea() -> impl IntoView {
                 <RoleBadge role=me.role />
             </a>
             <ActionForm action=auth.sign_out>
-                <button type="submit" class="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+                <button type="submit" class="whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900">
                     "Sign out"
                 </button>
             </ActionForm>

@@ -51,7 +51,10 @@ fn MyEvents() -> impl IntoView {
         <div class="space-y-6">
             <div class="flex flex-wrap items-center justify-between gap-3">
                 <h1 class="text-3xl font-bold tracking-tight">"My events"</h1>
-                <ButtonLink href="/organizer/events/new">"New event"</ButtonLink>
+                <div class="flex gap-2">
+                    <ButtonLink href="/organizer/earnings" variant=crate::components::Variant::Secondary>"Earnings"</ButtonLink>
+                    <ButtonLink href="/organizer/events/new">"New event"</ButtonLink>
+                </div>
             </div>
             <Notice when=Signal::derive(move || deleted.get() == "1") text="The event was deleted." />
             <Suspense fallback=|| view! { <Skeleton /> }>
