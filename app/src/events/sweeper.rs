@@ -15,21 +15,34 @@ pub async fn sweep(db: &Db) -> Result<Swept, sqlx::Error> {
     sweep_events(db).await.map(|(swept, _)| swept)
 }
 
-/// The sweep, and the events whose seats it freed.
-pub async fn sweep_events(db: &Db) -> Result<(Swept, Vec<i64>), sqlx::Error> {
+/// A hold the sweep marked expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lapsed {
+    pub hold_id: String,
+    pub event_id: i64,
+    pub user_id: i64,
+}
+
+/// The sweep, and the holds it marked expired.
+pub async fn sweep_events(db: &Db) -> Result<(Swept, Vec<Lapsed>), sqlx::Error> {
     let now = now_millis();
     let mut tx = db.pool().begin().await?;
-    let expired: Vec<(i64,)> = sqlx::query_as(
+    let expired: Vec<(String, i64, i64)> = sqlx::query_as(
         "UPDATE holds SET status = 'expired', updated_at = $1 WHERE status = 'active' AND expires_at <= $1 \
-         RETURNING event_id",
+         RETURNING id, event_id, user_id",
     )
     .bind(now)
     .fetch_all(&mut *tx)
     .await?;
     let holds_expired = expired.len() as u64;
-    let mut events: Vec<i64> = expired.into_iter().map(|(e,)| e).collect();
-    events.sort_unstable();
-    events.dedup();
+    let lapsed: Vec<Lapsed> = expired
+        .into_iter()
+        .map(|(hold_id, event_id, user_id)| Lapsed {
+            hold_id,
+            event_id,
+            user_id,
+        })
+        .collect();
     let orders_lapsed = sqlx::query(
         "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seat hold expired before checkout.', \
          cancelled_at = $1, updated_at = $1 WHERE status = 'pending' \
@@ -61,7 +74,7 @@ pub async fn sweep_events(db: &Db) -> Result<(Swept, Vec<i64>), sqlx::Error> {
             "ticketing sweep"
         );
     }
-    Ok((swept, events))
+    Ok((swept, lapsed))
 }
 
 /// Voids the reservations of orders that were cancelled (or lapsed) and
@@ -104,15 +117,36 @@ pub async fn run(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        match sweep_events(&db).await {
-            Ok((_, events)) => events.into_iter().for_each(|e| hub.touch_event(e)),
-            Err(e) => tracing::warn!(error = %e, "ticketing sweep failed; will retry"),
+        sweep_and_tell(&db, &hub, fee_bps).await;
+    }
+}
+
+/// One sweep, and the news of it: freed seats to the events' followers,
+/// "your hold expired" to each holder, wallet changes to their owners.
+pub async fn sweep_and_tell(db: &Db, hub: &crate::live::hub::Hub, fee_bps: i64) {
+    use crate::live::protocol::Notice;
+    match sweep_events(db).await {
+        Ok((_, lapsed)) => {
+            let mut events: Vec<i64> = lapsed.iter().map(|l| l.event_id).collect();
+            events.sort_unstable();
+            events.dedup();
+            events.into_iter().for_each(|e| hub.touch_event(e));
+            for hold in lapsed {
+                hub.notify_user(
+                    hold.user_id,
+                    Notice::HoldExpired {
+                        hold_id: hold.hold_id,
+                        event_id: hold.event_id,
+                    },
+                );
+            }
         }
-        match sweep_money(&db, fee_bps).await {
-            Ok(people) => people.into_iter().for_each(|p| {
-                hub.notify_user(p, crate::live::protocol::Notice::WalletChanged);
-            }),
-            Err(e) => tracing::warn!(error = %e, "wallet sweep failed; will retry"),
-        }
+        Err(e) => tracing::warn!(error = %e, "ticketing sweep failed; will retry"),
+    }
+    match sweep_money(db, fee_bps).await {
+        Ok(people) => people
+            .into_iter()
+            .for_each(|p| hub.notify_user(p, Notice::WalletChanged)),
+        Err(e) => tracing::warn!(error = %e, "wallet sweep failed; will retry"),
     }
 }

@@ -109,6 +109,8 @@ pub enum Notice {
     },
     /// The person's wallet changed: balance, reservations or history.
     WalletChanged,
+    /// One of the person's seat holds lapsed (the sweeper marked it expired).
+    HoldExpired { hold_id: String, event_id: i64 },
     /// An organizer's event has a new confirmed order.
     NewOrder {
         order_id: i64,

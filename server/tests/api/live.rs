@@ -11,7 +11,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use app::live::protocol::{ClientMessage, ErrorCode, Payload, ServerMessage};
 
-use crate::helpers::{TestApp, send_json, spawn_app, spawn_instance_of, user};
+use crate::helpers::{TestApp, new_user, send_json, spawn_app, spawn_instance_of, user};
 use crate::ticketing::{create_event, tier_id};
 
 type Ws =
@@ -577,4 +577,47 @@ async fn buyers_and_organizers_hear_about_orders_on_their_own_topic() {
             quantity: 2
         }
     );
+}
+
+#[tokio::test]
+async fn a_holder_hears_from_the_server_when_their_hold_lapses() {
+    let app = spawn_app().await;
+    let (organizer, _) = user(&app, "organizer").await;
+    let (buyer, buyer_id) = new_user(&app, "attendee").await;
+    let event = create_event(&app, &organizer, &[("GA", 10.0, 20)]).await;
+    let event_id = event["idEvent"].as_i64().unwrap();
+    let (status, held) = send_json(
+        &app,
+        Method::POST,
+        "/api/events/tickets/reserve",
+        Some(&buyer),
+        Some(json!({ "categoryId": tier_id(&event, 0), "quantity": 2 })),
+    )
+    .await;
+    assert_eq!(status, 201, "{held}");
+    let hold_id = held["lockId"].as_str().unwrap().to_string();
+    let mut ws = connect(&app, Some(&buyer)).await;
+    send(&mut ws, subscribe(format!("user:{buyer_id}"), None)).await;
+    send(&mut ws, ClientMessage::Ping { nonce: 1 }).await;
+    assert_eq!(next(&mut ws).await, ServerMessage::Pong { nonce: 1 });
+
+    // A sweep before the hold lapses says nothing.
+    app::events::sweeper::sweep_and_tell(&app.db, &app.state.live, 500).await;
+    sqlx::query("UPDATE holds SET expires_at = $1 WHERE id = $2")
+        .bind(app::db::now_millis() - 1)
+        .bind(&hold_id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    app::events::sweeper::sweep_and_tell(&app.db, &app.state.live, 500).await;
+    match next(&mut ws).await {
+        ServerMessage::Update {
+            payload: Payload::Notice { notice },
+            ..
+        } => assert_eq!(
+            notice,
+            app::live::protocol::Notice::HoldExpired { hold_id, event_id }
+        ),
+        other => panic!("expected the lapse notice, got {other:?}"),
+    }
 }
