@@ -14,27 +14,19 @@ pub use wallet::{WalletPage, card_fields};
 use leptos::prelude::*;
 
 use super::model::{TransactionView, TxStatus, money};
-use crate::accounts::context::use_auth;
 use crate::components::{Badge, Tone};
-use crate::live::protocol::{Notice, Payload};
+use crate::live::protocol::Notice;
 
 /// Counts the notices of the signed-in person's live topic that change
 /// money they see (their wallet, or an order of theirs or of their
 /// events); resources that read it reload on each.
 pub fn wallet_changes() -> Memo<u64> {
-    let auth = use_auth();
-    let me = auth.me.get_untracked().map(|m| m.id).unwrap_or(0);
-    let feed = crate::live::client::use_topic(format!("user:{me}"));
-    let count = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        if let Some(Payload::Notice {
-            notice: Notice::WalletChanged | Notice::NewOrder { .. } | Notice::OrderChanged { .. },
-        }) = feed.get()
-        {
-            count.update(|n| *n += 1);
-        }
-    });
-    Memo::new(move |_| count.get())
+    crate::events::pages::notices_matching(|notice| {
+        matches!(
+            notice,
+            Notice::WalletChanged | Notice::NewOrder { .. } | Notice::OrderChanged { .. }
+        )
+    })
 }
 
 /// A fresh idempotency key for a money form: one per form shown, so a

@@ -6,7 +6,8 @@ use leptos_router::hooks::use_query_map;
 use super::{EventStatusBadge, INPUT, Skeleton, money};
 use crate::components::{Badge, Button, EmptyState, ErrorView, IconName, Tone};
 use crate::events::api::list_events;
-use crate::events::model::{CATEGORIES, EventQuery, EventStatus, EventView};
+use crate::events::model::{CATEGORIES, EventQuery, EventStatus, EventView, FEW_LEFT, SaleState};
+use crate::live::protocol::Payload;
 
 /// All upcoming events, with search, filters, sorting and pages.
 #[component]
@@ -34,7 +35,7 @@ pub fn EventsPage() -> impl IntoView {
         <div class="flex flex-wrap items-end justify-between gap-4">
             <div>
                 <h1 class="text-3xl font-bold tracking-tight">"Events"</h1>
-                <p class="mt-1 text-slate-600">"Concerts, talks, games and meet-ups. Hold your seats, pay at the door."</p>
+                <p class="mt-1 text-slate-600">"Concerts, talks, games and meet-ups. Hold your seats, pay from your wallet."</p>
             </div>
         </div>
         <Form method="GET" action="" attr:class="mt-6 grid gap-3 rounded-2xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6" attr:role="search">
@@ -126,8 +127,38 @@ pub fn EventCard(event: EventView) -> impl IntoView {
             money(p, &event.currency)
         }
     });
-    let sold_out = event.sold_out();
-    let few = !sold_out && event.tiers.iter().any(|t| t.few_left());
+    // "Sold out" and "Selling fast" follow the event live once connected.
+    let live = crate::live::client::use_topic(format!("event:{}", event.id));
+    let tiers = event.tiers.clone();
+    let badges = move || {
+        let seats: Vec<(bool, bool, i64)> = live.with(|payload| {
+            tiers
+                .iter()
+                .filter(|t| t.active)
+                .map(|t| {
+                    let available = match payload {
+                        Some(Payload::Availability { tiers: now, .. }) => now
+                            .iter()
+                            .find(|n| n.tier_id == t.id)
+                            .map_or(t.available, |n| n.available),
+                        _ => t.available,
+                    };
+                    let selling = matches!(t.sale, SaleState::OnSale | SaleState::SoldOut);
+                    (
+                        selling,
+                        selling && available > 0 && available <= FEW_LEFT,
+                        available,
+                    )
+                })
+                .collect()
+        });
+        let sold_out = !seats.is_empty() && seats.iter().all(|(_, _, a)| *a == 0);
+        let few = !sold_out && seats.iter().any(|(_, few, _)| *few);
+        view! {
+            {sold_out.then(|| view! { <span data-testid="card-availability"><Badge tone=Tone::Danger>"Sold out"</Badge></span> })}
+            {few.then(|| view! { <span data-testid="card-availability"><Badge tone=Tone::Warning>"Selling fast"</Badge></span> })}
+        }
+    };
     view! {
         <a href=format!("/events/{}", event.id) class="group flex h-full flex-col overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm transition hover:shadow-md">
             <Cover url=event.cover_url.clone() name=event.name.clone() class="h-36" />
@@ -135,8 +166,7 @@ pub fn EventCard(event: EventView) -> impl IntoView {
                 <div class="flex flex-wrap items-center gap-2">
                     <Badge tone=Tone::Brand>{event.category.clone()}</Badge>
                     {(event.status != EventStatus::Published).then(|| view! { <EventStatusBadge status=event.status /> })}
-                    {sold_out.then(|| view! { <Badge tone=Tone::Danger>"Sold out"</Badge> })}
-                    {few.then(|| view! { <Badge tone=Tone::Warning>"Selling fast"</Badge> })}
+                    {badges}
                 </div>
                 <h2 class="text-lg font-semibold leading-snug group-hover:text-brand-700">{event.name.clone()}</h2>
                 <p class="text-sm text-slate-600">{event.when_label.clone()}</p>

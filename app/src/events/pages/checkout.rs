@@ -10,6 +10,7 @@ use crate::components::{Button, ButtonLink, Card, Variant};
 use crate::error::AppError;
 use crate::events::api::{Checkout, ReleaseHold, get_hold};
 use crate::events::model::HoldView;
+use crate::live::protocol::Notice;
 use crate::wallet::api::{TopUpAndPay, wallet_balance};
 use crate::wallet::model::{Balance, money as wallet_money};
 use crate::wallet::pages::{card_fields, fresh_key};
@@ -28,7 +29,15 @@ pub fn CheckoutPage() -> impl IntoView {
 fn CheckoutView() -> impl IntoView {
     let params = use_params_map();
     let hold_id = Memo::new(move |_| params.read().get("hold").unwrap_or_default());
-    let hold = Resource::new(move || hold_id.get(), get_hold);
+    // The server says when the hold lapses (the countdown only guesses from
+    // the browser's clock): the card then turns into "expired".
+    let lapsed = super::orders::notices_matching(
+        move |notice| matches!(notice, Notice::HoldExpired { hold_id: id, .. } if *id == hold_id.get_untracked()),
+    );
+    let hold = Resource::new(
+        move || (hold_id.get(), lapsed.get()),
+        |(id, _)| get_hold(id),
+    );
     let checkout = ServerAction::<Checkout>::new();
     let top_up_and_pay = ServerAction::<TopUpAndPay>::new();
     let release = ServerAction::<ReleaseHold>::new();

@@ -27,7 +27,14 @@ pub fn MyOrdersPage() -> impl IntoView {
 
 #[component]
 fn MyOrders() -> impl IntoView {
-    let data = Resource::new(|| (), |_| my_orders());
+    // Live: an order changing status or a hold lapsing reloads the list.
+    let changed = notices_matching(|notice| {
+        matches!(
+            notice,
+            Notice::OrderChanged { .. } | Notice::HoldExpired { .. }
+        )
+    });
+    let data = Resource::new(move || changed.get(), |_| my_orders());
     view! {
         <Title text="My orders" />
         <div class="mx-auto max-w-3xl space-y-8">
@@ -103,15 +110,23 @@ pub fn OrderLine(order: OrderView) -> impl IntoView {
 /// Counts live notices about order `id` on the signed-in person's topic
 /// (0 on the server and until one arrives).
 fn order_changes(id: Memo<i64>) -> Memo<u64> {
+    notices_matching(
+        move |notice| matches!(notice, Notice::OrderChanged { order_id, .. } if *order_id == id.get_untracked()),
+    )
+}
+
+/// Counts the notices on the signed-in person's own topic that `wanted`
+/// picks; resources that read the count reload on each.
+pub(crate) fn notices_matching(
+    wanted: impl Fn(&Notice) -> bool + Send + Sync + 'static,
+) -> Memo<u64> {
     let auth = crate::accounts::context::use_auth();
     let me = auth.me.get_untracked().map(|m| m.id).unwrap_or(0);
     let feed = crate::live::client::use_topic(format!("user:{me}"));
     let count = RwSignal::new(0u64);
     Effect::new(move |_| {
-        if let Some(Payload::Notice {
-            notice: Notice::OrderChanged { order_id, .. },
-        }) = feed.get()
-            && order_id == id.get_untracked()
+        if let Some(Payload::Notice { notice }) = feed.get()
+            && wanted(&notice)
         {
             count.update(|n| *n += 1);
         }
