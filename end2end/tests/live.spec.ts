@@ -109,3 +109,38 @@ test('an organizer gets a toast when an order for their event comes in', async (
   await expect(page.getByRole('status').filter({ hasText: `New order: 2 seats for ${event.eventName}.` })).toBeVisible();
   await buyer.close();
 });
+
+test('event cards in the listing say "Selling fast" and "Sold out" as seats go, without reloading', async ({ browser, page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'live updates need the wasm');
+  const origin = testInfo.project.use.baseURL as string;
+  const a = await browser.newContext();
+  expect(
+    (
+      await a.request.post('/rpc/accounts/sign_up', {
+        form: { email: `cards-${tag()}@example.com`, password: 'correct horse battery', display_name: 'Card organizer', role: 'organizer', next: '/' },
+      })
+    ).ok(),
+  ).toBeTruthy();
+  const name = `Card Gig ${tag()}`;
+  const created = await a.request.post('/api/events', {
+    headers: { Origin: origin },
+    data: { eventName: name, eventCategory: 'Music', eventDate: '2031-11-01T18:00:00Z', ticketCategories: [{ categoryName: 'Floor', price: 9, totalSeats: 12 }] },
+  });
+  expect(created.status()).toBe(201);
+  const event = await created.json();
+
+  await page.goto(`/events?q=${encodeURIComponent(name)}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  const card = page.locator(`a[href="/events/${event.idEvent}"]`);
+  await expect(card).toBeVisible();
+  await expect(card.getByTestId('card-availability')).toHaveCount(0);
+
+  const hold = (quantity: number) =>
+    a.request.post('/api/events/tickets/reserve', { headers: { Origin: origin }, data: { categoryId: event.ticketCategories[0].id, quantity } });
+  expect((await hold(2)).status()).toBe(201);
+  await expect(card.getByTestId('card-availability')).toHaveText('Selling fast');
+  expect((await hold(10)).status()).toBe(201);
+  await expect(card.getByTestId('card-availability')).toHaveText('Sold out');
+  await a.close();
+});

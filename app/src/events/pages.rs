@@ -23,6 +23,7 @@ pub use editor::{EditEventPage, NewEventPage};
 pub use event::EventPage;
 pub use my_events::OrganizerPage;
 pub use notices::OrderToasts;
+pub(crate) use orders::notices_matching;
 pub use orders::{MyOrdersPage, OrderPage};
 pub use tickets::MyTicketsPage;
 
