@@ -1,5 +1,6 @@
 //! `marquee admin create --email …`: the only way to get an admin. There is
-//! no default admin and no default password anywhere.
+//! no default admin and no default password anywhere. `marquee admin audit`
+//! checks the wallet ledger.
 
 use std::io::BufRead;
 
@@ -33,4 +34,27 @@ pub async fn create(config: &Config, email: &str, password_stdin: bool) -> anyho
     } else {
         format!("{email} (user {id}) is now an admin")
     })
+}
+
+/// Reads the whole ledger and says whether its invariants hold: the report,
+/// and whether it is clean.
+pub async fn audit(config: &Config) -> anyhow::Result<(String, bool)> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let result = app::wallet::audit::audit(&db).await;
+    db.close().await;
+    let audit = result?;
+    let mut report = format!(
+        "ledger: {} accounts, {} transactions, total {} cents",
+        audit.accounts, audit.transactions, audit.total_cents
+    );
+    if audit.holds() {
+        report.push_str(", balanced");
+    } else {
+        report.push_str(&format!(
+            "\nBROKEN: overdrawn accounts {:?}, drifted balances {:?}, wrong reservations {:?}, unbalanced transactions {:?}",
+            audit.overdrawn, audit.drifted, audit.misreserved, audit.unbalanced
+        ));
+    }
+    Ok((report, audit.holds()))
 }

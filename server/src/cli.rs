@@ -139,6 +139,9 @@ pub enum AdminAction {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Check the wallet ledger: nothing created or lost, no account below
+    /// zero, cached balances equal to their entries. Exits 1 if broken.
+    Audit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -35,6 +35,19 @@ async fn main() -> ExitCode {
             }
             Err(e) => fail(&e),
         },
+        Some(Command::Admin {
+            action: AdminAction::Audit,
+        }) => match server::admin::audit(&config).await {
+            Ok((report, true)) => {
+                println!("{report}");
+                ExitCode::SUCCESS
+            }
+            Ok((report, false)) => {
+                eprintln!("{report}");
+                ExitCode::FAILURE
+            }
+            Err(e) => fail(&e),
+        },
     }
 }
 

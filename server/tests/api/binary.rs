@@ -181,3 +181,42 @@ fn admin_create_makes_an_admin_from_stdin_and_promotes_an_existing_account() {
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
 }
+
+#[test]
+fn admin_audit_reports_a_balanced_ledger_and_fails_on_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = marquee()
+        .current_dir(dir.path())
+        .args(["admin", "audit"])
+        .output()
+        .unwrap();
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&clean.stdout);
+    assert!(stdout.contains("total 0 cents, balanced"), "{stdout}");
+
+    // Money out of thin air: a cached balance no entry explains.
+    let url = format!("sqlite:{}", dir.path().join("data/marquee.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = app::db::Db::connect(&url).await.unwrap();
+        sqlx::query("UPDATE wallet_accounts SET balance_cents = 500 WHERE kind = 'fees'")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        db.close().await;
+    });
+    let broken = marquee()
+        .current_dir(dir.path())
+        .args(["admin", "audit"])
+        .output()
+        .unwrap();
+    assert!(!broken.status.success());
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        stderr.contains("BROKEN") && stderr.contains("total 500 cents"),
+        "{stderr}"
+    );
+}
