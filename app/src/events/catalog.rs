@@ -623,7 +623,20 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
             .await
             .map_err(db_error)?;
     }
-    // Every buyer gets their money back in full (pending payments are voided).
+    // Every buyer gets their money back in full (pending payments are
+    // voided). All the accounts involved are locked first, in id order, so
+    // this never deadlocks with a transfer between two of the buyers.
+    let accounts: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT t.debit_account_id, t.credit_account_id FROM wallet_transactions t \
+         JOIN orders o ON o.id = t.order_id \
+         WHERE o.event_id = $1 AND t.kind = 'payment' AND t.status IN ('pending', 'posted')",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    let accounts: Vec<i64> = accounts.into_iter().flat_map(|(d, c)| [d, c]).collect();
+    crate::wallet::ledger::lock_accounts(&mut tx, &accounts, now).await?;
     for (order_id, _) in &cancelled {
         crate::wallet::payments::unwind_order(&mut tx, *order_id, 0, now).await?;
     }
