@@ -158,22 +158,25 @@ pub fn touched(buyer_id: i64, state: &AppState) {
 /// organizers paid.
 pub async fn pay_out(db: &crate::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppError> {
     let now = crate::db::now_millis();
+    // Fully refunded orders have nothing to pay out; they are left out in
+    // SQL so they never crowd the batch.
     let due: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT o.id, e.organizer_id, p.credit_account_id, \
+        "SELECT id, organizer_id, escrow, net FROM (\
+         SELECT o.id, e.organizer_id, p.credit_account_id AS escrow, \
          CAST(p.amount_cents - COALESCE((SELECT r.amount_cents FROM wallet_transactions r \
-           WHERE r.order_id = o.id AND r.kind = 'refund' AND r.status = 'posted'), 0) AS BIGINT) \
+           WHERE r.order_id = o.id AND r.kind = 'refund' AND r.status = 'posted'), 0) AS BIGINT) AS net \
          FROM orders o JOIN events e ON e.id = o.event_id \
          JOIN wallet_transactions p ON p.order_id = o.id AND p.kind = 'payment' AND p.status = 'posted' \
          WHERE COALESCE(e.ends_at, e.starts_at) <= $1 AND o.status IN ('completed', 'cancelled') \
-         AND NOT EXISTS (SELECT 1 FROM wallet_transactions x WHERE x.order_id = o.id AND x.kind = 'payout') \
-         ORDER BY o.id LIMIT 200",
+         AND NOT EXISTS (SELECT 1 FROM wallet_transactions x WHERE x.order_id = o.id AND x.kind = 'payout')\
+         ) due WHERE net > 0 ORDER BY id LIMIT 200",
     )
     .bind(now)
     .fetch_all(db.pool())
     .await
     .map_err(db_error)?;
     let mut paid = Vec::new();
-    for (order_id, organizer, escrow, net) in due.into_iter().filter(|d| d.3 > 0) {
+    for (order_id, organizer, escrow, net) in due {
         let mut tx = db.pool().begin().await.map_err(db_error)?;
         let main = ledger::account(&mut tx, organizer, Owned::Main).await?;
         let fees = ledger::platform(&mut tx, Platform::Fees).await?;
