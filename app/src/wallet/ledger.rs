@@ -55,12 +55,23 @@ impl Platform {
     }
 }
 
-/// The id of a person's account of `kind`, made on first use.
+/// The id of a person's account of `kind`, made on first use (only then is
+/// anything written).
 pub async fn account(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
     kind: Owned,
 ) -> Result<i64, AppError> {
+    let select = "SELECT id FROM wallet_accounts WHERE user_id = $1 AND kind = $2";
+    let found: Option<(i64,)> = sqlx::query_as(select)
+        .bind(user_id)
+        .bind(kind.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    if let Some((id,)) = found {
+        return Ok(id);
+    }
     let now = crate::db::now_millis();
     sqlx::query(
         "INSERT INTO wallet_accounts (user_id, kind, currency, created_at, updated_at) \
@@ -73,13 +84,13 @@ pub async fn account(
     .execute(&mut *conn)
     .await
     .map_err(db_error)?;
-    let (id,): (i64,) =
-        sqlx::query_as("SELECT id FROM wallet_accounts WHERE user_id = $1 AND kind = $2")
-            .bind(user_id)
-            .bind(kind.as_str())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_error)?;
+    // Made just now, or by a concurrent first use.
+    let (id,): (i64,) = sqlx::query_as(select)
+        .bind(user_id)
+        .bind(kind.as_str())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_error)?;
     Ok(id)
 }
 
