@@ -79,7 +79,7 @@ pub async fn release_hold(hold_id: String) -> Result<HoldView, AppError> {
     )
 }
 
-/// Turns the hold into a confirmed order ("pay at the door").
+/// Turns the hold into a confirmed order, paid from the wallet.
 #[server(prefix = "/rpc", endpoint = "events/checkout")]
 pub async fn checkout(hold_id: String, notes: String) -> Result<OrderView, AppError> {
     respond(

@@ -656,13 +656,7 @@ pub async fn cancel_order(
     // The buyer pays the organizer's cancellation fee; an organizer or
     // admin cancelling refunds in full.
     let fee_pct = if user.id == row.user_id {
-        let (pct,): (i64,) =
-            sqlx::query_as("SELECT cancellation_fee_pct FROM events WHERE id = $1")
-                .bind(row.event_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
-        pct
+        row.cancellation_fee_pct
     } else {
         0
     };

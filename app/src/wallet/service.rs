@@ -235,8 +235,8 @@ async fn replay(
     }
 }
 
-/// Records one posted transaction for `user`, keyed; a concurrent retry
-/// with the same key gets the first one's result.
+/// Records one posted transaction for `user`, keyed, and tells them; a
+/// concurrent retry with the same key gets the first one's result.
 async fn move_money(
     state: &AppState,
     user: &AuthUser,
@@ -265,6 +265,7 @@ async fn move_money(
         amount,
         "wallet transaction posted"
     );
+    announce(state, user.id);
     Ok(Receipt {
         transaction: tx_view(state, account, id).await?,
         balance: balance(state, user).await?,
@@ -318,7 +319,6 @@ pub async fn deposit(
         },
     )
     .await?;
-    announce(state, user.id);
     Ok(receipt)
 }
 
@@ -361,7 +361,6 @@ pub async fn withdraw(
         },
     )
     .await?;
-    announce(state, user.id);
     Ok(receipt)
 }
 
@@ -422,7 +421,6 @@ pub async fn transfer(
     )
     .await?;
     tracing::info!(to = recipient.id, "money sent: {}", money(amount));
-    announce(state, user.id);
     announce(state, recipient.id);
     Ok(receipt)
 }
