@@ -13,7 +13,7 @@ use axum::http::header::{
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -241,14 +241,14 @@ fn page_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
                 tracing::error!("the page policy is not a valid header value");
                 return;
             };
-            if let Some(slot) = use_context::<axum::http::request::Parts>()
+            // One way to the response: the request's slot, which the
+            // `page_csp_slot` middleware puts on it (the render's response
+            // options once lost it under load).
+            match use_context::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<middleware::PageCsp>().cloned())
             {
-                slot.set(value.clone());
-            }
-            match use_context::<ResponseOptions>() {
-                Some(response) => response.insert_header(CONTENT_SECURITY_POLICY, value),
-                None => tracing::warn!("a page rendered without response options"),
+                Some(slot) => slot.set(value),
+                None => tracing::warn!("a page rendered outside the page_csp_slot middleware"),
             }
         }
     }
