@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use app::config::{Config, TicketingLimits};
-use serde_json::{Value, json};
+use serde_json::json;
 use support::{percentile, register};
 
 #[tokio::main]
@@ -41,7 +41,9 @@ async fn main() {
             ..Default::default()
         },
     );
-    let (base, db, backend) = support::serve(config).await;
+    let support::Served {
+        base, db, backend, ..
+    } = support::serve(config).await;
     let client = reqwest::Client::new();
 
     let organizer = register(&client, &base, "organizer@bench.example", "organizer").await;
@@ -57,23 +59,7 @@ async fn main() {
             .await,
         );
     }
-    let starts = app::events::time::iso(app::db::now_millis() + 30 * 86_400_000);
-    let event: Value = client
-        .post(format!("{base}/api/events"))
-        .bearer_auth(&organizer)
-        .json(&json!({
-            "eventName": "Bench rush", "eventCategory": "Music", "eventDate": starts,
-            "ticketCategories": [{ "categoryName": "Hot", "price": 10, "totalSeats": capacity }],
-        }))
-        .send()
-        .await
-        .expect("create")
-        .json()
-        .await
-        .expect("json");
-    let tier = event["ticketCategories"][0]["id"]
-        .as_i64()
-        .expect("tier id");
+    let (_, tier) = support::create_event(&client, &base, &organizer, "Bench rush", capacity).await;
 
     let next = Arc::new(AtomicUsize::new(0));
     let refused = Arc::new(AtomicUsize::new(0));

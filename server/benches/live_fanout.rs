@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use app::config::{Config, TicketingLimits};
 use app::live::protocol::{ClientMessage, Payload, ServerMessage};
 use futures::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::net::TcpSocket;
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
@@ -63,50 +63,17 @@ async fn main() {
             ..Default::default()
         },
     );
-    let app = server::startup::Application::build(config)
-        .await
-        .expect("the app starts");
-    let addr = app.address();
-    let base = format!("http://{addr}");
-    tokio::spawn(app.run_until(std::future::pending()));
+    let support::Served {
+        address: addr,
+        base,
+        ..
+    } = support::serve(config).await;
     let client = reqwest::Client::new();
-    let register = |email: &str, role: &str| {
-        let (client, base) = (client.clone(), base.clone());
-        let body = json!({ "username": email, "password": "correct horse battery", "role": role });
-        async move {
-            let v: Value = client
-                .post(format!("{base}/api/auth/register"))
-                .json(&body)
-                .send()
-                .await
-                .expect("register")
-                .json()
-                .await
-                .expect("json");
-            v["access_token"].as_str().expect("token").to_string()
-        }
-    };
-    let organizer = register("organizer@bench.example", "organizer").await;
-    let buyer = register("buyer@bench.example", "attendee").await;
-    let starts = app::events::time::iso(app::db::now_millis() + 30 * 86_400_000);
+    let organizer = support::register(&client, &base, "organizer@bench.example", "organizer").await;
+    let buyer = support::register(&client, &base, "buyer@bench.example", "attendee").await;
     let capacity = 1_000_000i64;
-    let event: Value = client
-        .post(format!("{base}/api/events"))
-        .bearer_auth(&organizer)
-        .json(&json!({
-            "eventName": "Fan-out", "eventCategory": "Music", "eventDate": starts,
-            "ticketCategories": [{ "categoryName": "Hot", "price": 10, "totalSeats": capacity }],
-        }))
-        .send()
-        .await
-        .expect("create")
-        .json()
-        .await
-        .expect("json");
-    let event_id = event["idEvent"].as_i64().expect("event id");
-    let tier = event["ticketCategories"][0]["id"]
-        .as_i64()
-        .expect("tier id");
+    let (event_id, tier) =
+        support::create_event(&client, &base, &organizer, "Fan-out", capacity).await;
 
     // Connect and subscribe everyone.
     let before = rss_kb();

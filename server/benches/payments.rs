@@ -107,7 +107,9 @@ async fn main() {
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| Config::default_database_url(dir.path()));
     let config = support::config(dir.path(), database_url, TicketingLimits::default());
-    let (base, db, backend) = support::serve(config).await;
+    let support::Served {
+        base, db, backend, ..
+    } = support::serve(config).await;
     let client = reqwest::Client::new();
 
     let mut tokens = Vec::new();

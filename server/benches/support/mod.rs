@@ -31,17 +31,59 @@ pub fn config(data_dir: &Path, database_url: String, ticketing: TicketingLimits)
     }
 }
 
-/// Starts the server in this process on `config`; returns its base URL,
-/// its database and the backend's name.
-pub async fn serve(config: Config) -> (String, app::db::Db, &'static str) {
+/// A server started in this process.
+pub struct Served {
+    pub address: std::net::SocketAddr,
+    /// `http://address`.
+    pub base: String,
+    pub db: app::db::Db,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+}
+
+/// Starts the server in this process on `config`.
+pub async fn serve(config: Config) -> Served {
     let app = server::startup::Application::build(config)
         .await
         .expect("the app starts");
-    let backend = app.state().db.backend().name();
-    let db = app.state().db.clone();
-    let base = format!("http://{}", app.address());
+    let address = app.address();
+    let served = Served {
+        address,
+        base: format!("http://{address}"),
+        db: app.state().db.clone(),
+        backend: app.state().db.backend().name(),
+    };
     tokio::spawn(app.run_until(std::future::pending()));
-    (base, db, backend)
+    served
+}
+
+/// Creates a one-tier event a month from now; returns its id and the tier's.
+pub async fn create_event(
+    client: &reqwest::Client,
+    base: &str,
+    organizer: &str,
+    name: &str,
+    seats: i64,
+) -> (i64, i64) {
+    let starts = app::events::time::iso(app::db::now_millis() + 30 * 86_400_000);
+    let event: serde_json::Value = client
+        .post(format!("{base}/api/events"))
+        .bearer_auth(organizer)
+        .json(&serde_json::json!({
+            "eventName": name, "eventCategory": "Music", "eventDate": starts,
+            "ticketCategories": [{ "categoryName": "Hot", "price": 10, "totalSeats": seats }],
+        }))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let id = event["idEvent"].as_i64().expect("event id");
+    let tier = event["ticketCategories"][0]["id"]
+        .as_i64()
+        .expect("tier id");
+    (id, tier)
 }
 
 /// Signs a new person up; returns their access token.
