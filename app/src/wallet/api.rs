@@ -153,6 +153,15 @@ pub async fn top_up_and_pay(
                 .await?
                 .available_cents;
             let short = hold.total_cents() - available;
+            if short > super::model::MAX_AMOUNT_CENTS {
+                // The form has no amount field to show this next to.
+                return Err(AppError::Conflict(format!(
+                    "Your wallet is {} short, more than one top-up allows ({}). \
+                     Top up in parts on your wallet page, then pay.",
+                    super::model::money(short),
+                    super::model::money(super::model::MAX_AMOUNT_CENTS)
+                )));
+            }
             if short > 0 {
                 let card = super::model::CardInput {
                     number: card_number,

@@ -510,3 +510,39 @@ async fn the_database_refuses_negative_balances_and_edited_entries() {
     assert!(delete.is_err(), "entries can't be deleted");
     assert_ledger_holds(&app).await;
 }
+
+#[tokio::test]
+async fn top_up_and_pay_says_so_when_the_shortfall_is_beyond_one_top_up() {
+    let app = spawn_app().await;
+    let (organizer, _) = new_user(&app, "organizer").await;
+    let event = create_event(&app, &organizer, &[("Box", 6000.0, 10)]).await;
+    let (buyer, _) = new_user(&app, "attendee").await;
+    let (status, held) = send_json(
+        &app,
+        Method::POST,
+        "/api/events/tickets/reserve",
+        Some(&buyer),
+        Some(json!({ "categoryId": tier_id(&event, 0), "quantity": 2 })),
+    )
+    .await;
+    assert_eq!(status, 201, "{held}");
+    let response = app
+        .bearer(Method::POST, "/rpc/wallet/top_up_and_pay", &buyer)
+        .form(&[
+            ("hold_id", held["lockId"].as_str().unwrap()),
+            ("notes", ""),
+            ("card_number", CARD),
+            ("card_expiry", "12/40"),
+            ("card_cvc", "123"),
+            ("key", "big-checkout"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 409);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("more than one top-up allows"), "{body}");
+    // Nothing was charged.
+    assert_eq!(balance(&app, &buyer).await, (0, 0, 0));
+    assert_ledger_holds(&app).await;
+}

@@ -52,6 +52,7 @@ fn CheckoutView() -> impl IntoView {
             <FormAlert message=field_error(checkout.value(), None) />
             <FormAlert message=field_error(checkout.value(), Some("notes")) />
             <FormAlert message=field_error(top_up_and_pay.value(), None) />
+            <FormAlert message=field_error(top_up_and_pay.value(), Some("notes")) />
             <FormAlert message=field_error(release.value(), None) />
             <Suspense fallback=|| view! { <Skeleton /> }>
                 {move || Suspend::new(async move {
