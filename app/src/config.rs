@@ -134,6 +134,23 @@ pub struct Config {
     pub trust_proxy: bool,
     pub ticketing: TicketingLimits,
     pub wallet: WalletSettings,
+    pub services: ServiceSettings,
+}
+
+/// Bookings settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSettings {
+    /// Map tiles for a provider's live position, with `{z}`, `{x}`, `{y}`;
+    /// empty: no map, the position shows as text.
+    pub map_tiles: String,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+        }
+    }
 }
 
 /// Money settings.

@@ -18,6 +18,9 @@ pub enum AppError {
     Unauthorized,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// A 403 that says why (e.g. only attendees may review an event).
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("{0} was not found.")]
     NotFound(String),
     #[error("{0}")]
@@ -48,7 +51,7 @@ impl AppError {
         match self {
             Self::BadRequest { .. } => S::BAD_REQUEST,
             Self::Unauthorized => S::UNAUTHORIZED,
-            Self::Forbidden => S::FORBIDDEN,
+            Self::Forbidden | Self::NotAllowed(_) => S::FORBIDDEN,
             Self::NotFound(_) => S::NOT_FOUND,
             Self::Conflict(_) => S::CONFLICT,
             Self::TooManyRequests { .. } => S::TOO_MANY_REQUESTS,

@@ -113,6 +113,14 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_PLATFORM_FEE_BPS", default_value_t = 500, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub platform_fee_bps: u16,
 
+    /// Map tiles for live location (`{z}/{x}/{y}`, https); empty for none.
+    #[arg(
+        long,
+        env = "MARQUEE_MAP_TILES",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    pub map_tiles: String,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -253,6 +261,9 @@ impl Settings {
             },
             wallet: app::config::WalletSettings {
                 platform_fee_bps: i64::from(self.platform_fee_bps),
+            },
+            services: app::config::ServiceSettings {
+                map_tiles: self.map_tiles.clone(),
             },
         })
     }

@@ -331,7 +331,19 @@ async fn authorize(
             Some(_) => Err((ErrorCode::Forbidden, "This is another person's topic.")),
             None => Err((ErrorCode::Forbidden, "Sign in to follow this topic.")),
         },
-        Topic::Booking(_) | Topic::Room(_) | Topic::Stream(_) => Err((
+        Topic::Booking(id) => {
+            let Some(user) = user else {
+                return Err((ErrorCode::Forbidden, "Sign in to follow this booking."));
+            };
+            // Only the customer and the provider: the topic carries where
+            // the provider is.
+            match app::services::bookings::visible_row(state, user, id).await {
+                Ok(row) if row.customer_id == user.id || row.provider_id == user.id => Ok(()),
+                _ => Err((ErrorCode::NotFound, "No such booking.")),
+            }
+        }
+        Topic::Provider(_) => Ok(()),
+        Topic::Room(_) | Topic::Stream(_) => Err((
             ErrorCode::NotFound,
             "This kind of topic is not available yet.",
         )),
@@ -363,6 +375,25 @@ async fn subscribe(
                     "This event can't be read now.",
                 )
             })?;
+    }
+    // State topics kept in the database: publish the current state first
+    // (a no-op when the hub already has it).
+    match (topic, user) {
+        (Topic::Booking(id), Some(user)) => {
+            if let Ok(row) = app::services::bookings::visible_row(state, user, id).await {
+                state.live.publish(topic, row.live());
+            }
+        }
+        (Topic::Provider(id), _) if state.live.current(topic).is_none() => {
+            state.live.publish(
+                topic,
+                app::live::protocol::Payload::Schedule {
+                    provider_id: id,
+                    version: 0,
+                },
+            );
+        }
+        _ => {}
     }
     let (current, receiver) = state.live.subscribe(topic);
     let mut last = 0;

@@ -51,7 +51,7 @@ pub async fn managed_event(
     Ok(row)
 }
 
-fn like_pattern(text: &str) -> String {
+pub fn like_pattern(text: &str) -> String {
     let escaped = text
         .trim()
         .to_lowercase()

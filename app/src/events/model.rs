@@ -449,7 +449,7 @@ pub struct TierInput {
     pub sales_end: Option<i64>,
 }
 
-fn required(field: &str, value: &str, label: &str, max: usize) -> Result<String, AppError> {
+pub fn required(field: &str, value: &str, label: &str, max: usize) -> Result<String, AppError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(AppError::bad_request(
@@ -460,7 +460,7 @@ fn required(field: &str, value: &str, label: &str, max: usize) -> Result<String,
     bounded(field, value, label, max)
 }
 
-fn bounded(field: &str, value: &str, label: &str, max: usize) -> Result<String, AppError> {
+pub fn bounded(field: &str, value: &str, label: &str, max: usize) -> Result<String, AppError> {
     let value = value.trim();
     if value.chars().count() > max {
         return Err(AppError::bad_request(

@@ -27,14 +27,15 @@ fn instance_id() -> String {
     hex::encode(bytes)
 }
 
-/// `event:{id}`, or `{instance} user:{id} {json}` for a notice. NOTIFY
-/// payloads are capped at 8000 bytes; notices are a few hundred.
+/// `event:{id}`, or `{instance} {topic} {json}` for a published state
+/// (notices, bookings, schedules). NOTIFY payloads are capped at 8000
+/// bytes; these are a few hundred.
 fn encode(instance: &str, remote: &Remote) -> Option<String> {
     match remote {
         Remote::Event(id) => Some(Topic::Event(*id).to_string()),
-        Remote::Notice(user, payload) => {
+        Remote::Publish(topic, payload) => {
             let json = serde_json::to_string(payload).ok()?;
-            let text = format!("{instance} {} {json}", Topic::User(*user));
+            let text = format!("{instance} {topic} {json}");
             (text.len() < 7900).then_some(text)
         }
     }
@@ -50,11 +51,11 @@ fn decode(instance: &str, text: &str) -> Option<Remote> {
     }
     let (topic, json) = rest.split_once(' ')?;
     match topic.parse::<Topic>().ok()? {
-        Topic::User(id) => Some(Remote::Notice(
-            id,
+        Topic::Event(_) => None,
+        topic => Some(Remote::Publish(
+            topic,
             serde_json::from_str::<Payload>(json).ok()?,
         )),
-        _ => None,
     }
 }
 
@@ -111,8 +112,8 @@ async fn listen(url: String, hub: Arc<Hub>, instance: String) {
                         match listener.recv().await {
                             Ok(note) => match decode(&instance, note.payload()) {
                                 Some(Remote::Event(id)) => hub.touch_event_local(id),
-                                Some(Remote::Notice(user, payload)) => {
-                                    hub.publish(Topic::User(user), payload);
+                                Some(Remote::Publish(topic, payload)) => {
+                                    hub.publish(topic, payload);
                                 }
                                 None => {}
                             },
@@ -137,8 +138,8 @@ mod tests {
 
     #[test]
     fn bus_messages_round_trip_and_own_notices_are_ignored() {
-        let notice = Remote::Notice(
-            3,
+        let notice = Remote::Publish(
+            Topic::User(3),
             Payload::Notice {
                 notice: Notice::OrderChanged {
                     order_id: 1,

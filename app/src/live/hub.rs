@@ -62,8 +62,8 @@ pub struct Hub {
 pub enum Remote {
     /// Re-read this event's seats.
     Event(i64),
-    /// Publish this notice to this user.
-    Notice(i64, Payload),
+    /// Publish this state on this topic.
+    Publish(Topic, Payload),
 }
 
 /// An open connection's place in the limits; freed when dropped.
@@ -151,11 +151,26 @@ impl Hub {
 
     /// Tells a user (on every instance) that something of theirs changed.
     pub fn notify_user(&self, user_id: i64, notice: super::protocol::Notice) {
-        let payload = Payload::Notice { notice };
+        self.publish_everywhere(Topic::User(user_id), Payload::Notice { notice });
+    }
+
+    /// Publishes on this instance and, through the bus, on every other.
+    pub fn publish_everywhere(&self, topic: Topic, payload: Payload) {
         if let Some(remote) = lock(&self.remote).as_ref() {
-            let _ = remote.send(Remote::Notice(user_id, payload.clone()));
+            let _ = remote.send(Remote::Publish(topic, payload.clone()));
         }
-        self.publish(Topic::User(user_id), payload);
+        self.publish(topic, payload);
+    }
+
+    /// A provider's free time changed; `version` makes each change new.
+    pub fn schedule_changed(&self, provider_id: i64, version: i64) {
+        self.publish_everywhere(
+            Topic::Provider(provider_id),
+            Payload::Schedule {
+                provider_id,
+                version,
+            },
+        );
     }
 
     /// Sends every later touch and notice to `remote` as well.

@@ -96,6 +96,26 @@ pub enum Payload {
     /// `user:{id}`: something of this person's changed (the newest notice
     /// is the topic's state); pages reload what they show.
     Notice { notice: Notice },
+    /// `booking:{id}`: its status and, while under way, the provider's
+    /// position (microdegrees). Only the two parties may follow it.
+    Booking {
+        booking_id: i64,
+        status: String,
+        en_route: bool,
+        position: Option<LivePosition>,
+        updated_at: i64,
+    },
+    /// `provider:{id}`: the provider's free time changed (a booking, a
+    /// cancellation, new hours); pages showing their slots reload them.
+    Schedule { provider_id: i64, version: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LivePosition {
+    pub lat_e6: i64,
+    pub lng_e6: i64,
+    pub accuracy_m: i64,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +138,15 @@ pub enum Notice {
         event_name: String,
         quantity: i64,
     },
+    /// One of the person's bookings (as customer or provider) changed.
+    BookingChanged { booking_id: i64, status: String },
+    /// A provider has a new booking request (seed 000's `booking:new`).
+    NewBooking {
+        booking_id: i64,
+        service_title: String,
+        customer_name: String,
+        when_label: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,7 +159,7 @@ pub struct TierSeats {
 }
 
 /// A topic name: `event:{id}`, `user:{id}`, `booking:{id}`, `room:{id}`,
-/// `stream:{id}`.
+/// `stream:{id}`, `provider:{id}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
     Event(i64),
@@ -138,6 +167,7 @@ pub enum Topic {
     Booking(i64),
     Room(i64),
     Stream(i64),
+    Provider(i64),
 }
 
 impl fmt::Display for Topic {
@@ -148,6 +178,7 @@ impl fmt::Display for Topic {
             Self::Booking(id) => ("booking", id),
             Self::Room(id) => ("room", id),
             Self::Stream(id) => ("stream", id),
+            Self::Provider(id) => ("provider", id),
         };
         write!(f, "{kind}:{id}")
     }
@@ -168,6 +199,7 @@ impl FromStr for Topic {
             "booking" => Ok(Self::Booking(id)),
             "room" => Ok(Self::Room(id)),
             "stream" => Ok(Self::Stream(id)),
+            "provider" => Ok(Self::Provider(id)),
             _ => Err(()),
         }
     }

@@ -28,6 +28,7 @@ pub fn config(data_dir: &Path, database_url: String, ticketing: TicketingLimits)
         trust_proxy: false,
         ticketing,
         wallet: app::config::WalletSettings::default(),
+        services: app::config::ServiceSettings::default(),
     }
 }
 
