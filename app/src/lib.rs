@@ -11,6 +11,8 @@ pub mod error;
 pub mod events;
 pub mod live;
 pub mod pages;
+pub mod reviews;
+pub mod services;
 mod shell;
 pub mod system;
 pub mod wallet;

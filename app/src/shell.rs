@@ -11,6 +11,10 @@ use crate::events::pages::{
     EventsPage, MyOrdersPage, MyTicketsPage, NewEventPage, OrderPage, OrganizerPage,
 };
 use crate::pages::{HomePage, StatusPage};
+use crate::services::pages::{
+    AvailabilityPage, BookingPage, EditServicePage, MyBookingsPage, NewServicePage,
+    ProviderInboxPage, ProviderPage, ServicePage, ServicesPage,
+};
 use crate::wallet::pages::{EarningsPage, TransactionsPage, WalletPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -105,6 +109,15 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("wallet") view=WalletPage ssr=SsrMode::Async />
                         <Route path=path!("wallet/transactions") view=TransactionsPage ssr=SsrMode::Async />
                         <Route path=path!("organizer/earnings") view=EarningsPage ssr=SsrMode::Async />
+                        <Route path=path!("services") view=ServicesPage ssr=SsrMode::Async />
+                        <Route path=path!("services/new") view=NewServicePage ssr=SsrMode::Async />
+                        <Route path=path!("services/:id") view=ServicePage ssr=SsrMode::Async />
+                        <Route path=path!("services/:id/edit") view=EditServicePage ssr=SsrMode::Async />
+                        <Route path=path!("providers/:id") view=ProviderPage ssr=SsrMode::Async />
+                        <Route path=path!("bookings") view=MyBookingsPage ssr=SsrMode::Async />
+                        <Route path=path!("bookings/:id") view=BookingPage ssr=SsrMode::Async />
+                        <Route path=path!("provider") view=ProviderInboxPage ssr=SsrMode::Async />
+                        <Route path=path!("provider/availability") view=AvailabilityPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <footer class="border-t border-slate-200 bg-white">

@@ -7,14 +7,20 @@ use crate::accounts::model::Role;
 use crate::accounts::pages::{Avatar, RoleBadge, sign_in_href};
 
 /// Sections for everyone, and those for signed-in people. Later domains add theirs.
-const PUBLIC_SECTIONS: &[(&str, &str)] = &[("/", "Home"), ("/events", "Events")];
+const PUBLIC_SECTIONS: &[(&str, &str)] = &[
+    ("/", "Home"),
+    ("/events", "Events"),
+    ("/services", "Services"),
+];
 const MEMBER_SECTIONS: &[(&str, &str)] = &[
     ("/tickets", "My tickets"),
     ("/orders", "Orders"),
+    ("/bookings", "Bookings"),
     ("/wallet", "Wallet"),
     ("/people", "People"),
 ];
-const ORGANIZER_SECTIONS: &[(&str, &str)] = &[("/organizer", "Organizer")];
+const ORGANIZER_SECTIONS: &[(&str, &str)] =
+    &[("/organizer", "Organizer"), ("/provider", "Provider")];
 const ADMIN_SECTIONS: &[(&str, &str)] = &[("/admin/orders", "All orders")];
 
 /// The top bar: brand, sections, the account area, and on phones a menu

@@ -21,7 +21,7 @@ pub use checkout::CheckoutPage;
 pub use dashboard::EventDashboardPage;
 pub use editor::{EditEventPage, NewEventPage};
 pub use event::EventPage;
-pub use my_events::OrganizerPage;
+pub use my_events::{OrganizerPage, RequireOrganizer};
 pub use notices::OrderToasts;
 pub(crate) use orders::notices_matching;
 pub use orders::{MyOrdersPage, OrderPage};

@@ -7,7 +7,8 @@ use crate::live::client::use_topic;
 use crate::live::protocol::{Notice, Payload};
 
 /// For organizers, on every page: a toast when one of their events gets a
-/// confirmed order (their own topic, live).
+/// confirmed order, or one of their services a booking request (their own
+/// topic, live).
 #[component]
 pub fn OrderToasts() -> impl IntoView {
     let auth = use_auth();
@@ -25,6 +26,25 @@ pub fn OrderToasts() -> impl IntoView {
 fn Listen(user_id: i64) -> impl IntoView {
     let toasts = use_toasts();
     let feed = use_topic(format!("user:{user_id}"));
+    Effect::new(move |_| {
+        if let Some(Payload::Notice {
+            notice:
+                Notice::NewBooking {
+                    service_title,
+                    customer_name,
+                    when_label,
+                    ..
+                },
+        }) = feed.get()
+        {
+            toasts.push(
+                ToastKind::Success,
+                format!(
+                    "New booking request: {service_title}, {when_label}, from {customer_name}."
+                ),
+            );
+        }
+    });
     Effect::new(move |_| {
         if let Some(Payload::Notice {
             notice:
