@@ -3,10 +3,13 @@
 //! /api/openapi.json.
 
 pub(crate) mod auth;
+pub(crate) mod bookings;
 pub(crate) mod events;
 mod extract;
 mod openapi;
 pub(crate) mod orders;
+pub(crate) mod reviews;
+pub(crate) mod services;
 pub(crate) mod users;
 pub(crate) mod wallet;
 
@@ -63,6 +66,29 @@ pub fn router() -> Router<AppState> {
         .route("/wallet/deposit", post(wallet::deposit))
         .route("/wallet/withdraw", post(wallet::withdraw))
         .route("/wallet/transfer", post(wallet::transfer))
+        .route("/services", get(services::list).post(services::create))
+        .route(
+            "/services/{id}",
+            get(services::get_one)
+                .put(services::update)
+                .delete(services::delete),
+        )
+        .route("/services/{id}/slots", get(services::slots))
+        .route(
+            "/availability",
+            get(services::my_availability).put(services::set_availability),
+        )
+        .route("/bookings", get(bookings::list).post(bookings::create))
+        .route(
+            "/bookings/{id}",
+            get(bookings::get_one)
+                .put(bookings::update)
+                .delete(bookings::cancel),
+        )
+        .route("/bookings/{id}/location", put(bookings::location))
+        .route("/reviews", get(reviews::list).post(reviews::create))
+        .route("/reviews/{id}/reply", post(reviews::reply))
+        .route("/reviews/{id}/hidden", put(reviews::hide))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

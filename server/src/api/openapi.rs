@@ -2,7 +2,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, events, orders, users, wallet};
+use super::{auth, bookings, events, orders, reviews, services, users, wallet};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,6 +17,11 @@ use super::{auth, events, orders, users, wallet};
         orders::create, orders::create_with_lock, orders::confirm, orders::cancel, orders::mine,
         orders::all, orders::by_event, orders::get_one,
         wallet::balance, wallet::transactions, wallet::deposit, wallet::withdraw, wallet::transfer,
+        services::list, services::get_one, services::create, services::update, services::delete,
+        services::slots, services::my_availability, services::set_availability,
+        bookings::list, bookings::get_one, bookings::create, bookings::update, bookings::cancel,
+        bookings::location,
+        reviews::list, reviews::create, reviews::reply, reviews::hide,
     ),
     components(schemas(auth::ErrorBody)),
     modifiers(&BearerAuth),
@@ -26,6 +31,9 @@ use super::{auth, events, orders, users, wallet};
         (name = "events", description = "Events and their ticket categories (seed 001)"),
         (name = "tickets", description = "Seat locks (holds) and check-in"),
         (name = "orders", description = "Orders: idempotent creation, confirmation, cancellation. Creating an order reserves its total on your wallet; confirming pays it."),
+        (name = "services", description = "Services (seed 000): what providers offer and their free slots"),
+        (name = "bookings", description = "Bookings (seed 000): one booking per provider time range, the status flow, live location"),
+        (name = "reviews", description = "Reviews (seed 000): only after a completed booking or an attended event, once"),
         (name = "wallet", description = "Wallet (seed 003): balance, history, deposit, withdraw, transfer. Money-moving calls need an Idempotency-Key."),
     )
 )]

@@ -162,6 +162,7 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
         trust_proxy: false,
         ticketing: app::config::TicketingLimits::default(),
         wallet: app::config::WalletSettings::default(),
+        services: app::config::ServiceSettings::default(),
     }
 }
 

@@ -14,10 +14,10 @@ use app::live::protocol::{ClientMessage, ErrorCode, Payload, ServerMessage};
 use crate::helpers::{TestApp, new_user, send_json, spawn_app, spawn_instance_of, user};
 use crate::ticketing::{create_event, tier_id};
 
-type Ws =
+pub(crate) type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, token: Option<&str>) -> Ws {
+pub(crate) async fn connect(app: &TestApp, token: Option<&str>) -> Ws {
     let url = match token {
         Some(t) => format!("ws://{}/ws?token={t}", app.address),
         None => format!("ws://{}/ws", app.address),
@@ -34,7 +34,7 @@ async fn connect(app: &TestApp, token: Option<&str>) -> Ws {
 }
 
 /// The next protocol message (a test failure after 10 s without one).
-async fn next(ws: &mut Ws) -> ServerMessage {
+pub(crate) async fn next(ws: &mut Ws) -> ServerMessage {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await
@@ -47,12 +47,12 @@ async fn next(ws: &mut Ws) -> ServerMessage {
     }
 }
 
-async fn send(ws: &mut Ws, message: ClientMessage) {
+pub(crate) async fn send(ws: &mut Ws, message: ClientMessage) {
     let text = serde_json::to_string(&message).unwrap();
     ws.send(Message::Text(text.into())).await.unwrap();
 }
 
-fn subscribe(topic: String, since: Option<u64>) -> ClientMessage {
+pub(crate) fn subscribe(topic: String, since: Option<u64>) -> ClientMessage {
     ClientMessage::Subscribe { topic, since }
 }
 

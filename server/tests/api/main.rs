@@ -7,10 +7,12 @@
 
 mod auth_api;
 mod binary;
+mod bookings;
 mod health;
 mod helpers;
 mod live;
 mod pages;
+mod reviews;
 mod security;
 mod sessions;
 mod ticketing;
