@@ -100,6 +100,9 @@ create table bookings (
     address        text    not null default '',
     notes          text    not null default '',
     cancel_reason  text,
+    -- the provider's cancellation window when it was booked: customers may
+    -- cancel or move it until this many hours before the start
+    cancel_window_hours bigint not null default 24,
     -- the client's key: a retried request returns the same booking
     client_key     text,
     request_hash   text,

@@ -13,11 +13,12 @@ use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 
 /// A database failure as the client sees it. A PostgreSQL deadlock or
-/// serialization failure (which the one lock order should prevent) is a
-/// conflict worth retrying, not a server error.
+/// serialization failure (which the one lock order should prevent), or
+/// SQLite giving up on a busy database, is a conflict worth retrying, not
+/// a server error.
 pub fn db_error(e: sqlx::Error) -> AppError {
     if let sqlx::Error::Database(db) = &e
-        && matches!(db.code().as_deref(), Some("40P01" | "40001"))
+        && matches!(db.code().as_deref(), Some("40P01" | "40001" | "5" | "517"))
     {
         tracing::warn!(error = %e, "transaction conflict");
         return AppError::Conflict(

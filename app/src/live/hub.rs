@@ -112,6 +112,20 @@ impl Hub {
         if channel.last.as_deref() == Some(&payload) {
             return None;
         }
+        // A booking's state read before a newer one was published (a slow
+        // reader racing a status change) must not replace it.
+        if let (
+            Some(Payload::Booking {
+                updated_at: old, ..
+            }),
+            Payload::Booking {
+                updated_at: new, ..
+            },
+        ) = (channel.last.as_deref(), &payload)
+            && new < old
+        {
+            return None;
+        }
         channel.seq += 1;
         let stamped = Stamped {
             seq: channel.seq,
@@ -289,6 +303,22 @@ mod tests {
         assert!(hub.admit(&[("user:2".to_string(), 2)]).is_some());
         drop(first);
         assert!(hub.admit(&keys).is_some(), "room again after one closed");
+    }
+
+    #[test]
+    fn an_older_booking_state_never_replaces_a_newer_one() {
+        let hub = Hub::new();
+        let topic = Topic::Booking(1);
+        let state = |status: &str, updated_at: i64| Payload::Booking {
+            booking_id: 1,
+            status: status.into(),
+            en_route: false,
+            position: None,
+            updated_at,
+        };
+        assert_eq!(hub.publish(topic, state("confirmed", 20)), Some(1));
+        assert_eq!(hub.publish(topic, state("requested", 10)), None, "stale");
+        assert_eq!(hub.publish(topic, state("completed", 30)), Some(2));
     }
 
     #[tokio::test]

@@ -48,7 +48,7 @@ pub struct BookingRow {
     pub location_accuracy_m: Option<i64>,
     pub location_at: Option<i64>,
     pub timezone: Option<String>,
-    pub cancel_window_hours: Option<i64>,
+    pub cancel_window_hours: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -57,7 +57,7 @@ const BOOKING_SELECT: &str = "SELECT b.id, b.service_id, s.title AS service_titl
      b.provider_id, p.display_name AS provider_name, b.customer_id, c.display_name AS customer_name, \
      b.starts_at, b.ends_at, b.status, b.price_cents, b.currency, b.address, b.notes, b.cancel_reason, \
      b.request_hash, b.en_route_at, b.location_lat, b.location_lng, b.location_accuracy_m, b.location_at, \
-     ps.timezone, ps.cancel_window_hours, b.created_at, b.updated_at \
+     ps.timezone, b.cancel_window_hours, b.created_at, b.updated_at \
      FROM bookings b JOIN services s ON s.id = b.service_id \
      JOIN users p ON p.id = b.provider_id JOIN users c ON c.id = b.customer_id \
      LEFT JOIN provider_settings ps ON ps.provider_id = b.provider_id";
@@ -77,7 +77,7 @@ impl BookingRow {
     }
 
     pub fn cancel_until(&self) -> i64 {
-        self.starts_at - self.cancel_window_hours.unwrap_or(24) * 60 * MINUTE
+        self.starts_at - self.cancel_window_hours * 60 * MINUTE
     }
 
     /// Under way: the provider said "on my way", or the job started.
@@ -339,14 +339,16 @@ pub async fn book(
         Place::Online => String::new(),
     };
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
-    if let Some(key) = &key
-        && let Some(existing) = by_key(&mut tx, user.id, key).await?
-    {
-        drop(tx);
-        let r = replay(existing, &hash)?;
-        return Ok((full_view(state, user, r).await?, false));
+    if let Some(key) = &key {
+        let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+        if let Some(existing) = by_key(&mut conn, user.id, key).await? {
+            let r = replay(existing, &hash)?;
+            return Ok((full_view(state, user, r).await?, false));
+        }
     }
+    // Writes first: on SQLite a transaction that reads before its first
+    // write can't upgrade once another writer committed.
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
     ensure_settings(&mut tx, service.provider_id, now).await?;
     lock_provider(&mut tx, service.provider_id).await?;
     let (rules, settings) =
@@ -356,8 +358,9 @@ pub async fn book(
     let blocked_until = ends_at + settings.buffer_min * MINUTE;
     let inserted: Result<Option<(i64,)>, sqlx::Error> = sqlx::query_as(&format!(
         "INSERT INTO bookings (service_id, provider_id, customer_id, starts_at, ends_at, blocked_until, \
-         status, price_cents, currency, address, notes, client_key, request_hash, created_at, updated_at) \
-         SELECT $1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9, $10, $11, $12, $13, $13 \
+         status, price_cents, currency, address, notes, client_key, request_hash, cancel_window_hours, \
+         created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9, $10, $11, $12, $14, $13, $13 \
          WHERE NOT EXISTS (SELECT 1 FROM bookings x WHERE x.provider_id = $2 \
             AND x.status IN {ACTIVE} AND x.starts_at < $6 AND $4 < x.blocked_until) \
          RETURNING id"
@@ -375,6 +378,7 @@ pub async fn book(
     .bind(key.as_deref())
     .bind(&hash)
     .bind(now)
+    .bind(settings.cancel_window_hours)
     .fetch_optional(&mut *tx)
     .await;
     let id = match inserted {
@@ -552,7 +556,7 @@ pub async fn act(
             } else if now >= current.cancel_until() {
                 return Err(AppError::Conflict(format!(
                     "Cancellations close {} hours before the start; this one can't be cancelled now.",
-                    current.cancel_window_hours.unwrap_or(24)
+                    current.cancel_window_hours
                 )));
             }
         }
@@ -613,7 +617,8 @@ pub async fn act(
 }
 
 /// Moves a booking to another free start, atomically: under the provider's
-/// lock, the new time must be clear of every other active booking.
+/// lock, the new time must be clear of every other active booking. The
+/// provider confirms the new time again (it goes back to `requested`).
 pub async fn reschedule(
     state: &AppState,
     user: &AuthUser,
@@ -647,7 +652,9 @@ pub async fn reschedule(
     let ends_at = starts_at + duration * MINUTE;
     let blocked_until = ends_at + settings.buffer_min * MINUTE;
     let moved = sqlx::query(&format!(
-        "UPDATE bookings SET starts_at = $2, ends_at = $3, blocked_until = $4, updated_at = $5 \
+        "UPDATE bookings SET starts_at = $2, ends_at = $3, blocked_until = $4, updated_at = $5, \
+         status = 'requested', en_route_at = NULL, location_lat = NULL, location_lng = NULL, \
+         location_accuracy_m = NULL, location_at = NULL \
          WHERE id = $1 AND status IN ('requested', 'confirmed') \
          AND NOT EXISTS (SELECT 1 FROM bookings x WHERE x.provider_id = $6 AND x.id <> $1 \
             AND x.status IN {ACTIVE} AND x.starts_at < $4 AND $2 < x.blocked_until)"

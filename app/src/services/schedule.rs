@@ -320,11 +320,16 @@ pub async fn slot_week(
     } else {
         NaiveDate::parse_from_str(week.trim(), "%Y-%m-%d")
             .map_err(|_| AppError::bad_request("week", "week is a date like 2031-06-02."))?
-            .max(today)
+            .clamp(today, today + Duration::days(settings.horizon_days + 7))
     };
+    // Local midnight, or when the day begins where midnight is skipped.
     let start_of = |day: NaiveDate| {
-        day.and_hms_opt(0, 0, 0)
-            .and_then(|t| zone.from_local_datetime(&t).earliest())
+        (0..=12)
+            .find_map(|quarter| {
+                day.and_hms_opt(0, 0, 0)
+                    .map(|t| t + Duration::minutes(quarter * 15))
+                    .and_then(|t| zone.from_local_datetime(&t).earliest())
+            })
             .map(|t| t.timestamp_millis())
             .unwrap_or(now)
     };

@@ -70,7 +70,7 @@ impl Rules {
         let mut day = first - Duration::days(1);
         while day <= last + Duration::days(1) {
             for interval in self.hours_on(day) {
-                let Some(end) = self.instant(day, interval.end_min) else {
+                let Some(end) = self.instant_at_or_after(day, interval.end_min) else {
                     continue;
                 };
                 let mut minute = interval.start_min;
@@ -112,6 +112,13 @@ impl Rules {
     /// Is `start` one of the schedule's starts (notice and horizon aside)?
     pub fn in_schedule(&self, start: i64) -> bool {
         self.starts_in_schedule(start, start + 1).contains(&start)
+    }
+
+    /// Like [`Self::instant`], but a time in a gap becomes the first
+    /// instant after it (an interval ending at a skipped midnight ends when
+    /// the clocks resume).
+    pub fn instant_at_or_after(&self, day: NaiveDate, minute: i64) -> Option<i64> {
+        (0..=12).find_map(|step| self.instant(day, minute + step * 15))
     }
 
     pub fn local_date(&self, ms: i64) -> Option<NaiveDate> {
@@ -308,6 +315,24 @@ mod tests {
         assert_eq!(local(zone, starts[0]), "Sun 01:00");
         // Until 04:00 CET, the last 30-minute start is 03:30.
         assert_eq!(local(zone, *starts.last().unwrap()), "Sun 03:30");
+    }
+
+    #[test]
+    fn a_day_whose_midnight_does_not_exist_still_has_its_hours() {
+        // Santiago skips from 2031-09-07 00:00 to 01:00 (clocks go forward
+        // at midnight); an interval ending at 24:00 the evening before ends
+        // when the clocks resume.
+        let zone = chrono_tz::America::Santiago;
+        let mut r = rules(zone, 60);
+        r.weekly = Default::default();
+        r.weekly[5] = vec![iv(22, 24)]; // Saturday 22:00–24:00
+        let from = at(zone, 2031, 9, 6, 0, 0);
+        let labels: Vec<String> = r
+            .starts_in_schedule(from, from + DAY)
+            .iter()
+            .map(|s| local(zone, *s))
+            .collect();
+        assert_eq!(labels, ["Sat 22:00", "Sat 22:30", "Sat 23:00"]);
     }
 
     #[test]

@@ -250,8 +250,10 @@ async fn fifty_customers_racing_for_one_time_make_exactly_one_booking() {
         } else {
             overlapping.clone()
         };
+        // Most send a key, as the booking form does.
+        let key = (i % 3 != 0).then(|| format!("race-{i}"));
         let app = &app;
-        async move { book(app, token, service, &when, None).await }
+        async move { book(app, token, service, &when, key.as_deref()).await }
     });
     let results = futures::future::join_all(attempts).await;
     let won: Vec<&(u16, Value)> = results.iter().filter(|(s, _)| *s == 201).collect();
@@ -267,6 +269,32 @@ async fn fifty_customers_racing_for_one_time_make_exactly_one_booking() {
     .await
     .unwrap();
     assert_eq!(active, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_retries_with_one_key_make_one_booking() {
+    let app = spawn_app().await;
+    let (_, _, service) = provider(&app).await;
+    let (customer, customer_id) = new_user(&app, "attendee").await;
+    let start = slot_in(&app, service, 30).await;
+    let tries = (0..8).map(|_| book(&app, &customer, service, &start, Some("same-key")));
+    let results = futures::future::join_all(tries).await;
+    let ids: Vec<i64> = results
+        .iter()
+        .map(|(status, body)| {
+            assert!(*status == 201 || *status == 200, "{status} {body}");
+            body["id"].as_i64().unwrap()
+        })
+        .collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(results.iter().filter(|(s, _)| *s == 201).count(), 1);
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bookings WHERE customer_id = $1")
+        .bind(customer_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
     app.stop().await;
 }
 
@@ -444,7 +472,7 @@ async fn customers_cancel_only_inside_the_window_and_providers_say_why() {
 #[tokio::test]
 async fn rescheduling_moves_to_a_free_time_or_not_at_all() {
     let app = spawn_app().await;
-    let (_, _, service) = provider(&app).await;
+    let (provider_token, _, service) = provider(&app).await;
     let (alice, _) = new_user(&app, "attendee").await;
     let (bob, _) = new_user(&app, "attendee").await;
     let first = slot_in(&app, service, 40).await;
@@ -453,6 +481,8 @@ async fn rescheduling_moves_to_a_free_time_or_not_at_all() {
     let (_, a) = book(&app, &alice, service, &first, None).await;
     let (_, _) = book(&app, &bob, service, &second, None).await;
     let id = a["id"].as_i64().unwrap();
+    let (status, _) = set_status(&app, &provider_token, id, "confirmed", "").await;
+    assert_eq!(status, 200);
     let move_to = |to: String| {
         let app = &app;
         let alice = alice.clone();

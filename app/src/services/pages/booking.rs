@@ -57,6 +57,7 @@ fn Booking(id: i64) -> impl IntoView {
             _ => None,
         })
     });
+    let sharing = Sharing::new();
     let booking = Resource::new(
         move || {
             (
@@ -71,14 +72,16 @@ fn Booking(id: i64) -> impl IntoView {
     view! {
         <Title text="Booking" />
         <div class="mx-auto max-w-3xl space-y-6">
-            <Suspense fallback=|| view! { <Skeleton height="h-96" /> }>
+            // A Transition: a reload keeps showing the booking until the new
+            // one is there.
+            <Transition fallback=|| view! { <Skeleton height="h-96" /> }>
                 {move || Suspend::new(async move {
                     match booking.await {
-                        Ok(b) => view! { <Detail booking=b act moved review live_position /> }.into_any(),
+                        Ok(b) => view! { <Detail booking=b act moved review live_position sharing /> }.into_any(),
                         Err(error) => view! { <FailedPage error /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </div>
     }
 }
@@ -90,6 +93,7 @@ fn Detail(
     moved: ServerAction<RescheduleBooking>,
     review: ServerAction<WriteReview>,
     live_position: Memo<Option<Option<Position>>>,
+    sharing: Sharing,
 ) -> impl IntoView {
     let booked = query_param("booked");
     let was_moved = query_param("moved");
@@ -110,6 +114,7 @@ fn Detail(
         format!("Provider: {}", booking.provider_name)
     };
     let history = booking.history.clone();
+    let still_requested = booking.status == BookingStatus::Requested;
     let for_reschedule = booking.clone();
     let thanks =
         !booking.as_provider && booking.status == BookingStatus::Completed && !booking.can.review;
@@ -122,8 +127,8 @@ fn Detail(
     };
     view! {
         <a href=list_href class="text-sm font-medium text-brand-700 hover:underline">{list_label}</a>
-        <Notice when=Signal::derive(move || booked.get() == "1") text="Booking requested. The provider will confirm it; this page updates by itself." />
-        <Notice when=Signal::derive(move || was_moved.get() == "1") text="Booking moved to the new time." />
+        <Notice when=Signal::derive(move || booked.get() == "1" && still_requested) text="Booking requested. The provider will confirm it; this page updates by itself." />
+        <Notice when=Signal::derive(move || was_moved.get() == "1") text="Booking moved to the new time. The provider will confirm it again." />
         <Card>
             <div class="flex flex-wrap items-start justify-between gap-3">
                 <div>
@@ -150,7 +155,7 @@ fn Detail(
                     <h2 class="text-lg font-semibold">"Live location"</h2>
                     <div class="mt-3">
                         {if as_provider {
-                            view! { <ShareLocation id /> }.into_any()
+                            view! { <ShareLocation id sharing /> }.into_any()
                         } else {
                             view! { <LocationMap position tiles /> }.into_any()
                         }}
@@ -261,69 +266,94 @@ fn Reschedule(booking: BookingView, moved: ServerAction<RescheduleBooking>) -> i
     }
 }
 
-/// The provider shares their browser's position while under way: at most
-/// one report every 5 seconds; it stops when the page or booking moves on.
-#[component]
-fn ShareLocation(id: i64) -> impl IntoView {
-    let sharing = RwSignal::new(false);
-    let sent = RwSignal::new(None::<i64>);
-    let problem = RwSignal::new(None::<String>);
-    let guard = StoredValue::new_local(None::<super::map::Watch>);
-    let last = StoredValue::new(0f64);
-    let start = move |_| {
-        problem.set(None);
+/// The provider's location sharing. It lives with the page (not with one
+/// rendering of the booking, which reloads on every change), so a status
+/// change doesn't stop it; leaving the page does.
+#[derive(Clone, Copy)]
+struct Sharing {
+    on: RwSignal<bool>,
+    sent: RwSignal<Option<i64>>,
+    problem: RwSignal<Option<String>>,
+    watch: StoredValue<Option<super::map::Watch>, LocalStorage>,
+    last: StoredValue<f64>,
+}
+
+impl Sharing {
+    fn new() -> Self {
+        let sharing = Self {
+            on: RwSignal::new(false),
+            sent: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            watch: StoredValue::new_local(None),
+            last: StoredValue::new(0.0),
+        };
+        // Stopped (by the button, or by a refusal once the booking ended):
+        // let go of the browser's position.
+        Effect::new(move |_| {
+            if !sharing.on.get() {
+                sharing.watch.try_update_value(|w| *w = None);
+            }
+        });
+        on_cleanup(move || {
+            sharing.watch.try_update_value(|w| *w = None);
+        });
+        sharing
+    }
+
+    /// Watches the position and reports it at most every 5 seconds.
+    fn start(self, id: i64) {
+        self.problem.set(None);
         let watcher = watch(
             move |lat, lng, accuracy| {
+                // The page may have moved on (the watch is being cleared).
+                let Some(before) = self.last.try_get_value() else {
+                    return;
+                };
                 let now = now_ms();
-                if now - last.get_value() < 5_000.0 {
+                if now - before < 5_000.0 {
                     return;
                 }
-                last.set_value(now);
+                self.last.try_set_value(now);
                 leptos::task::spawn_local(async move {
                     match share_location(id, lat, lng, accuracy).await {
-                        Ok(b) => sent.set(b.position.map(|p| p.at)),
+                        Ok(b) => self.sent.set(b.position.map(|p| p.at)),
                         Err(e) => {
-                            problem.set(Some(e.to_string()));
-                            sharing.set(false);
+                            self.problem.set(Some(e.to_string()));
+                            self.on.set(false);
                         }
                     }
                 });
             },
-            move |message| problem.set(Some(message)),
+            move |message| self.problem.set(Some(message)),
         );
         match watcher {
             Some(w) => {
-                guard.set_value(Some(w));
-                sharing.set(true);
+                self.watch.set_value(Some(w));
+                self.on.set(true);
             }
-            None => problem.set(Some("This browser can't share its position.".into())),
+            None => self
+                .problem
+                .set(Some("This browser can't share its position.".into())),
         }
-    };
-    let stop = move |_| {
-        guard.set_value(None);
-        sharing.set(false);
-    };
-    Effect::new(move |_| {
-        if !sharing.get() {
-            guard.set_value(None);
-        }
-    });
-    on_cleanup(move || {
-        guard.try_update_value(|w| *w = None);
-    });
+    }
+}
+
+/// The provider's controls for sharing their position while under way.
+#[component]
+fn ShareLocation(id: i64, sharing: Sharing) -> impl IntoView {
     view! {
         <div class="space-y-2" data-testid="share-location">
             <p class="text-sm text-slate-700">"Only your customer sees where you are, and only until the job is done."</p>
-            {move || if sharing.get() {
+            {move || if sharing.on.get() {
                 view! {
                     <p class="text-sm font-medium text-emerald-700" role="status">"Sharing your location"
-                        {move || sent.get().map(|at| format!(" · last sent {}", date_time(at)))}</p>
-                    <Button variant=Variant::Secondary on_click=Callback::new(move |_| stop(()))>"Stop sharing"</Button>
+                        {move || sharing.sent.get().map(|at| format!(" · last sent {}", date_time(at)))}</p>
+                    <Button variant=Variant::Secondary on_click=Callback::new(move |_| sharing.on.set(false))>"Stop sharing"</Button>
                 }.into_any()
             } else {
-                view! { <Button on_click=Callback::new(move |_| start(()))>"Share my location"</Button> }.into_any()
+                view! { <Button on_click=Callback::new(move |_| sharing.start(id))>"Share my location"</Button> }.into_any()
             }}
-            {move || problem.get().map(|m| view! { <p class="text-sm text-amber-800" role="alert">{m}</p> })}
+            {move || sharing.problem.get().map(|m| view! { <p class="text-sm text-amber-800" role="alert">{m}</p> })}
         </div>
     }
 }
