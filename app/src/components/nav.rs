@@ -75,15 +75,16 @@ pub fn TopNav() -> impl IntoView {
 
     view! {
         <header class="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur">
-            <nav class="mx-auto flex h-16 max-w-6xl items-center gap-6 px-4 sm:px-6" aria-label="Main">
+            <nav class="mx-auto flex h-16 max-w-6xl items-center gap-4 px-4 sm:px-6" aria-label="Main">
                 <a href="/" class="flex items-center gap-2 text-lg font-bold tracking-tight text-slate-900">
                     <span class="flex size-8 items-center justify-center rounded-lg bg-brand-600 text-white" aria-hidden="true">
                         "M"
                     </span>
                     "Marquee"
                 </a>
-                <ul class="hidden items-center gap-1 lg:flex">
-                    {links("whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700")}
+                // Every section fits in a row from 1280 px; narrower screens use the menu.
+                <ul class="hidden items-center gap-0.5 xl:flex">
+                    {links("whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700")}
                 </ul>
                 <div class="ml-auto flex items-center gap-3">
                     <crate::live::client::LiveIndicator />
@@ -96,7 +97,7 @@ pub fn TopNav() -> impl IntoView {
                     <a
                         href="#mobile-menu"
                         role="button"
-                        class="inline-flex size-10 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100 lg:hidden"
+                        class="inline-flex size-10 items-center justify-center rounded-lg text-slate-700 hover:bg-slate-100 xl:hidden"
                         aria-controls="mobile-menu"
                         aria-expanded=move || open.get().to_string()
                         aria-label=move || if open.get() { "Close menu" } else { "Open menu" }
@@ -116,7 +117,7 @@ pub fn TopNav() -> impl IntoView {
                     </a>
                 </div>
             </nav>
-            <div id="mobile-menu" class="border-t border-slate-200 lg:hidden" hidden=move || !open.get()>
+            <div id="mobile-menu" class="border-t border-slate-200 xl:hidden" hidden=move || !open.get()>
                 <ul class="space-y-1 px-4 py-3">
                     {links("block rounded-md px-3 py-2 text-base font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:text-brand-700")}
                 </ul>
@@ -138,8 +139,10 @@ fn AccountArea() -> impl IntoView {
         Some(me) => view! {
             <a href="/profile" class="flex items-center gap-2 rounded-lg px-2 py-1 hover:bg-slate-100">
                 <Avatar name=me.display_name.clone() url=me.avatar_url.clone() class="size-8 text-xs" />
-                <span class="max-w-40 truncate text-sm font-medium text-slate-800">{me.display_name.clone()}</span>
-                <RoleBadge role=me.role />
+                // The name and role shown where there is room (always in the
+                // phone menu); beside the full row of sections, read out only.
+                <span class="max-w-40 truncate text-sm font-medium text-slate-800 xl:sr-only 2xl:not-sr-only">{me.display_name.clone()}</span>
+                <span class="xl:sr-only 2xl:not-sr-only"><RoleBadge role=me.role /></span>
             </a>
             <ActionForm action=auth.sign_out>
                 <button type="submit" class="whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900">

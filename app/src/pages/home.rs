@@ -28,6 +28,10 @@ pub fn HomePage() -> impl IntoView {
                 <p class="mt-4 max-w-2xl text-lg text-slate-600">
                     "Marquee brings ticketing with live seat availability, bookings with local providers, chat and a wallet together in one place."
                 </p>
+                <div class="mt-6 flex flex-wrap gap-3">
+                    <ButtonLink href="/events">"Browse events"</ButtonLink>
+                    <ButtonLink href="/services" variant=Variant::Secondary>"Book a service"</ButtonLink>
+                </div>
             </div>
             <Card class="lg:col-span-2">
                 <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">

@@ -49,6 +49,7 @@ fn EventDetail(event: EventView, hold: ServerAction<HoldSeats>) -> impl IntoView
     let released = query_param("released");
     // Seat counts follow the event live once the page has connected.
     let live = use_topic(format!("event:{}", event.id));
+    let event_id = event.id;
     let cancelled = event.status == EventStatus::Cancelled;
     view! {
         <Title text=event.name.clone() />
@@ -105,6 +106,10 @@ fn EventDetail(event: EventView, hold: ServerAction<HoldSeats>) -> impl IntoView
                     </div>
                 </section>
             </div>
+            <crate::reviews::pages::ReviewsSection
+                of=crate::reviews::pages::Of::Event(event_id)
+                back=format!("/events/{event_id}")
+            />
         </article>
     }
 }
