@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::BookingStatusBadge;
-use super::map::{LocationMap, watch};
+use super::map::{LocationMap, stop_watching, watch};
 use super::picker::SlotPicker;
 use crate::accounts::context::field_error;
 use crate::accounts::pages::{FormAlert, RequireSignIn};
@@ -274,7 +274,8 @@ struct Sharing {
     on: RwSignal<bool>,
     sent: RwSignal<Option<i64>>,
     problem: RwSignal<Option<String>>,
-    watch: StoredValue<Option<super::map::Watch>, LocalStorage>,
+    /// The browser's watch id while sharing.
+    watch: StoredValue<Option<i32>>,
     last: StoredValue<f64>,
 }
 
@@ -284,20 +285,24 @@ impl Sharing {
             on: RwSignal::new(false),
             sent: RwSignal::new(None),
             problem: RwSignal::new(None),
-            watch: StoredValue::new_local(None),
+            watch: StoredValue::new(None),
             last: StoredValue::new(0.0),
         };
         // Stopped (by the button, or by a refusal once the booking ended):
         // let go of the browser's position.
         Effect::new(move |_| {
             if !sharing.on.get() {
-                sharing.watch.try_update_value(|w| *w = None);
+                sharing.stop();
             }
         });
-        on_cleanup(move || {
-            sharing.watch.try_update_value(|w| *w = None);
-        });
+        on_cleanup(move || sharing.stop());
         sharing
+    }
+
+    fn stop(self) {
+        if let Some(id) = self.watch.try_update_value(Option::take).flatten() {
+            stop_watching(id);
+        }
     }
 
     /// Watches the position and reports it at most every 5 seconds.

@@ -144,20 +144,19 @@ pub fn locate_once(
     }
 }
 
-/// Watches the browser's position until the returned guard is dropped.
+/// Watches the browser's position; returns the watch's id for
+/// [`stop_watching`]. A plain number, so pages can keep it in ordinary
+/// (thread-safe) storage.
 pub fn watch(
     on_position: impl Fn(f64, f64, f64) + 'static,
     on_error: impl Fn(String) + 'static,
-) -> Option<Watch> {
+) -> Option<i32> {
     #[cfg(feature = "hydrate")]
     {
         let geo = geolocation()?;
         let ok = position_callback(on_position);
         let err = error_callback(on_error);
-        let id = geo
-            .watch_position_with_error_callback(&ok, Some(&err))
-            .ok()?;
-        Some(Watch { id, geo })
+        geo.watch_position_with_error_callback(&ok, Some(&err)).ok()
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -166,19 +165,14 @@ pub fn watch(
     }
 }
 
-/// A running position watch; dropping it stops the watch.
-pub struct Watch {
+/// Stops a watch started by [`watch`].
+pub fn stop_watching(id: i32) {
     #[cfg(feature = "hydrate")]
-    id: i32,
-    #[cfg(feature = "hydrate")]
-    geo: web_sys::Geolocation,
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        #[cfg(feature = "hydrate")]
-        self.geo.clear_watch(self.id);
+    if let Some(geo) = geolocation() {
+        geo.clear_watch(id);
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }
 
 #[cfg(feature = "hydrate")]
