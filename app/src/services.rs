@@ -14,3 +14,5 @@ pub mod catalog;
 pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod slots;
+#[cfg(feature = "ssr")]
+pub mod sweeper;

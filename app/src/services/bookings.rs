@@ -195,6 +195,12 @@ async fn row(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Option<BookingRo
         .map_err(db_error)
 }
 
+/// A booking as stored, for the sweep's news.
+pub async fn row_of(db: &crate::db::Db, id: i64) -> Result<Option<BookingRow>, AppError> {
+    let mut conn = db.pool().acquire().await.map_err(db_error)?;
+    row(&mut conn, id).await
+}
+
 /// The booking if `user` is one of its two parties (or an admin).
 pub async fn visible_row(
     state: &AppState,

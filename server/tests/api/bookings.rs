@@ -299,6 +299,84 @@ async fn concurrent_retries_with_one_key_make_one_booking() {
 }
 
 #[tokio::test]
+async fn the_sweep_declines_unanswered_requests_and_closes_past_appointments() {
+    let app = spawn_app().await;
+    let (provider_token, _, service) = provider(&app).await;
+    let (customer, _) = new_user(&app, "attendee").await;
+    let (_, unanswered) = book(
+        &app,
+        &customer,
+        service,
+        &slot_in(&app, service, 30).await,
+        None,
+    )
+    .await;
+    let (_, done) = book(
+        &app,
+        &customer,
+        service,
+        &slot_in(&app, service, 40).await,
+        None,
+    )
+    .await;
+    let (unanswered, done) = (
+        unanswered["id"].as_i64().unwrap(),
+        done["id"].as_i64().unwrap(),
+    );
+    set_status(&app, &provider_token, done, "confirmed", "").await;
+    // Both appointments are now ten days in the past.
+    sqlx::query(
+        "UPDATE bookings SET starts_at = starts_at - 864000000, ends_at = ends_at - 864000000, \
+         blocked_until = blocked_until - 864000000",
+    )
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    let swept = app::services::sweeper::sweep_bookings(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(swept.len(), 2);
+    assert!(
+        app::services::sweeper::sweep_bookings(&app.db)
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+
+    let (_, a) = send_json(
+        &app,
+        Method::GET,
+        &format!("/api/bookings/{unanswered}"),
+        Some(&customer),
+        None,
+    )
+    .await;
+    assert_eq!(a["status"], "declined");
+    assert_eq!(a["cancelReason"], "Not confirmed before the start.");
+    assert!(a["history"].as_array().unwrap().last().unwrap()["actorName"].is_null());
+    let (_, b) = send_json(
+        &app,
+        Method::GET,
+        &format!("/api/bookings/{done}"),
+        Some(&customer),
+        None,
+    )
+    .await;
+    assert_eq!(b["status"], "completed");
+    let (status, _) = send_json(
+        &app,
+        Method::POST,
+        "/api/reviews",
+        Some(&customer),
+        Some(json!({ "bookingId": done, "rating": 5 })),
+    )
+    .await;
+    assert_eq!(status, 201, "a closed booking can be reviewed");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn only_the_documented_status_moves_happen_and_only_by_the_right_side() {
     let app = spawn_app().await;
     let (provider_token, _, service) = provider(&app).await;
