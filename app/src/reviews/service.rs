@@ -52,6 +52,14 @@ impl ReviewRow {
     }
 }
 
+/// A review as `user` sees it after changing it.
+async fn view_for(state: &AppState, user: &AuthUser, id: i64) -> Result<ReviewView, AppError> {
+    review_row(state, id)
+        .await?
+        .map(|r| r.view(Some(user)))
+        .ok_or_else(|| AppError::NotFound("That review".into()))
+}
+
 async fn review_row(state: &AppState, id: i64) -> Result<Option<ReviewRow>, AppError> {
     sqlx::query_as(&format!("{REVIEW_SELECT} WHERE r.id = $1"))
         .bind(id)
@@ -124,10 +132,7 @@ pub async fn create(
         Err(e) => return Err(db_error(e)),
     };
     tracing::info!(review_id = id, "review written");
-    review_row(state, id)
-        .await?
-        .map(|r| r.view(Some(user)))
-        .ok_or_else(|| AppError::NotFound("That review".into()))
+    view_for(state, user, id).await
 }
 
 /// The provider or organizer answers a review, once.
@@ -162,10 +167,7 @@ pub async fn reply(
             "You already replied to this review.".into(),
         ));
     }
-    review_row(state, id)
-        .await?
-        .map(|r| r.view(Some(user)))
-        .ok_or_else(|| AppError::NotFound("That review".into()))
+    view_for(state, user, id).await
 }
 
 /// An admin hides (or shows again) a review.
@@ -190,10 +192,7 @@ pub async fn set_hidden(
     if done.rows_affected() != 1 {
         return Err(AppError::NotFound("That review".into()));
     }
-    review_row(state, id)
-        .await?
-        .map(|r| r.view(Some(user)))
-        .ok_or_else(|| AppError::NotFound("That review".into()))
+    view_for(state, user, id).await
 }
 
 /// Reviews of a service, an event or a provider, newest first; hidden ones

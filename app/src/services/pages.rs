@@ -96,6 +96,24 @@ pub fn booking_changes() -> Memo<u64> {
     })
 }
 
+/// Counts an action's refusals (its `value()`): a picker keyed on it shows
+/// fresh times after a refused booking or move (the time was just taken).
+pub fn refusals<T, E, S>(value: S) -> Memo<u64>
+where
+    T: 'static,
+    E: 'static,
+    S: Get<Value = Option<Result<T, E>>> + Send + Sync + 'static,
+{
+    Memo::new(move |prev: Option<&u64>| {
+        let before = prev.copied().unwrap_or(0);
+        if matches!(value.get(), Some(Err(_))) {
+            before + 1
+        } else {
+            before
+        }
+    })
+}
+
 /// The browser's IANA time zone (none on the server).
 pub fn browser_zone() -> Option<String> {
     #[cfg(feature = "hydrate")]

@@ -243,14 +243,7 @@ fn Actions(booking: BookingView, act: ServerAction<ActOnBooking>, back: String) 
 #[component]
 fn Reschedule(booking: BookingView, moved: ServerAction<RescheduleBooking>) -> impl IntoView {
     let value = moved.value();
-    let refused = Memo::new(move |prev: Option<&u64>| {
-        let before = prev.copied().unwrap_or(0);
-        if matches!(value.get(), Some(Err(_))) {
-            before + 1
-        } else {
-            before
-        }
-    });
+    let refused = super::refusals(value);
     let frozen =
         Signal::derive(move || moved.pending().get() || matches!(value.get(), Some(Ok(_))));
     view! {

@@ -85,14 +85,7 @@ fn BookingForm(service: ServiceView) -> impl IntoView {
     let value = book.value();
     // A refused booking (the time was just taken) shows fresh times; a
     // successful one leaves the page, so nothing reloads then.
-    let refused = Memo::new(move |prev: Option<&u64>| {
-        let before = prev.copied().unwrap_or(0);
-        if matches!(value.get(), Some(Err(_))) {
-            before + 1
-        } else {
-            before
-        }
-    });
+    let refused = super::refusals(value);
     let frozen = Signal::derive(move || book.pending().get() || matches!(value.get(), Some(Ok(_))));
     let key = fresh_key();
     let (service_id, provider_id) = (service.id, service.provider_id);
