@@ -104,6 +104,14 @@ fn parts() -> Option<http::request::Parts> {
 }
 
 /// The signed-in user, if any (inside a server function or page render).
+/// Sends a plain form post back to `back` (kept to a local path), when the
+/// form named one.
+pub fn redirect_back(back: &str) {
+    if !back.is_empty() {
+        leptos_axum::redirect(&crate::accounts::model::safe_next(back));
+    }
+}
+
 pub fn current_user() -> Option<AuthUser> {
     parts().and_then(|p| p.extensions.get::<Auth>().and_then(|a| a.0.clone()))
 }

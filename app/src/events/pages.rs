@@ -174,6 +174,34 @@ fn Countdown(seconds_left: i64, expires_label: String) -> impl IntoView {
     }
 }
 
+/// "← Previous · Page N · Next →" under a paged list at `path`, keeping
+/// the page's other query parameters; hidden when there is one page.
+#[component]
+pub(crate) fn Pager(path: &'static str, page: i64, has_more: bool) -> impl IntoView {
+    let query = use_query_map();
+    let link = move |to: i64| {
+        let pairs: Vec<String> = query
+            .read_untracked()
+            .clone()
+            .into_iter()
+            .filter(|(k, _)| k != "page")
+            .map(|(k, v)| format!("{k}={}", crate::accounts::pages::url_encode(&v)))
+            .chain(std::iter::once(format!("page={to}")))
+            .collect();
+        format!("{path}?{}", pairs.join("&"))
+    };
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = has_more.then(|| link(page + 1));
+    let single = prev.is_none() && next.is_none();
+    view! {
+        <nav class="mt-6 flex items-center justify-between text-sm" aria-label="Pages" hidden=single>
+            <span>{prev.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"← Previous"</a> })}</span>
+            <span class="text-slate-500">{format!("Page {page}")}</span>
+            <span>{next.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"Next →"</a> })}</span>
+        </nav>
+    }
+}
+
 /// Status line for "saved", "placed" and similar one-off confirmations.
 #[component]
 pub(crate) fn Notice(

@@ -62,9 +62,7 @@ pub async fn write_review(
                 }
             };
             let review = super::service::create(&state, &user, target, rating, &body).await?;
-            if !back.is_empty() {
-                leptos_axum::redirect(&crate::accounts::model::safe_next(&back));
-            }
+            session::redirect_back(&back);
             Ok(review)
         }
         .await,
@@ -82,9 +80,7 @@ pub async fn reply_to_review(
             let state = app_state()?;
             let user = session::require_user()?;
             let review = super::service::reply(&state, &user, id, &reply).await?;
-            if !back.is_empty() {
-                leptos_axum::redirect(&crate::accounts::model::safe_next(&back));
-            }
+            session::redirect_back(&back);
             Ok(review)
         }
         .await,
@@ -102,9 +98,7 @@ pub async fn hide_review(
             let state = app_state()?;
             let user = session::require_user()?;
             let review = super::service::set_hidden(&state, &user, id, hidden).await?;
-            if !back.is_empty() {
-                leptos_axum::redirect(&crate::accounts::model::safe_next(&back));
-            }
+            session::redirect_back(&back);
             Ok(review)
         }
         .await,

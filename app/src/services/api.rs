@@ -175,9 +175,7 @@ pub async fn act_on_booking(
             let state = app_state()?;
             let user = session::require_user()?;
             let booking = super::bookings::act(&state, &user, id, action, &reason).await?;
-            if !back.is_empty() {
-                leptos_axum::redirect(&crate::accounts::model::safe_next(&back));
-            }
+            session::redirect_back(&back);
             Ok(booking)
         }
         .await,

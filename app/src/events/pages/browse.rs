@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use super::{EventStatusBadge, INPUT, Skeleton, money};
+use super::{EventStatusBadge, INPUT, Pager, Skeleton, money};
 use crate::components::{Badge, Button, EmptyState, ErrorView, IconName, Tone};
 use crate::events::api::list_events;
 use crate::events::model::{CATEGORIES, EventQuery, EventStatus, EventView, FEW_LEFT, SaleState};
@@ -88,26 +88,12 @@ pub fn EventsPage() -> impl IntoView {
                                     <EmptyState icon=IconName::Calendar title="No events match" message="Try another search, a wider date range, or clear the filters." />
                                 }.into_any();
                             }
-                            let page = list.page;
-                            let link = move |to: i64| {
-                                let mut pairs: Vec<(String, String)> = query.read_untracked().clone().into_iter()
-                                    .filter(|(k, _)| k != "page").map(|(k, v)| (k.to_string(), v)).collect();
-                                pairs.push(("page".into(), to.to_string()));
-                                let qs: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", crate::accounts::pages::url_encode(v))).collect();
-                                format!("/events?{}", qs.join("&"))
-                            };
-                            let prev = (page > 1).then(|| link(page - 1));
-                            let next = list.has_more.then(|| link(page + 1));
-                            let single = prev.is_none() && next.is_none();
+                            let (page, has_more) = (list.page, list.has_more);
                             view! {
                                 <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Events">
                                     {list.events.into_iter().map(|e| view! { <li><EventCard event=e /></li> }).collect_view()}
                                 </ul>
-                                <nav class="mt-6 flex items-center justify-between text-sm" aria-label="Pages" hidden=single>
-                                    <span>{prev.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"← Previous"</a> })}</span>
-                                    <span class="text-slate-500">{format!("Page {page}")}</span>
-                                    <span>{next.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"Next →"</a> })}</span>
-                                </nav>
+                                <Pager path="/events" page has_more />
                             }.into_any()
                         })
                     })}

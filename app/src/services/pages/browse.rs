@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::ServiceCard;
 use crate::components::{Button, ButtonLink, EmptyState, ErrorView, IconName, Variant};
-use crate::events::pages::{INPUT, Skeleton};
+use crate::events::pages::{INPUT, Pager, Skeleton};
 use crate::services::api::list_services;
 use crate::services::model::ServiceQuery;
 
@@ -79,27 +79,12 @@ pub fn ServicesPage() -> impl IntoView {
                                     <EmptyState icon=IconName::Calendar title="No services match" message="Try another search or clear the filters." />
                                 }.into_any();
                             }
-                            let page = list.page;
-                            let link = move |to: i64| {
-                                let pairs: Vec<String> = query.read_untracked().clone().into_iter()
-                                    .filter(|(k, _)| k != "page")
-                                    .map(|(k, v)| format!("{k}={}", crate::accounts::pages::url_encode(&v)))
-                                    .chain(std::iter::once(format!("page={to}")))
-                                    .collect();
-                                format!("/services?{}", pairs.join("&"))
-                            };
-                            let prev = (page > 1).then(|| link(page - 1));
-                            let next = list.has_more.then(|| link(page + 1));
-                            let single = prev.is_none() && next.is_none();
+                            let (page, has_more) = (list.page, list.has_more);
                             view! {
                                 <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Services">
                                     {list.services.into_iter().map(|s| view! { <li><ServiceCard service=s /></li> }).collect_view()}
                                 </ul>
-                                <nav class="mt-6 flex items-center justify-between text-sm" aria-label="Pages" hidden=single>
-                                    <span>{prev.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"← Previous"</a> })}</span>
-                                    <span class="text-slate-500">{format!("Page {page}")}</span>
-                                    <span>{next.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"Next →"</a> })}</span>
-                                </nav>
+                                <Pager path="/services" page has_more />
                             }.into_any()
                         })
                     })}
