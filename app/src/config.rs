@@ -135,6 +135,7 @@ pub struct Config {
     pub ticketing: TicketingLimits,
     pub wallet: WalletSettings,
     pub services: ServiceSettings,
+    pub chat_limits: crate::rate_limit::ChatLimits,
 }
 
 /// Bookings settings.

@@ -6,7 +6,9 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod chat;
 pub mod components;
+pub mod dates;
 pub mod error;
 pub mod events;
 pub mod live;

@@ -69,6 +69,51 @@ impl AuthLimiter {
     }
 }
 
+/// Chat messages per person: `per_minute` on average, in bursts of up to
+/// `burst`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatLimits {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+impl Default for ChatLimits {
+    fn default() -> Self {
+        Self {
+            per_minute: 120,
+            burst: 30,
+        }
+    }
+}
+
+pub struct ChatLimiter {
+    per_user: DefaultKeyedRateLimiter<i64>,
+}
+
+impl std::fmt::Debug for ChatLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChatLimiter")
+    }
+}
+
+impl ChatLimiter {
+    pub fn new(limits: ChatLimits) -> Self {
+        let burst = NonZeroU32::new(limits.burst).unwrap_or(NonZeroU32::MIN);
+        Self {
+            per_user: DefaultKeyedRateLimiter::keyed(quota(limits.per_minute).allow_burst(burst)),
+        }
+    }
+
+    /// Counts one message of `user_id`.
+    pub fn check(&self, user_id: i64) -> Result<(), AppError> {
+        check_key(&self.per_user, &user_id)
+    }
+
+    pub fn shrink(&self) {
+        self.per_user.retain_recent();
+    }
+}
+
 fn check_key<K: Hash + Eq + Clone>(
     limiter: &DefaultKeyedRateLimiter<K>,
     key: &K,

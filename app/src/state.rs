@@ -18,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub started_at: Instant,
     pub auth_limiter: Arc<AuthLimiter>,
+    /// Chat messages per person.
+    pub chat_limiter: Arc<crate::rate_limit::ChatLimiter>,
     /// Live topics of this instance (`/ws`).
     pub live: Arc<crate::live::hub::Hub>,
 }

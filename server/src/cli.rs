@@ -121,6 +121,14 @@ pub struct Settings {
     )]
     pub map_tiles: String,
 
+    /// Chat messages one person may send per minute (on average).
+    #[arg(long, env = "MARQUEE_CHAT_RATE_PER_MINUTE", default_value_t = 120)]
+    pub chat_rate_per_minute: u32,
+
+    /// Chat messages one person may send at once before the rate applies.
+    #[arg(long, env = "MARQUEE_CHAT_BURST", default_value_t = 30)]
+    pub chat_burst: u32,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -264,6 +272,10 @@ impl Settings {
             },
             services: app::config::ServiceSettings {
                 map_tiles: self.map_tiles.clone(),
+            },
+            chat_limits: app::rate_limit::ChatLimits {
+                per_minute: self.chat_rate_per_minute,
+                burst: self.chat_burst,
             },
         })
     }

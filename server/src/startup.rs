@@ -73,6 +73,7 @@ impl Application {
             leptos_options,
             db,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_limits)),
+            chat_limiter: Arc::new(app::rate_limit::ChatLimiter::new(config.chat_limits)),
             live: Arc::new(app::live::hub::Hub::new()),
             config: Arc::new(config),
             started_at: Instant::now(),
@@ -102,12 +103,14 @@ impl Application {
     ) -> std::io::Result<()> {
         // Forget rate-limit keys whose allowance is full again.
         let limiter = self.state.auth_limiter.clone();
+        let chat_limiter = self.state.chat_limiter.clone();
         let live = self.state.live.clone();
         let housekeeping = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 every_minute.tick().await;
                 limiter.shrink();
+                chat_limiter.shrink();
                 // Live topics nobody follows are rebuilt on demand.
                 live.prune();
             }
