@@ -24,10 +24,13 @@ use tracing::Instrument;
 
 use app::accounts::service::{self, AuthUser};
 use app::accounts::session::{Auth, RequestMeta};
+use app::chat::model::Presence;
 use app::error::AppError;
 use app::events::model::EventStatus;
 use app::live::hub::{Hub, Stamped};
-use app::live::protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage, Topic};
+use app::live::protocol::{
+    ClientMessage, ErrorCode, PROTOCOL_VERSION, Payload, ServerMessage, Topic,
+};
 use app::state::AppState;
 
 /// Largest message a client may send.
@@ -98,12 +101,41 @@ pub async fn upgrade(
             async move {
                 tracing::info!("websocket open");
                 let (sink, stream) = socket.split();
-                serve(state, user, sink, stream).await;
+                let user_id = user.as_ref().map(|u| u.id);
+                if let Some(id) = user_id {
+                    presence(&state, id, Presence::Online);
+                }
+                serve(state.clone(), user, sink, stream).await;
                 drop(admission);
+                // The person's last connection here: offline (another
+                // instance's tab says otherwise with its next heartbeat).
+                if let Some(id) = user_id
+                    && state.live.open_connections(&format!("user:{id}")) == 0
+                {
+                    presence(&state, id, Presence::Offline);
+                }
                 tracing::info!("websocket closed");
             }
             .instrument(span)
         })
+}
+
+/// Records a presence in the background (a slow database never holds up
+/// the socket).
+fn presence(state: &AppState, user_id: i64, presence: Presence) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        // A tab that reloads closes one socket and opens the next: if the
+        // next one is already here, the person never went offline.
+        if presence == Presence::Offline
+            && state.live.open_connections(&format!("user:{user_id}")) > 0
+        {
+            return;
+        }
+        if let Err(e) = app::chat::presence::set(&state, user_id, presence).await {
+            tracing::warn!(error = %e, "cannot record presence");
+        }
+    });
 }
 
 /// A token bucket for client messages.
@@ -208,6 +240,37 @@ where
         match message {
             ClientMessage::Ping { nonce } => {
                 let _ = out.try_send(ServerMessage::Pong { nonce });
+            }
+            ClientMessage::Typing { topic: name } => {
+                // Only in a room this connection follows (it was allowed in).
+                match (name.parse::<Topic>(), user.as_ref()) {
+                    (Ok(topic @ Topic::Room(room_id)), Some(user))
+                        if subscriptions.contains_key(&topic) =>
+                    {
+                        state.live.signal_everywhere(
+                            topic,
+                            Payload::Typing {
+                                room_id,
+                                user_id: user.id,
+                                name: user.me.display_name.clone(),
+                            },
+                        );
+                    }
+                    _ => {
+                        let _ = out.try_send(error(
+                            Some(&name),
+                            ErrorCode::Forbidden,
+                            "Follow a room of yours to type in it.",
+                        ));
+                    }
+                }
+            }
+            ClientMessage::Presence { state: said } => {
+                if let Some(user) = &user
+                    && said != Presence::Offline
+                {
+                    presence(&state, user.id, said);
+                }
             }
             ClientMessage::Unsubscribe { topic } => {
                 if let Ok(topic) = topic.parse::<Topic>()
@@ -343,7 +406,19 @@ async fn authorize(
             }
         }
         Topic::Provider(_) => Ok(()),
-        Topic::Room(_) | Topic::Stream(_) => Err((
+        Topic::Room(id) => {
+            let Some(user) = user else {
+                return Err((ErrorCode::Forbidden, "Sign in to follow this room."));
+            };
+            match app::chat::rooms::readable(state, user, id).await {
+                Ok(_) => Ok(()),
+                Err(AppError::NotAllowed(_)) => {
+                    Err((ErrorCode::Forbidden, "Join this room to follow it."))
+                }
+                Err(_) => Err((ErrorCode::NotFound, "No such room.")),
+            }
+        }
+        Topic::Stream(_) => Err((
             ErrorCode::NotFound,
             "This kind of topic is not available yet.",
         )),
@@ -404,13 +479,58 @@ async fn subscribe(
         last = current.seq;
     }
     Ok(tokio::spawn(forward(
-        topic,
+        Follower {
+            topic,
+            user_id: user.map(|u| u.id),
+        },
         receiver,
         last,
         state.live.clone(),
         out.clone(),
         kick.clone(),
     )))
+}
+
+/// A subscription: the topic, and who follows it.
+#[derive(Debug, Clone, Copy)]
+struct Follower {
+    topic: Topic,
+    user_id: Option<i64>,
+}
+
+impl Follower {
+    /// A room that was deleted, or that removed this person, ends the
+    /// subscription: their membership was checked when they subscribed,
+    /// and this is where it stops holding.
+    fn ends_with(&self, message: &ServerMessage) -> Option<ServerMessage> {
+        let (ServerMessage::Update { payload, .. } | ServerMessage::Snapshot { payload, .. }) =
+            message
+        else {
+            return None;
+        };
+        let Payload::RoomChanged {
+            removed, deleted, ..
+        } = payload
+        else {
+            return None;
+        };
+        let name = self.topic.to_string();
+        if *deleted {
+            Some(error(
+                Some(&name),
+                ErrorCode::NotFound,
+                "This room was deleted.",
+            ))
+        } else if self.user_id.is_some_and(|id| removed.contains(&id)) {
+            Some(error(
+                Some(&name),
+                ErrorCode::Forbidden,
+                "You are no longer a member of this room.",
+            ))
+        } else {
+            None
+        }
+    }
 }
 
 fn snapshot(topic: Topic, stamped: &Stamped) -> ServerMessage {
@@ -426,15 +546,26 @@ fn snapshot(topic: Topic, stamped: &Stamped) -> ServerMessage {
 /// queue is full or the receiver lagged, the client gets the latest state
 /// as soon as there is room, or is disconnected after `SLOW_GRACE`.
 async fn forward(
-    topic: Topic,
+    follower: Follower,
     mut receiver: broadcast::Receiver<Stamped>,
     mut last: u64,
     hub: Arc<Hub>,
     out: mpsc::Sender<ServerMessage>,
     kick: Arc<watch::Sender<Option<ServerMessage>>>,
 ) {
+    let topic = follower.topic;
     loop {
         let message = match receiver.recv().await {
+            Ok(stamped) if stamped.signal => {
+                // Ephemeral: dropped when the client is behind.
+                match out.try_send(ServerMessage::Signal {
+                    topic: topic.to_string(),
+                    payload: (*stamped.payload).clone(),
+                }) {
+                    Err(mpsc::error::TrySendError::Closed(_)) => break,
+                    _ => continue,
+                }
+            }
             Ok(stamped) if stamped.seq <= last => continue,
             Ok(stamped) => ServerMessage::Update {
                 topic: topic.to_string(),
@@ -451,6 +582,12 @@ async fn forward(
             ServerMessage::Update { seq, .. } | ServerMessage::Snapshot { seq, .. } => *seq,
             _ => last,
         };
+        if let Some(refusal) = follower.ends_with(&message) {
+            // The news itself (pages show it), then the end.
+            let _ = out.try_send(message);
+            let _ = out.try_send(refusal);
+            break;
+        }
         match out.try_send(message) {
             Ok(()) => last = seq,
             Err(mpsc::error::TrySendError::Closed(_)) => break,

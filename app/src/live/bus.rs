@@ -27,18 +27,59 @@ fn instance_id() -> String {
     hex::encode(bytes)
 }
 
-/// `event:{id}`, or `{instance} {topic} {json}` for a published state
-/// (notices, bookings, schedules). NOTIFY payloads are capped at 8000
-/// bytes; these are a few hundred.
-fn encode(instance: &str, remote: &Remote) -> Option<String> {
-    match remote {
-        Remote::Event(id) => Some(Topic::Event(*id).to_string()),
-        Remote::Publish(topic, payload) => {
-            let json = serde_json::to_string(payload).ok()?;
-            let text = format!("{instance} {topic} {json}");
-            (text.len() < 7900).then_some(text)
+/// `event:{id}`; `{instance} {topic} {json}` for a published state
+/// (notices, bookings, schedules, messages); `{instance} ~{topic} {json}`
+/// for a signal; `{instance} @{id,id,…} {json}` for a notice to those
+/// people, split so that each text stays under NOTIFY's 8000-byte cap.
+fn encode(instance: &str, remote: &Remote) -> Vec<String> {
+    const CAP: usize = 7900;
+    let texts = match remote {
+        Remote::Event(id) => vec![Topic::Event(*id).to_string()],
+        Remote::Publish(topic, payload) | Remote::Signal(topic, payload) => {
+            let Ok(json) = serde_json::to_string(payload) else {
+                return Vec::new();
+            };
+            let mark = if matches!(remote, Remote::Signal(..)) {
+                "~"
+            } else {
+                ""
+            };
+            let text = format!("{instance} {mark}{topic} {json}");
+            match payload {
+                // A long message (4000 characters can be 16000 bytes): the
+                // others read it from the database.
+                Payload::ChatMessage { message, .. } if text.len() >= CAP => {
+                    vec![format!("{instance} #{} -", message.id)]
+                }
+                _ => vec![text],
+            }
         }
-    }
+        Remote::FetchMessage(id) => vec![format!("{instance} #{id} -")],
+        Remote::Notify(users, notice) => {
+            let Ok(json) = serde_json::to_string(notice) else {
+                return Vec::new();
+            };
+            let room = CAP.saturating_sub(instance.len() + json.len() + 3);
+            let mut texts = Vec::new();
+            let mut ids = String::new();
+            for id in users {
+                let id = id.to_string();
+                if !ids.is_empty() && ids.len() + id.len() + 1 > room {
+                    texts.push(format!("{instance} @{ids} {json}"));
+                    ids.clear();
+                }
+                if !ids.is_empty() {
+                    ids.push(',');
+                }
+                ids.push_str(&id);
+            }
+            if !ids.is_empty() {
+                texts.push(format!("{instance} @{ids} {json}"));
+            }
+            texts
+        }
+    };
+    texts.into_iter().filter(|t| t.len() < CAP).collect()
 }
 
 fn decode(instance: &str, text: &str) -> Option<Remote> {
@@ -49,13 +90,32 @@ fn decode(instance: &str, text: &str) -> Option<Remote> {
     if from == instance {
         return None;
     }
-    let (topic, json) = rest.split_once(' ')?;
+    let (target, json) = rest.split_once(' ')?;
+    if let Some(id) = target.strip_prefix('#') {
+        return Some(Remote::FetchMessage(id.parse().ok()?));
+    }
+    if let Some(ids) = target.strip_prefix('@') {
+        let users = ids
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<Vec<i64>, _>>()
+            .ok()?;
+        return Some(Remote::Notify(users, serde_json::from_str(json).ok()?));
+    }
+    let (signal, topic) = match target.strip_prefix('~') {
+        Some(topic) => (true, topic),
+        None => (false, target),
+    };
     match topic.parse::<Topic>().ok()? {
         Topic::Event(_) => None,
-        topic => Some(Remote::Publish(
-            topic,
-            serde_json::from_str::<Payload>(json).ok()?,
-        )),
+        topic => {
+            let payload = serde_json::from_str::<Payload>(json).ok()?;
+            Some(if signal {
+                Remote::Signal(topic, payload)
+            } else {
+                Remote::Publish(topic, payload)
+            })
+        }
     }
 }
 
@@ -69,7 +129,12 @@ pub fn start(db: &Db, hub: &Arc<Hub>, database_url: &str) -> Vec<tokio::task::Jo
     let instance = instance_id();
     vec![
         tokio::spawn(announce(db.clone(), touched, instance.clone())),
-        tokio::spawn(listen(database_url.to_string(), hub.clone(), instance)),
+        tokio::spawn(listen(
+            database_url.to_string(),
+            db.clone(),
+            hub.clone(),
+            instance,
+        )),
     ]
 }
 
@@ -80,7 +145,7 @@ async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<Remote>, instance
         while let Ok(more) = touched.try_recv() {
             batch.push(more);
         }
-        let mut texts: Vec<String> = batch.iter().filter_map(|r| encode(&instance, r)).collect();
+        let mut texts: Vec<String> = batch.iter().flat_map(|r| encode(&instance, r)).collect();
         texts.dedup();
         for text in texts {
             let result = sqlx::query("SELECT pg_notify($1, $2)")
@@ -97,7 +162,7 @@ async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<Remote>, instance
 
 /// Hears the other instances (and itself), reconnecting when the
 /// connection drops.
-async fn listen(url: String, hub: Arc<Hub>, instance: String) {
+async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String) {
     loop {
         match PgListener::connect(&url).await {
             Ok(mut listener) => {
@@ -114,6 +179,30 @@ async fn listen(url: String, hub: Arc<Hub>, instance: String) {
                                 Some(Remote::Event(id)) => hub.touch_event_local(id),
                                 Some(Remote::Publish(topic, payload)) => {
                                     hub.publish(topic, payload);
+                                }
+                                Some(Remote::Signal(topic, payload)) => {
+                                    hub.signal(topic, payload);
+                                }
+                                Some(Remote::Notify(users, notice)) => {
+                                    hub.notify_followers_here(&users, &notice);
+                                }
+                                Some(Remote::FetchMessage(id)) => {
+                                    match crate::chat::messages::view_of(&db, id).await {
+                                        Ok(Some(message)) => {
+                                            let topic = Topic::Room(message.room_id);
+                                            hub.publish(
+                                                topic,
+                                                Payload::ChatMessage {
+                                                    room_id: message.room_id,
+                                                    message,
+                                                },
+                                            );
+                                        }
+                                        Ok(None) => {}
+                                        Err(e) => {
+                                            tracing::warn!(error = %e, "cannot read a message another instance sent");
+                                        }
+                                    }
                                 }
                                 None => {}
                             },
@@ -148,11 +237,73 @@ mod tests {
                 },
             },
         );
-        let text = encode("aa", &notice).unwrap();
+        let text = encode("aa", &notice).remove(0);
         assert_eq!(decode("bb", &text), Some(notice));
         assert_eq!(decode("aa", &text), None, "sent by this instance");
-        let event = encode("aa", &Remote::Event(9)).unwrap();
+        let event = encode("aa", &Remote::Event(9)).remove(0);
         assert_eq!(event, "event:9");
         assert_eq!(decode("aa", &event), Some(Remote::Event(9)));
+        let typing = Remote::Signal(
+            Topic::Room(4),
+            Payload::Typing {
+                room_id: 4,
+                user_id: 2,
+                name: "Ada".into(),
+            },
+        );
+        let text = encode("aa", &typing).remove(0);
+        assert!(text.starts_with("aa ~room:4 "), "{text}");
+        assert_eq!(decode("bb", &text), Some(typing));
+    }
+
+    #[test]
+    fn a_message_too_long_for_a_notification_is_read_from_the_database() {
+        let message = crate::chat::model::MessageView {
+            id: 77,
+            room_id: 4,
+            seq: 1,
+            change_seq: 1,
+            author_id: 2,
+            author_name: "Ada".into(),
+            author_avatar: None,
+            body: "é".repeat(4000),
+            client_id: None,
+            created_at: 0,
+            edited_at: None,
+            deleted: false,
+        };
+        let big = Remote::Publish(
+            Topic::Room(4),
+            Payload::ChatMessage {
+                room_id: 4,
+                message,
+            },
+        );
+        let texts = encode("aa", &big);
+        assert_eq!(texts, vec!["aa #77 -".to_string()]);
+        assert_eq!(decode("bb", &texts[0]), Some(Remote::FetchMessage(77)));
+    }
+
+    #[test]
+    fn a_notice_to_thousands_is_split_under_the_notify_cap_and_loses_nobody() {
+        let users: Vec<i64> = (1_000_000..1_003_000).collect();
+        let notice = Notice::ChatRead {
+            room_id: 1,
+            unread_total: 0,
+        };
+        let texts = encode("aa", &Remote::Notify(users.clone(), notice.clone()));
+        assert!(texts.len() > 1);
+        let mut heard = Vec::new();
+        for text in &texts {
+            assert!(text.len() < 8000);
+            match decode("bb", text) {
+                Some(Remote::Notify(ids, n)) => {
+                    assert_eq!(n, notice);
+                    heard.extend(ids);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(heard, users);
     }
 }

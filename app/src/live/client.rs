@@ -23,6 +23,8 @@ pub enum LiveStatus {
 
 struct TopicState {
     signal: RwSignal<Option<Payload>>,
+    /// The topic's latest ephemeral signal (typing, presence).
+    signals: RwSignal<Option<Payload>>,
     /// The last sequence number seen (read by the browser's connection).
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     seq: Option<u64>,
@@ -40,7 +42,8 @@ pub struct Live {
 }
 
 impl Live {
-    fn send(&self, message: ClientMessage) {
+    /// Sends a message up the socket (dropped while disconnected).
+    pub fn send(&self, message: ClientMessage) {
         self.outbox.with_value(|outbox| {
             if let Some(outbox) = outbox {
                 let _ = outbox.unbounded_send(message);
@@ -48,7 +51,7 @@ impl Live {
         });
     }
 
-    fn register(&self, topic: &str) -> RwSignal<Option<Payload>> {
+    fn register(&self, topic: &str) -> (RwSignal<Option<Payload>>, RwSignal<Option<Payload>>) {
         let owner = self.owner.get_value();
         let mut created = false;
         let signal = self.topics.try_update_value(|topics| {
@@ -57,14 +60,16 @@ impl Live {
                 TopicState {
                     // Owned by the connection, not the component: it outlives remounts.
                     signal: owner.with(|| RwSignal::new(None)),
+                    signals: owner.with(|| RwSignal::new(None)),
                     seq: None,
                     users: 0,
                 }
             });
             state.users += 1;
-            state.signal
+            (state.signal, state.signals)
         });
-        let signal = signal.unwrap_or_else(|| owner.with(|| RwSignal::new(None)));
+        let signal =
+            signal.unwrap_or_else(|| owner.with(|| (RwSignal::new(None), RwSignal::new(None))));
         if created {
             self.send(ClientMessage::Subscribe {
                 topic: topic.to_string(),
@@ -117,9 +122,34 @@ pub fn use_topic(topic: String) -> Signal<Option<Payload>> {
     let Some(live) = use_context::<Live>() else {
         return Signal::derive(|| None);
     };
-    let signal = live.register(&topic);
+    let (signal, _) = live.register(&topic);
     on_cleanup(move || live.unregister(&topic));
     signal.into()
+}
+
+/// A topic's states, and its ephemeral signals (typing, presence) apart,
+/// so that a signal never hides a state change.
+pub fn use_topic_with_signals(topic: String) -> (Signal<Option<Payload>>, Signal<Option<Payload>>) {
+    let Some(live) = use_context::<Live>() else {
+        return (Signal::derive(|| None), Signal::derive(|| None));
+    };
+    let (signal, signals) = live.register(&topic);
+    on_cleanup(move || live.unregister(&topic));
+    (signal.into(), signals.into())
+}
+
+/// The tab's connection, to send ephemeral signals with (`None` outside
+/// the layout).
+pub fn use_live() -> Option<Live> {
+    use_context::<Live>()
+}
+
+/// The connection's status, to catch up after a reconnect.
+pub fn use_live_status() -> Signal<LiveStatus> {
+    match use_context::<Live>() {
+        Some(live) => live.status.into(),
+        None => Signal::derive(|| LiveStatus::Idle),
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -182,9 +212,12 @@ async fn connection(live: Live) {
                 let Ok(message) = serde_json::from_str::<ServerMessage>(&text) else {
                     continue;
                 };
-                if matches!(message, ServerMessage::Hello { .. }) {
+                if let ServerMessage::Hello { user_id, .. } = message {
                     live.status.set(LiveStatus::Live);
                     attempt = 0;
+                    if user_id.is_some() {
+                        leptos::task::spawn_local(heartbeat(outbox.clone()));
+                    }
                 }
                 receive(live, message);
             }
@@ -198,8 +231,41 @@ async fn connection(live: Live) {
     }
 }
 
+/// Presence from this tab every 30 s while connected: `away` when hidden.
+#[cfg(feature = "hydrate")]
+async fn heartbeat(outbox: Outbox) {
+    use crate::chat::model::Presence;
+    loop {
+        let hidden = document().hidden();
+        let state = if hidden {
+            Presence::Away
+        } else {
+            Presence::Online
+        };
+        if outbox
+            .unbounded_send(ClientMessage::Presence { state })
+            .is_err()
+        {
+            break;
+        }
+        sleep(30_000).await;
+        if outbox.is_closed() {
+            break;
+        }
+    }
+}
+
 #[cfg(feature = "hydrate")]
 fn receive(live: Live, message: ServerMessage) {
+    if let ServerMessage::Signal { topic, payload } = message {
+        let signals = live
+            .topics
+            .with_value(|topics| topics.get(&topic).map(|state| state.signals));
+        if let Some(signals) = signals {
+            signals.set(Some(payload));
+        }
+        return;
+    }
     let (topic, seq, payload, snapshot) = match message {
         ServerMessage::Snapshot {
             topic,

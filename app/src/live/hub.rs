@@ -19,6 +19,9 @@ const TOPIC_BUFFER: usize = 16;
 pub struct Stamped {
     pub seq: u64,
     pub payload: Arc<Payload>,
+    /// An ephemeral signal (typing, presence): not the topic's state; sent
+    /// with the current number, never stored or resumed.
+    pub signal: bool,
 }
 
 struct Channel {
@@ -40,6 +43,7 @@ impl Channel {
         self.last.clone().map(|payload| Stamped {
             seq: self.seq,
             payload,
+            signal: false,
         })
     }
 }
@@ -64,6 +68,13 @@ pub enum Remote {
     Event(i64),
     /// Publish this state on this topic.
     Publish(Topic, Payload),
+    /// Send this signal on this topic.
+    Signal(Topic, Payload),
+    /// Tell these people, where they are followed.
+    Notify(Vec<i64>, super::protocol::Notice),
+    /// Read this chat message from the database and publish it on its
+    /// room (for messages too large for a notification).
+    FetchMessage(i64),
 }
 
 /// An open connection's place in the limits; freed when dropped.
@@ -130,6 +141,7 @@ impl Hub {
         let stamped = Stamped {
             seq: channel.seq,
             payload: Arc::new(payload),
+            signal: false,
         };
         channel.last = Some(stamped.payload.clone());
         // No receivers is fine: the state is kept for the next subscriber.
@@ -174,6 +186,69 @@ impl Hub {
             let _ = remote.send(Remote::Publish(topic, payload.clone()));
         }
         self.publish(topic, payload);
+    }
+
+    /// Sends an ephemeral signal to the topic's subscribers on this
+    /// instance (nothing is kept; nobody listening, nothing happens).
+    pub fn signal(&self, topic: Topic, payload: Payload) {
+        let channels = lock(&self.channels);
+        if let Some(channel) = channels.get(&topic) {
+            let _ = channel.tx.send(Stamped {
+                seq: channel.seq,
+                payload: Arc::new(payload),
+                signal: true,
+            });
+        }
+    }
+
+    /// [`Self::signal`] here and on every other instance.
+    pub fn signal_everywhere(&self, topic: Topic, payload: Payload) {
+        if let Some(remote) = lock(&self.remote).as_ref() {
+            let _ = remote.send(Remote::Signal(topic, payload.clone()));
+        }
+        self.signal(topic, payload);
+    }
+
+    /// Tells each of `users` who follows their topic somewhere (on any
+    /// instance) about `notice`. Nobody following: nothing is kept, so a
+    /// room of thousands costs only its connected members.
+    pub fn notify_followers(&self, users: &[i64], notice: super::protocol::Notice) {
+        if users.is_empty() {
+            return;
+        }
+        if let Some(remote) = lock(&self.remote).as_ref() {
+            let _ = remote.send(Remote::Notify(users.to_vec(), notice.clone()));
+        }
+        self.notify_followers_here(users, &notice);
+    }
+
+    /// [`Self::notify_followers`] on this instance only.
+    pub fn notify_followers_here(&self, users: &[i64], notice: &super::protocol::Notice) {
+        let followed: Vec<i64> = {
+            let channels = lock(&self.channels);
+            users
+                .iter()
+                .copied()
+                .filter(|id| {
+                    channels
+                        .get(&Topic::User(*id))
+                        .is_some_and(|c| c.tx.receiver_count() > 0)
+                })
+                .collect()
+        };
+        for id in followed {
+            self.publish(
+                Topic::User(id),
+                Payload::Notice {
+                    notice: notice.clone(),
+                },
+            );
+        }
+    }
+
+    /// Open connections under `key` (`user:{id}`) on this instance.
+    pub fn open_connections(&self, key: &str) -> usize {
+        lock(&self.connections).get(key).copied().unwrap_or(0)
     }
 
     /// A provider's free time changed; `version` makes each change new.

@@ -3,7 +3,8 @@
 //! with examples in `docs/live-protocol.md`.
 //!
 //! State changes never go up the socket (they go through server functions
-//! or the JSON API); the client only subscribes, unsubscribes and pings.
+//! or the JSON API); besides subscribing, unsubscribing and pinging, the
+//! client only sends ephemeral signals (typing, presence).
 
 use std::fmt;
 use std::str::FromStr;
@@ -31,6 +32,16 @@ pub enum ClientMessage {
     Ping {
         #[serde(default)]
         nonce: u64,
+    },
+    /// "I am typing" in a room the connection follows (`room:{id}`); sent
+    /// at most every few seconds while typing, forgotten after a few more.
+    Typing {
+        topic: String,
+    },
+    /// The person's presence from this tab: `online`, or `away` when the
+    /// tab is hidden or idle. Also a heartbeat: sent every minute.
+    Presence {
+        state: crate::chat::model::Presence,
     },
 }
 
@@ -64,6 +75,12 @@ pub enum ServerMessage {
     },
     Pong {
         nonce: u64,
+    },
+    /// An ephemeral signal on a topic (typing, presence): no sequence
+    /// number, not kept, not resumed; may be dropped for a slow client.
+    Signal {
+        topic: String,
+        payload: Payload,
     },
 }
 
@@ -108,6 +125,34 @@ pub enum Payload {
     /// `provider:{id}`: the provider's free time changed (a booking, a
     /// cancellation, new hours); pages showing their slots reload them.
     Schedule { provider_id: i64, version: i64 },
+    /// `room:{id}`: a message as it now is, after being sent, edited or
+    /// deleted. Its `change_seq` is the room's counter: a client that sees
+    /// a gap asks for the changes it missed.
+    ChatMessage {
+        room_id: i64,
+        message: crate::chat::model::MessageView,
+    },
+    /// `room:{id}`: the room's name, topic or members changed; `removed`
+    /// lost it (their subscriptions end), `deleted` when it is gone.
+    RoomChanged {
+        room_id: i64,
+        version: i64,
+        removed: Vec<i64>,
+        deleted: bool,
+    },
+    /// Signal on `room:{id}`: someone is typing.
+    Typing {
+        room_id: i64,
+        user_id: i64,
+        name: String,
+    },
+    /// Signal on `room:{id}`: a member's presence or status text changed.
+    Presence {
+        user_id: i64,
+        presence: crate::chat::model::Presence,
+        last_seen_at: i64,
+        status_text: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +185,16 @@ pub enum Notice {
     },
     /// One of the person's bookings (as customer or provider) changed.
     BookingChanged { booking_id: i64, status: String },
+    /// A message in one of the person's rooms (not their own).
+    ChatMessage {
+        room_id: i64,
+        message_id: i64,
+        room_name: String,
+        author_name: String,
+        preview: String,
+    },
+    /// The person read a room (on any tab): their unread total now.
+    ChatRead { room_id: i64, unread_total: i64 },
     /// A provider has a new booking request (seed 000's `booking:new`).
     NewBooking {
         booking_id: i64,
