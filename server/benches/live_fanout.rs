@@ -33,17 +33,6 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[index].as_secs_f64() * 1e3
 }
 
-fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 #[tokio::main]
 async fn main() {
     let args: Vec<u64> = std::env::args()
@@ -76,7 +65,7 @@ async fn main() {
         support::create_event(&client, &base, &organizer, "Fan-out", capacity).await;
 
     // Connect and subscribe everyone.
-    let before = rss_kb();
+    let before = support::rss_kb();
     let started = Instant::now();
     let subscribe = serde_json::to_string(&ClientMessage::Subscribe {
         topic: format!("event:{event_id}"),
@@ -131,7 +120,7 @@ async fn main() {
         readers.extend(futures::future::join_all(chunk.iter().map(|&i| connect(i))).await);
     }
     let connect_time = started.elapsed();
-    let per_connection = (rss_kb().saturating_sub(before)) as f64 / subscribers as f64;
+    let per_connection = (support::rss_kb().saturating_sub(before)) as f64 / subscribers as f64;
 
     // Drive holds at the fixed rate; note when each committed.
     let mut committed = Vec::new();

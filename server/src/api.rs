@@ -4,6 +4,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod bookings;
+mod chat;
 pub(crate) mod events;
 mod extract;
 mod openapi;
@@ -89,6 +90,31 @@ pub fn router() -> Router<AppState> {
         .route("/reviews", get(reviews::list).post(reviews::create))
         .route("/reviews/{id}/reply", post(reviews::reply))
         .route("/reviews/{id}/hidden", put(reviews::hide))
+        .route("/rooms", get(chat::list_rooms).post(chat::create_room))
+        .route(
+            "/rooms/{id}",
+            put(chat::update_room).delete(chat::delete_room),
+        )
+        .route("/rooms/{id}/join", post(chat::join))
+        .route("/rooms/{id}/leave", post(chat::leave))
+        .route("/rooms/{id}/read", post(chat::mark_read))
+        .route(
+            "/rooms/{id}/members",
+            get(chat::members).post(chat::add_member),
+        )
+        .route(
+            "/rooms/{id}/members/{user_id}",
+            put(chat::set_role).delete(chat::remove_member),
+        )
+        .route("/messages", post(chat::send))
+        // GET takes a room's id (its history); PUT and DELETE a message's.
+        .route(
+            "/messages/{id}",
+            get(chat::history).put(chat::edit).delete(chat::delete),
+        )
+        .route("/messages/{id}/changes", get(chat::changes))
+        .route("/chat/{booking_id}", get(chat::booking_chat))
+        .route("/users/me/status", put(chat::set_status))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

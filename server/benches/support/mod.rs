@@ -29,6 +29,7 @@ pub fn config(data_dir: &Path, database_url: String, ticketing: TicketingLimits)
         ticketing,
         wallet: app::config::WalletSettings::default(),
         services: app::config::ServiceSettings::default(),
+        chat_limits: app::rate_limit::ChatLimits::default(),
     }
 }
 
@@ -104,4 +105,16 @@ pub async fn register(client: &reqwest::Client, base: &str, email: &str, role: &
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
+}
+
+/// This process's resident memory, in KB (Linux).
+pub fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
 }

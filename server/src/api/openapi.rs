@@ -2,7 +2,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, bookings, events, orders, reviews, services, users, wallet};
+use super::{auth, bookings, chat, events, orders, reviews, services, users, wallet};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,10 @@ use super::{auth, bookings, events, orders, reviews, services, users, wallet};
         bookings::list, bookings::get_one, bookings::create, bookings::update, bookings::cancel,
         bookings::location,
         reviews::list, reviews::create, reviews::reply, reviews::hide,
+        chat::list_rooms, chat::create_room, chat::update_room, chat::delete_room, chat::join,
+        chat::leave, chat::members, chat::add_member, chat::set_role, chat::remove_member,
+        chat::mark_read, chat::history, chat::changes, chat::send, chat::edit, chat::delete,
+        chat::booking_chat, chat::set_status,
     ),
     components(schemas(auth::ErrorBody)),
     modifiers(&BearerAuth),
@@ -34,6 +38,7 @@ use super::{auth, bookings, events, orders, reviews, services, users, wallet};
         (name = "services", description = "Services (seed 000): what providers offer and their free slots"),
         (name = "bookings", description = "Bookings (seed 000): one booking per provider time range, the status flow, live location"),
         (name = "reviews", description = "Reviews (seed 000): only after a completed booking or an attended event, once"),
+        (name = "chat", description = "Chat (seed 002, and seed 000's chat per booking): rooms, members, messages. Members only; live over /ws on room:{id}."),
         (name = "wallet", description = "Wallet (seed 003): balance, history, deposit, withdraw, transfer. Money-moving calls need an Idempotency-Key."),
     )
 )]

@@ -163,6 +163,7 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
         ticketing: app::config::TicketingLimits::default(),
         wallet: app::config::WalletSettings::default(),
         services: app::config::ServiceSettings::default(),
+        chat_limits: app::rate_limit::ChatLimits::default(),
     }
 }
 

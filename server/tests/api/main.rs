@@ -8,6 +8,7 @@
 mod auth_api;
 mod binary;
 mod bookings;
+mod chat;
 mod health;
 mod helpers;
 mod live;

@@ -1,0 +1,262 @@
+//! Chat fan-out: MEMBERS people follow one room over websockets while one
+//! of them sends MESSAGES messages at RATE per second through the JSON API;
+//! reports the latency from each send (the request leaving) to its arrival
+//! at every member, p50/p99/p99.9, and messages delivered per second.
+//!
+//! With `BENCH_DATABASE_URL=postgres://…` two instances share that
+//! database and the members are split between them (the sender talks to
+//! the first), so half of the deliveries cross the PostgreSQL bus.
+//! Members are made directly in the database (signing up a thousand
+//! people would measure argon2); their connections come from several
+//! 127.0.0.x addresses.
+//!
+//!     cargo bench -p server --bench chat_fanout [-- MEMBERS MESSAGES RATE]
+//!     (defaults 1000 200 10; needs `ulimit -n` above twice MEMBERS)
+mod support;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::config::{Config, TicketingLimits};
+use app::live::protocol::{ClientMessage, Payload, ServerMessage};
+use futures::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::net::TcpSocket;
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Per member: when each message (by its number) arrived.
+type Arrivals = Arc<Mutex<Vec<Vec<(usize, Instant)>>>>;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let members = args.first().copied().unwrap_or(1000) as usize;
+    let messages = args.get(1).copied().unwrap_or(200) as usize;
+    let rate = args.get(2).copied().unwrap_or(10).max(1);
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| Config::default_database_url(dir.path()));
+    let mut config = support::config(dir.path(), url, TicketingLimits::default());
+    config.chat_limits = app::rate_limit::ChatLimits {
+        per_minute: 1_000_000,
+        burst: 1_000_000,
+    };
+    let secret = config.jwt_secret.clone();
+    let first = support::serve(config.clone()).await;
+    let two = first.backend == "postgres";
+    let second = if two {
+        Some(support::serve(config).await)
+    } else {
+        None
+    };
+    let client = reqwest::Client::new();
+    let tag = format!("{:x}", rand::random::<u32>());
+    let sender = support::register(
+        &client,
+        &first.base,
+        &format!("sender{tag}@bench.example"),
+        "attendee",
+    )
+    .await;
+    let room: serde_json::Value = client
+        .post(format!("{}/api/rooms", first.base))
+        .bearer_auth(&sender)
+        .json(&json!({ "name": "Fan-out", "visibility": "public" }))
+        .send()
+        .await
+        .expect("create a room")
+        .json()
+        .await
+        .expect("json");
+    let room = room["id"].as_i64().expect("a room id");
+
+    // Members, their sessions and tokens, straight into the database.
+    let db = first.db.clone();
+    let now = app::db::now_millis();
+    let mut tokens = Vec::with_capacity(members);
+    for i in 0..members {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) \
+             VALUES ($1, $2, 'not-a-hash', 'attendee', $3, $3) RETURNING id",
+        )
+        .bind(format!("m{i}-{tag}@bench.example"))
+        .bind(format!("Member {i}"))
+        .bind(now)
+        .fetch_one(db.pool())
+        .await
+        .expect("a member");
+        let session = app::accounts::tokens::new_session_id();
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&session)
+        .bind(id)
+        .bind(now)
+        .bind(now + 86_400_000)
+        .execute(db.pool())
+        .await
+        .expect("a session");
+        sqlx::query(
+            "INSERT INTO chat_members (room_id, user_id, role, last_read_seq, joined_at) VALUES ($1, $2, 'member', 0, $3)",
+        )
+        .bind(room)
+        .bind(id)
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .expect("a membership");
+        let (token, _) =
+            app::accounts::tokens::issue_access(&secret, id, &session, "attendee", now)
+                .expect("a token");
+        tokens.push(token);
+    }
+    sqlx::query("UPDATE chat_rooms SET member_count = member_count + $2 WHERE id = $1")
+        .bind(room)
+        .bind(members as i64)
+        .execute(db.pool())
+        .await
+        .expect("count");
+
+    let before = support::rss_kb();
+    let started = Instant::now();
+    let arrivals: Arrivals = Arc::new(Mutex::new(Vec::new()));
+    let addresses: Vec<SocketAddr> = std::iter::once(first.address)
+        .chain(second.as_ref().map(|s| s.address))
+        .collect();
+    // Connecting yields the reader task, on purpose.
+    #[allow(clippy::async_yields_async)]
+    let connect = |i: usize, token: String| {
+        let arrivals = arrivals.clone();
+        let addr = addresses[i % addresses.len()];
+        async move {
+            let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + (i / 200) as u8));
+            let socket = TcpSocket::new_v4().expect("a socket");
+            socket
+                .bind(SocketAddr::new(source, 0))
+                .expect("bind a source address");
+            let stream = socket.connect(addr).await.expect("connect");
+            let (mut ws, _) =
+                tokio_tungstenite::client_async(format!("ws://{addr}/ws?token={token}"), stream)
+                    .await
+                    .expect("upgrade");
+            for message in [
+                ClientMessage::Subscribe {
+                    topic: format!("room:{room}"),
+                    since: None,
+                },
+                // Answered after the subscription is in place.
+                ClientMessage::Ping { nonce: 1 },
+            ] {
+                let text = serde_json::to_string(&message).expect("json");
+                ws.send(Message::Text(text.into())).await.expect("send");
+            }
+            while let Some(Ok(frame)) = ws.next().await {
+                if let Message::Text(text) = frame
+                    && let Ok(ServerMessage::Pong { .. }) = serde_json::from_str(text.as_str())
+                {
+                    break;
+                }
+            }
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                while let Some(Ok(frame)) = ws.next().await {
+                    let Message::Text(text) = frame else { continue };
+                    let Ok(
+                        ServerMessage::Update { payload, .. }
+                        | ServerMessage::Snapshot { payload, .. },
+                    ) = serde_json::from_str::<ServerMessage>(text.as_str())
+                    else {
+                        continue;
+                    };
+                    if let Payload::ChatMessage { message, .. } = payload
+                        && let Some(n) = message.body.strip_prefix('m')
+                        && let Ok(n) = n.parse::<usize>()
+                    {
+                        seen.push((n, Instant::now()));
+                        if n + 1 == messages {
+                            break;
+                        }
+                    }
+                }
+                arrivals.lock().await.push(seen);
+            })
+        }
+    };
+    let mut readers = Vec::new();
+    let mut tokens = tokens.into_iter().enumerate().collect::<Vec<_>>();
+    while !tokens.is_empty() {
+        let chunk: Vec<_> = tokens.drain(..tokens.len().min(100)).collect();
+        readers
+            .extend(futures::future::join_all(chunk.into_iter().map(|(i, t)| connect(i, t))).await);
+    }
+    let connect_time = started.elapsed();
+    let per_connection = (support::rss_kb().saturating_sub(before)) as f64 / members as f64;
+
+    // Send at the fixed rate; note when each send left.
+    let mut sent_at = Vec::with_capacity(messages);
+    let mut answered = Vec::with_capacity(messages);
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+    let drive = Instant::now();
+    for n in 0..messages {
+        tick.tick().await;
+        let at = Instant::now();
+        let response = client
+            .post(format!("{}/api/messages", first.base))
+            .bearer_auth(&sender)
+            .json(
+                &json!({ "roomId": room, "content": format!("m{n}"), "clientId": format!("b{n}") }),
+            )
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 201);
+        answered.push(at.elapsed());
+        sent_at.push(at);
+    }
+    let finished =
+        tokio::time::timeout(Duration::from_secs(60), futures::future::join_all(readers)).await;
+    let wall = drive.elapsed();
+    assert!(
+        finished.is_ok(),
+        "every member saw the last message within 60 s"
+    );
+
+    let arrivals = arrivals.lock().await;
+    let mut latencies = Vec::new();
+    let mut delivered = 0usize;
+    for seen in arrivals.iter() {
+        delivered += seen.len();
+        for (n, arrived) in seen {
+            latencies.push(arrived.saturating_duration_since(sent_at[*n]));
+        }
+    }
+    latencies.sort();
+    answered.sort();
+    let expected = members * messages;
+    let p = |q: f64| ms(support::percentile(&latencies, q));
+    println!(
+        "chat fan-out ({}, {}): {members} members connected in {:.1} s, ~{per_connection:.0} KB RSS per connection (clients + server), \
+         {messages} messages at {rate}/s → {delivered} of {expected} deliveries ({:.0}/s; the rest skipped by slow readers and caught up from history), \
+         send→receive p50={:.1} ms p99={:.1} ms p99.9={:.1} ms max={:.1} ms; send answered p50={:.1} ms p99={:.1} ms",
+        first.backend,
+        if two { "two instances" } else { "one instance" },
+        connect_time.as_secs_f64(),
+        delivered as f64 / wall.as_secs_f64(),
+        p(0.50),
+        p(0.99),
+        p(0.999),
+        latencies.last().map_or(0.0, |d| ms(*d)),
+        ms(support::percentile(&answered, 0.50)),
+        ms(support::percentile(&answered, 0.99)),
+    );
+}
