@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
 fn Layout() -> impl IntoView {
     provide_auth();
     crate::live::client::provide_live();
+    crate::chat::pages::provide_unread();
     view! {
             <div class="flex min-h-full flex-col">
                 <TopNav />
@@ -118,6 +119,10 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("bookings/:id") view=BookingPage ssr=SsrMode::Async />
                         <Route path=path!("provider") view=ProviderInboxPage ssr=SsrMode::Async />
                         <Route path=path!("provider/availability") view=AvailabilityPage ssr=SsrMode::Async />
+                        <Route path=path!("chat") view=crate::chat::pages::ChatPage ssr=SsrMode::Async />
+                        <Route path=path!("chat/new") view=crate::chat::pages::NewRoomPage ssr=SsrMode::Async />
+                        <Route path=path!("chat/direct") view=crate::chat::pages::NewDirectPage ssr=SsrMode::Async />
+                        <Route path=path!("chat/:id") view=crate::chat::pages::RoomPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <footer class="border-t border-slate-200 bg-white">

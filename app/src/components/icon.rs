@@ -8,6 +8,7 @@ pub enum IconName {
     Calendar,
     Chat,
     Sparkles,
+    Lock,
 }
 
 impl IconName {
@@ -21,6 +22,9 @@ impl IconName {
             }
             Self::Chat => {
                 "M5 5h14a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1h-8l-5 4v-4H5a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1z"
+            }
+            Self::Lock => {
+                "M8 11V8a4 4 0 0 1 8 0v3M6 11h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1z"
             }
             Self::Sparkles => {
                 "M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8zM19 15l.8 2.2L22 18l-2.2.8L19 21l-.8-2.2L16 18l2.2-.8z"

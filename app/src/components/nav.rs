@@ -88,6 +88,7 @@ pub fn TopNav() -> impl IntoView {
                 </ul>
                 <div class="ml-auto flex items-center gap-3">
                     <crate::live::client::LiveIndicator />
+                    <crate::chat::pages::ChatLink />
                     <div class="hidden items-center gap-3 lg:flex" data-testid="account-area">
                         <AccountArea />
                     </div>

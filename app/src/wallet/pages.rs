@@ -60,24 +60,11 @@ fn js_random() -> f64 {
 
 /// `12 Mar 2031, 18:32 UTC`, the same on the server and in the browser.
 pub fn date_time(ms: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = ms.div_euclid(86_400_000);
+    let (year, month, day) = crate::dates::civil_date(ms.div_euclid(86_400_000));
     let secs = ms.div_euclid(1000).rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
         "{day} {} {year}, {:02}:{:02} UTC",
-        MONTHS[(month - 1) as usize],
+        crate::dates::MONTHS_SHORT[(month - 1) as usize],
         secs / 3600,
         secs / 60 % 60
     )

@@ -58,6 +58,9 @@ fn ProfileCard(profile: PublicProfile) -> impl IntoView {
                         <span>{since}</span>
                     </p>
                 </div>
+                <div class="ml-auto">
+                    <crate::chat::pages::MessageButton user_id=profile.id />
+                </div>
             </div>
             <p class="mt-6 whitespace-pre-line text-slate-700">
                 {if profile.bio.is_empty() { "No bio yet.".to_string() } else { profile.bio.clone() }}
@@ -82,16 +85,7 @@ fn member_since(ms: i64) -> String {
         "November",
         "December",
     ];
-    let days = ms.div_euclid(86_400_000);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, _) = crate::dates::civil_date(ms.div_euclid(86_400_000));
     format!("Member since {} {year}", MONTHS[(month - 1) as usize])
 }
 

@@ -151,6 +151,9 @@ fn OrderView() -> impl IntoView {
     // A cancel (with or without JavaScript) comes back here; load again then.
     // ... and when the order changes elsewhere (live, on the buyer's topic).
     let changed = order_changes(id);
+    // The order's chat, made first (see `thread_resource`).
+    let thread =
+        crate::chat::pages::thread_resource(move || crate::chat::pages::Subject::Order(id.get()));
     let order = Resource::new(
         move || (id.get(), cancel.version().get(), changed.get()),
         |(id, _, _)| get_order(id),
@@ -184,6 +187,7 @@ fn OrderView() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <crate::chat::pages::ChatThread thread back=Signal::derive(move || format!("/orders/{}", id.get())) />
         </div>
     }
 }

@@ -32,6 +32,9 @@ pub fn BookingPage() -> impl IntoView {
 
 #[component]
 fn Booking(id: i64) -> impl IntoView {
+    // The booking's chat, made first (see `thread_resource`).
+    let thread =
+        crate::chat::pages::thread_resource(move || crate::chat::pages::Subject::Booking(id));
     let act = ServerAction::<ActOnBooking>::new();
     let moved = ServerAction::<RescheduleBooking>::new();
     let review = ServerAction::<WriteReview>::new();
@@ -82,6 +85,7 @@ fn Booking(id: i64) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <crate::chat::pages::ChatThread thread back=format!("/bookings/{id}") />
         </div>
     }
 }

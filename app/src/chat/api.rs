@@ -1,0 +1,410 @@
+//! Server functions of chat (under /rpc/chat/…). Forms that work without
+//! JavaScript pass `back`, where to return after the change.
+
+use leptos::prelude::*;
+
+use super::model::{
+    Changes, MemberView, MessagePage, MessageView, OpenedRoom, RoomList, RoomSummary, RoomView,
+};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use super::model::{MemberRole, Visibility};
+#[cfg(feature = "ssr")]
+use super::{messages, presence, rooms};
+#[cfg(feature = "ssr")]
+use crate::{accounts::session, error::respond, state::app_state};
+
+#[server(prefix = "/rpc", endpoint = "chat/rooms")]
+pub async fn chat_rooms() -> Result<RoomList, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            rooms::list(&state, &user).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/public")]
+pub async fn public_rooms(#[server(default)] q: String) -> Result<Vec<RoomSummary>, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            rooms::public_rooms(&state, &user, &q).await
+        }
+        .await,
+    )
+}
+
+/// A room with its newest messages (or those before `before`); opening
+/// it reads it.
+#[server(prefix = "/rpc", endpoint = "chat/open")]
+pub async fn open_room(id: i64, before: Option<i64>) -> Result<OpenedRoom, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            open(
+                &state,
+                &user,
+                rooms::readable(&state, &user, id).await?,
+                before,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+async fn open(
+    state: &crate::state::AppState,
+    user: &crate::accounts::service::AuthUser,
+    room: rooms::RoomRow,
+    before: Option<i64>,
+) -> Result<OpenedRoom, AppError> {
+    // The counter before the page: anything newer comes as a change.
+    let mut view = rooms::view(state, user, &room).await?;
+    let page = messages::page(state, room.id, before, None).await?;
+    if view.role.is_some() && view.last_read_seq < view.seq {
+        messages::mark_read(state, user, room.id, view.seq).await?;
+        view.last_read_seq = view.seq;
+    }
+    Ok(OpenedRoom { room: view, page })
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/history")]
+pub async fn room_history(room_id: i64, before: Option<i64>) -> Result<MessagePage, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            messages::history(&state, &user, room_id, before, None).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/changes")]
+pub async fn room_changes(room_id: i64, after: i64) -> Result<Changes, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            messages::changes(&state, &user, room_id, after).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/members")]
+pub async fn room_members(room_id: i64) -> Result<Vec<MemberView>, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            rooms::members(&state, &user, room_id).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/send")]
+pub async fn send_message(
+    room_id: i64,
+    body: String,
+    #[server(default)] client_id: String,
+    #[server(default)] back: String,
+) -> Result<MessageView, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let sent =
+                messages::send(&state, &user, room_id, &body, Some(client_id.as_str())).await?;
+            session::redirect_back(&back);
+            Ok(sent.message)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/edit")]
+pub async fn edit_message(
+    id: i64,
+    body: String,
+    #[server(default)] back: String,
+) -> Result<MessageView, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let message = messages::edit(&state, &user, id, &body).await?;
+            session::redirect_back(&back);
+            Ok(message)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/delete")]
+pub async fn delete_message(
+    id: i64,
+    #[server(default)] back: String,
+) -> Result<MessageView, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let message = messages::delete(&state, &user, id).await?;
+            session::redirect_back(&back);
+            Ok(message)
+        }
+        .await,
+    )
+}
+
+/// Reads a room up to `seq`; returns the unread total left.
+#[server(prefix = "/rpc", endpoint = "chat/read")]
+pub async fn mark_room_read(room_id: i64, seq: i64) -> Result<i64, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            messages::mark_read(&state, &user, room_id, seq).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/unread")]
+pub async fn chat_unread_total() -> Result<i64, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            messages::unread_total(&state, user.id).await
+        }
+        .await,
+    )
+}
+
+/// Creates a group room and opens it.
+#[server(prefix = "/rpc", endpoint = "chat/create")]
+pub async fn create_room(
+    name: String,
+    #[server(default)] topic: String,
+    visibility: String,
+) -> Result<RoomView, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let visibility = Visibility::parse(&visibility)
+                .ok_or_else(|| AppError::bad_request("visibility", "Choose public or private."))?;
+            let room = rooms::create(&state, &user, &name, &topic, visibility).await?;
+            leptos_axum::redirect(&format!("/chat/{}", room.id));
+            Ok(room)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/join")]
+pub async fn join_room(room_id: i64) -> Result<RoomView, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let room = rooms::join(&state, &user, room_id).await?;
+            leptos_axum::redirect(&format!("/chat/{}", room.id));
+            Ok(room)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/leave")]
+pub async fn leave_room(room_id: i64) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            rooms::leave(&state, &user, room_id).await?;
+            leptos_axum::redirect("/chat?left=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/delete_room")]
+pub async fn delete_room(room_id: i64) -> Result<(), AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            rooms::delete(&state, &user, room_id).await?;
+            leptos_axum::redirect("/chat?deleted=1");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Adds the person with this email address to a room.
+#[server(prefix = "/rpc", endpoint = "chat/invite")]
+pub async fn invite_member(
+    room_id: i64,
+    email: String,
+    #[server(default)] back: String,
+) -> Result<Vec<MemberView>, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let invitee = rooms::user_by_email(&state, &email).await?;
+            let members = rooms::invite(&state, &user, room_id, invitee).await?;
+            session::redirect_back(&back);
+            Ok(members)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/remove")]
+pub async fn remove_member(
+    room_id: i64,
+    user_id: i64,
+    #[server(default)] back: String,
+) -> Result<Vec<MemberView>, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let members = rooms::remove(&state, &user, room_id, user_id).await?;
+            session::redirect_back(&back);
+            Ok(members)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/role")]
+pub async fn set_member_role(
+    room_id: i64,
+    user_id: i64,
+    role: String,
+    #[server(default)] back: String,
+) -> Result<Vec<MemberView>, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let role = MemberRole::parse(&role)
+                .ok_or_else(|| AppError::bad_request("role", "Choose moderator or member."))?;
+            let members = rooms::set_role(&state, &user, room_id, user_id, role).await?;
+            session::redirect_back(&back);
+            Ok(members)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/rename")]
+pub async fn rename_room(
+    room_id: i64,
+    name: String,
+    #[server(default)] topic: String,
+    #[server(default)] back: String,
+) -> Result<RoomView, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let room = rooms::rename(&state, &user, room_id, &name, &topic).await?;
+            session::redirect_back(&back);
+            Ok(room)
+        }
+        .await,
+    )
+}
+
+/// Opens (creating on first use) the direct conversation with a person.
+#[server(prefix = "/rpc", endpoint = "chat/direct")]
+pub async fn open_direct(user_id: i64) -> Result<RoomView, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let (room, _) = rooms::direct(&state, &user, user_id).await?;
+            leptos_axum::redirect(&format!("/chat/{}", room.id));
+            Ok(room)
+        }
+        .await,
+    )
+}
+
+/// The thread of a booking or an order (give one), opened.
+#[server(prefix = "/rpc", endpoint = "chat/thread")]
+pub async fn chat_thread(
+    booking_id: Option<i64>,
+    order_id: Option<i64>,
+) -> Result<OpenedRoom, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let view = match (booking_id, order_id) {
+                (Some(id), None) => rooms::booking_thread(&state, &user, id).await?,
+                (None, Some(id)) => rooms::order_thread(&state, &user, id).await?,
+                _ => {
+                    return Err(AppError::bad_request(
+                        "thread",
+                        "Name one booking or order.",
+                    ));
+                }
+            };
+            open(
+                &state,
+                &user,
+                rooms::readable(&state, &user, view.id).await?,
+                None,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/status")]
+pub async fn set_status_text(
+    #[server(default)] status: String,
+    #[server(default)] back: String,
+) -> Result<String, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let text = presence::set_status(&state, &user, &status).await?;
+            session::redirect_back(&back);
+            Ok(text)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "chat/my_status")]
+pub async fn my_status_text() -> Result<String, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            presence::status_of(&state, user.id).await
+        }
+        .await,
+    )
+}

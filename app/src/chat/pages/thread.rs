@@ -1,0 +1,51 @@
+//! The thread of a booking or an order, embedded in its page for its two
+//! parties (customer and provider, buyer and organizer).
+
+use leptos::prelude::*;
+
+use super::room::RoomChat;
+use crate::chat::api::chat_thread;
+use crate::chat::model::OpenedRoom;
+use crate::error::AppError;
+use crate::events::pages::Skeleton;
+
+/// Which thread: a booking's or an order's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Booking(i64),
+    Order(i64),
+}
+
+/// The thread's data. Made by the page before any of its other resources
+/// that are created inside a `Suspense` (resources are matched between the
+/// server's render and hydration in the order they are made).
+pub fn thread_resource(
+    subject: impl Fn() -> Subject + Send + Sync + 'static,
+) -> Resource<Result<OpenedRoom, AppError>> {
+    Resource::new(subject, |subject| match subject {
+        Subject::Booking(id) => chat_thread(Some(id), None),
+        Subject::Order(id) => chat_thread(None, Some(id)),
+    })
+}
+
+#[component]
+pub fn ChatThread(
+    thread: Resource<Result<OpenedRoom, AppError>>,
+    /// The page the thread is on (where forms without JavaScript return).
+    #[prop(into)]
+    back: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <section class="space-y-3" aria-labelledby="thread-title">
+            <h2 id="thread-title" class="text-lg font-semibold">"Messages"</h2>
+            <Transition fallback=|| view! { <Skeleton height="h-96" /> }>
+                {move || Suspend::new(async move {
+                    match thread.await {
+                        Ok(open) => view! { <RoomChat open back=back.get_untracked() compact=true /> }.into_any(),
+                        Err(e) => view! { <p class="text-sm text-slate-600">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
