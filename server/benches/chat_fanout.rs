@@ -246,7 +246,7 @@ async fn main() {
     let p = |q: f64| ms(support::percentile(&latencies, q));
     println!(
         "chat fan-out ({}, {}): {members} members connected in {:.1} s, ~{per_connection:.0} KB RSS per connection (clients + server), \
-         {messages} messages at {rate}/s → {delivered} of {expected} deliveries ({:.0}/s; the rest skipped by slow readers and caught up from history), \
+         {messages} messages at {rate}/s → {delivered} of {expected} deliveries ({:.0}/s; any missing were skipped for slow readers, who catch up from history), \
          send→receive p50={:.1} ms p99={:.1} ms p99.9={:.1} ms max={:.1} ms; send answered p50={:.1} ms p99={:.1} ms",
         first.backend,
         if two { "two instances" } else { "one instance" },

@@ -249,10 +249,12 @@ pub fn RoomChat(
     };
     let can_post = Signal::derive(move || chat.room.with(|r| r.can.post));
     let moderate = Signal::derive(move || chat.room.with(|r| r.can.moderate));
+    // The room fits the screen: the top bar, the room's header, the typing
+    // line and the composer around the history.
     let height = if compact {
         "h-96"
     } else {
-        "h-[calc(100dvh-16rem)] min-h-96"
+        "h-[calc(100dvh-21rem)] min-h-64 sm:h-[calc(100dvh-22rem)]"
     };
     let me = chat.me;
     let back_for_items = back.clone();
