@@ -395,9 +395,12 @@ fn Composer(chat: Conversation, back: String) -> impl IntoView {
         let id = client_id.get_untracked();
         leptos::task::spawn_local(async move {
             // A retry after a failure sends the same client id: one message.
-            match send_message(chat.id, text, id, String::new()).await {
+            match send_message(chat.id, text.clone(), id, String::new()).await {
                 Ok(message) => {
-                    body.set(String::new());
+                    // Keep anything typed meanwhile.
+                    if body.try_get_untracked().as_deref() == Some(text.as_str()) {
+                        body.set(String::new());
+                    }
                     client_id.set(super::new_client_id());
                     // Others stop showing "typing" with the message; the
                     // next keystroke says so again at once.
