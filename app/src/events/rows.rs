@@ -21,9 +21,7 @@ pub fn db_error(e: sqlx::Error) -> AppError {
         && matches!(db.code().as_deref(), Some("40P01" | "40001" | "5" | "517"))
     {
         tracing::warn!(error = %e, "transaction conflict");
-        return AppError::Conflict(
-            "Too many people changed these tickets at once. Try again.".into(),
-        );
+        return AppError::Conflict("Too many people changed this at once. Try again.".into());
     }
     AppError::internal(e)
 }
