@@ -2,7 +2,7 @@
 //! short status text of seed 002's user status.
 //!
 //! A connection to `/ws` makes its person online; each tab then reports
-//! `online` or `away` (hidden or idle) every minute, which is also the
+//! `online` or `away` (hidden) every 30 s, which is also the
 //! heartbeat. Without a heartbeat for 150 s a person reads as offline
 //! (a closed laptop, an instance that went away); the last connection of
 //! an instance closing says so at once. Changes reach every room the
