@@ -111,6 +111,11 @@ test('provider and customer follow one booking live: request, confirm, on the wa
   await expect(job.getByTestId('timeline')).toContainText('On the way');
   await job.getByRole('button', { name: 'Start the job' }).click();
   await expect(job.getByTestId('booking-status')).toHaveText('In progress');
+  // Positions go up the live socket: no request per position.
+  const posted: string[] = [];
+  job.on('request', (r) => {
+    if (r.url().includes('/rpc/services/location')) posted.push(r.url());
+  });
   await job.getByRole('button', { name: 'Share my location' }).click();
   await expect(job.getByText(/Sharing your location · last sent/)).toBeVisible();
 
@@ -119,6 +124,11 @@ test('provider and customer follow one booking live: request, confirm, on the wa
   await expect(customer.getByTestId('position-text')).toContainText('48.85840, 2.29450');
   await customer.getByRole('button', { name: 'Show distance from me' }).click();
   await expect(customer.getByTestId('distance')).toHaveText(/^1\.\d km away · about \d+ min$/);
+
+  // The provider drives on; the customer's map follows (a position every 5 s at most).
+  await providerContext.setGeolocation({ latitude: 48.8606, longitude: 2.3376 });
+  await expect(customer.getByTestId('position-text')).toContainText('48.86060, 2.33760', { timeout: 20_000 });
+  expect(posted).toEqual([]);
 
   // Done: sharing stops, the customer reviews.
   await job.getByRole('button', { name: 'Mark completed' }).click();

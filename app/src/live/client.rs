@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use super::protocol::ServerMessage;
-use super::protocol::{ClientMessage, Payload};
+use super::protocol::{ClientMessage, ErrorCode, Payload};
 
 /// How the live connection is doing, for the indicator in the top bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +21,41 @@ pub enum LiveStatus {
     Reconnecting,
 }
 
+/// The server refused something on a topic: the subscription, or a signal
+/// sent on it (a position that can't be shared now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// What a page reads of one topic.
+#[derive(Clone, Copy)]
+pub struct TopicSignals {
+    /// Its state: `None` until the first snapshot (and always on the server).
+    pub state: Signal<Option<Payload>>,
+    /// Its latest ephemeral signal (typing, presence), apart from the state
+    /// so that a signal never hides a state change.
+    pub signals: Signal<Option<Payload>>,
+    /// The server's latest refusal on it.
+    pub refusals: Signal<Option<Refusal>>,
+}
+
+impl TopicSignals {
+    fn none() -> Self {
+        Self {
+            state: Signal::derive(|| None),
+            signals: Signal::derive(|| None),
+            refusals: Signal::derive(|| None),
+        }
+    }
+}
+
 struct TopicState {
     signal: RwSignal<Option<Payload>>,
     /// The topic's latest ephemeral signal (typing, presence).
     signals: RwSignal<Option<Payload>>,
+    refusals: RwSignal<Option<Refusal>>,
     /// The last sequence number seen (read by the browser's connection).
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     seq: Option<u64>,
@@ -51,32 +82,35 @@ impl Live {
         });
     }
 
-    fn register(&self, topic: &str) -> (RwSignal<Option<Payload>>, RwSignal<Option<Payload>>) {
+    fn register(&self, topic: &str) -> TopicSignals {
         let owner = self.owner.get_value();
         let mut created = false;
-        let signal = self.topics.try_update_value(|topics| {
+        let signals = self.topics.try_update_value(|topics| {
             let state = topics.entry(topic.to_string()).or_insert_with(|| {
                 created = true;
-                TopicState {
-                    // Owned by the connection, not the component: it outlives remounts.
-                    signal: owner.with(|| RwSignal::new(None)),
-                    signals: owner.with(|| RwSignal::new(None)),
+                // Owned by the connection, not the component: it outlives remounts.
+                owner.with(|| TopicState {
+                    signal: RwSignal::new(None),
+                    signals: RwSignal::new(None),
+                    refusals: RwSignal::new(None),
                     seq: None,
                     users: 0,
-                }
+                })
             });
             state.users += 1;
-            (state.signal, state.signals)
+            TopicSignals {
+                state: state.signal.into(),
+                signals: state.signals.into(),
+                refusals: state.refusals.into(),
+            }
         });
-        let signal =
-            signal.unwrap_or_else(|| owner.with(|| (RwSignal::new(None), RwSignal::new(None))));
         if created {
             self.send(ClientMessage::Subscribe {
                 topic: topic.to_string(),
                 since: None,
             });
         }
-        signal
+        signals.unwrap_or_else(TopicSignals::none)
     }
 
     fn unregister(&self, topic: &str) {
@@ -119,23 +153,25 @@ pub fn provide_live() -> Live {
 /// A topic as a signal: `None` until its first snapshot arrives (and always
 /// on the server). Subscribes while any component uses it.
 pub fn use_topic(topic: String) -> Signal<Option<Payload>> {
-    let Some(live) = use_context::<Live>() else {
-        return Signal::derive(|| None);
-    };
-    let (signal, _) = live.register(&topic);
-    on_cleanup(move || live.unregister(&topic));
-    signal.into()
+    use_topic_signals(topic).state
 }
 
 /// A topic's states, and its ephemeral signals (typing, presence) apart,
 /// so that a signal never hides a state change.
 pub fn use_topic_with_signals(topic: String) -> (Signal<Option<Payload>>, Signal<Option<Payload>>) {
+    let topic = use_topic_signals(topic);
+    (topic.state, topic.signals)
+}
+
+/// Everything of a topic: state, signals and refusals. Subscribes while
+/// any component uses it.
+pub fn use_topic_signals(topic: String) -> TopicSignals {
     let Some(live) = use_context::<Live>() else {
-        return (Signal::derive(|| None), Signal::derive(|| None));
+        return TopicSignals::none();
     };
-    let (signal, signals) = live.register(&topic);
+    let signals = live.register(&topic);
     on_cleanup(move || live.unregister(&topic));
-    (signal.into(), signals.into())
+    signals
 }
 
 /// The tab's connection, to send ephemeral signals with (`None` outside
@@ -277,8 +313,19 @@ fn receive(live: Live, message: ServerMessage) {
             seq,
             payload,
         } => (topic, seq, payload, false),
-        ServerMessage::Error { topic, message, .. } => {
-            leptos::logging::warn!("live: {} {message}", topic.unwrap_or_default());
+        ServerMessage::Error {
+            topic,
+            code,
+            message,
+        } => {
+            let refusals = topic.as_ref().and_then(|topic| {
+                live.topics
+                    .with_value(|topics| topics.get(topic).map(|state| state.refusals))
+            });
+            match refusals {
+                Some(refusals) => refusals.set(Some(Refusal { code, message })),
+                None => leptos::logging::warn!("live: {} {message}", topic.unwrap_or_default()),
+            }
             return;
         }
         _ => return,

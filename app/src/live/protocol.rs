@@ -4,7 +4,8 @@
 //!
 //! State changes never go up the socket (they go through server functions
 //! or the JSON API); besides subscribing, unsubscribing and pinging, the
-//! client only sends ephemeral signals (typing, presence).
+//! client only sends ephemeral signals (typing, presence, the provider's
+//! position on a booking).
 
 use std::fmt;
 use std::str::FromStr;
@@ -39,9 +40,19 @@ pub enum ClientMessage {
         topic: String,
     },
     /// The person's presence from this tab: `online`, or `away` when the
-    /// tab is hidden or idle. Also a heartbeat: sent every minute.
+    /// tab is hidden or idle. Also a heartbeat: sent every 30 s.
     Presence {
         state: crate::chat::model::Presence,
+    },
+    /// The provider's position on a booking the connection follows
+    /// (`booking:{id}`), while on the way or at work: microdegrees and
+    /// metres. Every few seconds at most; the customer sees it at once.
+    Location {
+        topic: String,
+        lat_e6: i64,
+        lng_e6: i64,
+        #[serde(default)]
+        accuracy_m: i64,
     },
 }
 
@@ -98,6 +109,11 @@ pub enum ErrorCode {
     RateLimited,
     /// The client fell too far behind and is disconnected.
     TooSlow,
+    /// A signal the topic's state doesn't allow now (a position on a
+    /// booking that is no longer under way).
+    Conflict,
+    /// The server couldn't take it just now; sending again later may work.
+    Unavailable,
 }
 
 /// The data of a topic. Availability is a state topic: every update
@@ -176,6 +192,13 @@ pub enum Notice {
     WalletChanged,
     /// One of the person's seat holds lapsed (the sweeper marked it expired).
     HoldExpired { hold_id: String, event_id: i64 },
+    /// The person held seats (`active`) or gave them back (`released`),
+    /// in this tab or another.
+    HoldChanged {
+        hold_id: String,
+        event_id: i64,
+        status: String,
+    },
     /// An organizer's event has a new confirmed order.
     NewOrder {
         order_id: i64,
@@ -277,9 +300,23 @@ mod tests {
         );
         let ping: ClientMessage = serde_json::from_str(r#"{"type":"ping"}"#).unwrap();
         assert_eq!(ping, ClientMessage::Ping { nonce: 0 });
+        let at: ClientMessage = serde_json::from_str(
+            r#"{"type":"location","topic":"booking:12","lat_e6":48858400,"lng_e6":2294500,"accuracy_m":12}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            at,
+            ClientMessage::Location {
+                topic: "booking:12".into(),
+                lat_e6: 48_858_400,
+                lng_e6: 2_294_500,
+                accuracy_m: 12
+            }
+        );
         for msg in [
             sub,
             ping,
+            at,
             ClientMessage::Unsubscribe {
                 topic: "user:1".into(),
             },

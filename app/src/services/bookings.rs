@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::events::model::bounded;
 use crate::events::rows::{db_error, is_unique_violation};
 use crate::events::time;
-use crate::live::protocol::Notice;
+use crate::live::protocol::{LivePosition, Notice, Payload, Topic};
 use crate::state::AppState;
 
 const MINUTE: i64 = 60_000;
@@ -169,19 +169,17 @@ impl BookingRow {
     }
 
     /// What the `booking:{id}` topic carries.
-    pub fn live(&self) -> crate::live::protocol::Payload {
-        crate::live::protocol::Payload::Booking {
+    pub fn live(&self) -> Payload {
+        Payload::Booking {
             booking_id: self.id,
             status: self.status.clone(),
             en_route: self.en_route_at.is_some(),
-            position: self
-                .position()
-                .map(|_| crate::live::protocol::LivePosition {
-                    lat_e6: self.location_lat.unwrap_or(0),
-                    lng_e6: self.location_lng.unwrap_or(0),
-                    accuracy_m: self.location_accuracy_m.unwrap_or(0),
-                    at: self.location_at.unwrap_or(0),
-                }),
+            position: self.position().map(|_| LivePosition {
+                lat_e6: self.location_lat.unwrap_or(0),
+                lng_e6: self.location_lng.unwrap_or(0),
+                accuracy_m: self.location_accuracy_m.unwrap_or(0),
+                at: self.location_at.unwrap_or(0),
+            }),
             updated_at: self.updated_at,
         }
     }
@@ -505,7 +503,7 @@ fn announce(state: &AppState, r: &BookingRow) {
     state.live.notify_user(r.provider_id, notice);
     state
         .live
-        .publish_everywhere(crate::live::protocol::Topic::Booking(r.id), r.live());
+        .publish_everywhere(Topic::Booking(r.id), r.live());
     state.live.schedule_changed(r.provider_id, r.updated_at);
 }
 
@@ -694,7 +692,9 @@ pub async fn reschedule(
     full_view(state, user, r).await
 }
 
-/// The provider shares where they are; only while the booking is under way.
+/// The provider shares where they are (degrees, from a form or the JSON
+/// API); only while the booking is under way. Returns the booking as the
+/// provider now sees it.
 pub async fn share_location(
     state: &AppState,
     user: &AuthUser,
@@ -715,40 +715,89 @@ pub async fn share_location(
             "lng is a longitude from -180 to 180.",
         ));
     }
-    let current = visible_row(state, user, id).await?;
-    if user.id != current.provider_id {
-        return Err(AppError::Forbidden);
-    }
-    let now = now_millis();
     let accuracy = if accuracy_m.is_finite() {
-        accuracy_m.clamp(0.0, 100_000.0).round() as i64
+        accuracy_m.clamp(0.0, ACCURACY_MAX_M as f64).round() as i64
     } else {
         0
     };
-    let shared = sqlx::query(
-        "UPDATE bookings SET location_lat = $2, location_lng = $3, location_accuracy_m = $4, \
-         location_at = $5, updated_at = $5 WHERE id = $1 AND provider_id = $6 \
-         AND (status = 'in_progress' OR (status = 'confirmed' AND en_route_at IS NOT NULL))",
-    )
-    .bind(id)
-    .bind((lat * 1e6).round() as i64)
-    .bind((lng * 1e6).round() as i64)
-    .bind(accuracy)
-    .bind(now)
-    .bind(user.id)
-    .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
-    if shared.rows_affected() != 1 {
-        return Err(AppError::Conflict(
-            "Location is shared only while you're on your way or the job is in progress.".into(),
+    let at = LivePosition {
+        lat_e6: (lat * 1e6).round() as i64,
+        lng_e6: (lng * 1e6).round() as i64,
+        accuracy_m: accuracy,
+        at: now_millis(),
+    };
+    report_position(state, user, id, at).await?;
+    get_booking(state, user, id).await
+}
+
+/// Largest accuracy radius kept, in metres.
+const ACCURACY_MAX_M: i64 = 100_000;
+
+/// Stores the provider's position on a booking that is under way (the
+/// latest only; erased when the booking ends) and publishes it on the
+/// booking's topic. One statement on the way there, whatever the path
+/// (the socket's location pings, or `share_location`): it changes nothing
+/// unless the booking is the provider's and under way.
+pub async fn report_position(
+    state: &AppState,
+    user: &AuthUser,
+    id: i64,
+    at: LivePosition,
+) -> Result<(), AppError> {
+    if !(-90_000_000..=90_000_000).contains(&at.lat_e6) {
+        return Err(AppError::bad_request(
+            "lat",
+            "lat is a latitude from -90 to 90.",
         ));
     }
-    let r = visible_row(state, user, id).await?;
-    state
-        .live
-        .publish_everywhere(crate::live::protocol::Topic::Booking(r.id), r.live());
-    full_view(state, user, r).await
+    if !(-180_000_000..=180_000_000).contains(&at.lng_e6) {
+        return Err(AppError::bad_request(
+            "lng",
+            "lng is a longitude from -180 to 180.",
+        ));
+    }
+    let at = LivePosition {
+        accuracy_m: at.accuracy_m.clamp(0, ACCURACY_MAX_M),
+        ..at
+    };
+    let shared: Option<(String, Option<i64>)> = sqlx::query_as(
+        "UPDATE bookings SET location_lat = $2, location_lng = $3, location_accuracy_m = $4, \
+         location_at = $5, updated_at = $5 WHERE id = $1 AND provider_id = $6 \
+         AND (status = 'in_progress' OR (status = 'confirmed' AND en_route_at IS NOT NULL)) \
+         RETURNING status, en_route_at",
+    )
+    .bind(id)
+    .bind(at.lat_e6)
+    .bind(at.lng_e6)
+    .bind(at.accuracy_m)
+    .bind(at.at)
+    .bind(user.id)
+    .fetch_optional(state.db.pool())
+    .await
+    .map_err(db_error)?;
+    let Some((status, en_route_at)) = shared else {
+        // Refused: say why (only now is the booking read).
+        let current = visible_row(state, user, id).await?;
+        return Err(if user.id != current.provider_id {
+            AppError::Forbidden
+        } else {
+            AppError::Conflict(
+                "Location is shared only while you're on your way or the job is in progress."
+                    .into(),
+            )
+        });
+    };
+    state.live.publish_everywhere(
+        Topic::Booking(id),
+        Payload::Booking {
+            booking_id: id,
+            status,
+            en_route: en_route_at.is_some(),
+            position: Some(at),
+            updated_at: at.at,
+        },
+    );
+    Ok(())
 }
 
 /// Which bookings a list shows.

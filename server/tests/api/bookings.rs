@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use app::live::protocol::{Notice, Payload, ServerMessage};
+use app::live::protocol::{ClientMessage, ErrorCode, Notice, Payload, ServerMessage};
 
 use crate::helpers::{TestApp, new_user, send_json, spawn_app, spawn_app_with};
 use crate::live::{connect, next, send, subscribe};
@@ -783,6 +783,186 @@ async fn providers_hear_of_requests_and_both_sides_follow_the_booking_live() {
         panic!("a position: {moved:?}");
     };
     assert_eq!((p.lat_e6, p.lng_e6), (52_520_000, 13_405_000));
+    app.stop().await;
+}
+
+/// A position ping up the socket, and the refusal it gets (if any).
+async fn ping_position(
+    ws: &mut crate::live::Ws,
+    topic: String,
+    lat_e6: i64,
+) -> Option<ServerMessage> {
+    send(
+        ws,
+        ClientMessage::Location {
+            topic,
+            lat_e6,
+            lng_e6: 13_405_000,
+            accuracy_m: 8,
+        },
+    )
+    .await;
+    // A position is answered only when refused (the sender's own
+    // subscription may show it coming back); a pong after it says it's done.
+    send(ws, ClientMessage::Ping { nonce: 77 }).await;
+    let mut refusal = None;
+    loop {
+        match next(ws).await {
+            ServerMessage::Pong { nonce: 77 } => return refusal,
+            error @ ServerMessage::Error { .. } => refusal = Some(error),
+            _ => {}
+        }
+    }
+}
+
+fn refused(message: Option<ServerMessage>) -> ErrorCode {
+    match message {
+        Some(ServerMessage::Error { code, .. }) => code,
+        other => panic!("a refusal: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_provider_s_position_goes_up_the_socket_to_the_customer_and_nowhere_else() {
+    let app = spawn_app().await;
+    let (provider_token, _, service) = provider(&app).await;
+    let (customer, _) = new_user(&app, "attendee").await;
+    let (_, b) = book(
+        &app,
+        &customer,
+        service,
+        &slot_in(&app, service, 30).await,
+        None,
+    )
+    .await;
+    let id = b["id"].as_i64().unwrap();
+    let topic = format!("booking:{id}");
+    set_status(&app, &provider_token, id, "confirmed", "").await;
+
+    let mut watcher = connect(&app, Some(&customer)).await;
+    send(&mut watcher, subscribe(topic.clone(), None)).await;
+    assert!(matches!(
+        next(&mut watcher).await,
+        ServerMessage::Snapshot { .. }
+    ));
+    let mut van = connect(&app, Some(&provider_token)).await;
+    assert_eq!(
+        refused(ping_position(&mut van, topic.clone(), 52_520_000).await),
+        ErrorCode::Forbidden,
+        "only on a booking the connection follows"
+    );
+    send(&mut van, subscribe(topic.clone(), None)).await;
+    assert!(matches!(
+        next(&mut van).await,
+        ServerMessage::Snapshot { .. }
+    ));
+    assert_eq!(
+        refused(ping_position(&mut van, topic.clone(), 52_520_000).await),
+        ErrorCode::Conflict,
+        "confirmed, but not on the way yet"
+    );
+
+    set_status(&app, &provider_token, id, "on_my_way", "").await;
+    next(&mut watcher).await;
+    next(&mut van).await;
+    // A fresh connection: the last one just sent a position.
+    let mut van = connect(&app, Some(&provider_token)).await;
+    send(&mut van, subscribe(topic.clone(), None)).await;
+    next(&mut van).await;
+    assert_eq!(
+        ping_position(&mut van, topic.clone(), 52_520_000).await,
+        None
+    );
+    let moved = next(&mut watcher).await;
+    let ServerMessage::Update {
+        payload:
+            Payload::Booking {
+                position: Some(p),
+                status,
+                en_route,
+                ..
+            },
+        ..
+    } = moved
+    else {
+        panic!("a position: {moved:?}");
+    };
+    assert_eq!(
+        (p.lat_e6, p.lng_e6, p.accuracy_m, status.as_str(), en_route),
+        (52_520_000, 13_405_000, 8, "confirmed", true)
+    );
+    let (_, seen) = send_json(
+        &app,
+        Method::GET,
+        &format!("/api/bookings/{id}"),
+        Some(&customer),
+        None,
+    )
+    .await;
+    assert_eq!(
+        seen["location"]["lat"], 52.52,
+        "kept for whoever opens the page next"
+    );
+    assert_eq!(
+        refused(ping_position(&mut van, topic.clone(), 52_530_000).await),
+        ErrorCode::RateLimited,
+        "one every 2 s"
+    );
+
+    // The customer may follow the booking but not move the van.
+    assert_eq!(
+        refused(ping_position(&mut watcher, topic.clone(), 1_000_000).await),
+        ErrorCode::Forbidden
+    );
+    let mut other_van = connect(&app, Some(&provider_token)).await;
+    send(&mut other_van, subscribe(topic.clone(), None)).await;
+    next(&mut other_van).await;
+    assert_eq!(
+        refused(ping_position(&mut other_van, topic.clone(), 91_000_000).await),
+        ErrorCode::BadMessage,
+        "not a latitude"
+    );
+
+    // Once done, positions are refused and the last one is gone.
+    set_status(&app, &provider_token, id, "in_progress", "").await;
+    set_status(&app, &provider_token, id, "completed", "").await;
+    let mut late = connect(&app, Some(&provider_token)).await;
+    send(&mut late, subscribe(topic.clone(), None)).await;
+    next(&mut late).await;
+    assert_eq!(
+        refused(ping_position(&mut late, topic.clone(), 52_520_000).await),
+        ErrorCode::Conflict
+    );
+    let (lat,): (Option<i64>,) = sqlx::query_as("SELECT location_lat FROM bookings WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(lat, None);
+    // What the customer heard: the position once, then statuses, no other position.
+    let mut positions = 0;
+    loop {
+        match next(&mut watcher).await {
+            ServerMessage::Update {
+                payload:
+                    Payload::Booking {
+                        position, status, ..
+                    },
+                ..
+            } => {
+                positions += usize::from(position.is_some());
+                if status == "completed" {
+                    break;
+                }
+            }
+            ServerMessage::Pong { .. } | ServerMessage::Error { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        positions, 1,
+        "the in-progress update still carries the one position"
+    );
     app.stop().await;
 }
 

@@ -10,8 +10,8 @@ use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{Button, Card, Variant};
 use crate::events::model::format_money;
 use crate::events::pages::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
-use crate::live::client::use_topic;
-use crate::live::protocol::Payload;
+use crate::live::client::{LiveStatus, Refusal, use_live, use_topic_signals};
+use crate::live::protocol::{ClientMessage, ErrorCode, Payload};
 use crate::reviews::api::WriteReview;
 use crate::reviews::pages::ReviewForm;
 use crate::services::api::{ActOnBooking, RescheduleBooking, get_booking, share_location};
@@ -40,7 +40,8 @@ fn Booking(id: i64) -> impl IntoView {
     let review = ServerAction::<WriteReview>::new();
     // Live: the booking's own topic. A status change reloads the page's
     // data; a new position moves the map without reloading.
-    let live = use_topic(format!("booking:{id}"));
+    let topic = use_topic_signals(format!("booking:{id}"));
+    let live = topic.state;
     let live_state = Memo::new(move |_| {
         live.with(|p| match p {
             Some(Payload::Booking {
@@ -60,7 +61,15 @@ fn Booking(id: i64) -> impl IntoView {
             _ => None,
         })
     });
-    let sharing = Sharing::new();
+    let sharing = Sharing::new(topic.refusals);
+    // The provider's own position coming back on the topic: it was shared.
+    Effect::new(move |_| {
+        if let Some(Some(p)) = live_position.get()
+            && sharing.on.get_untracked()
+        {
+            sharing.sent.set(Some(p.at));
+        }
+    });
     let booking = Resource::new(
         move || {
             (
@@ -274,22 +283,39 @@ struct Sharing {
     /// The browser's watch id while sharing.
     watch: StoredValue<Option<i32>>,
     last: StoredValue<f64>,
+    /// A position that came too soon after the last one sent.
+    pending: StoredValue<Option<(f64, f64, f64)>>,
+    /// The tab's live connection (positions go up it when connected).
+    live: Option<crate::live::client::Live>,
 }
 
 impl Sharing {
-    fn new() -> Self {
+    fn new(refusals: Signal<Option<Refusal>>) -> Self {
         let sharing = Self {
             on: RwSignal::new(false),
             sent: RwSignal::new(None),
             problem: RwSignal::new(None),
             watch: StoredValue::new(None),
             last: StoredValue::new(0.0),
+            pending: StoredValue::new(None),
+            live: use_live(),
         };
         // Stopped (by the button, or by a refusal once the booking ended):
         // let go of the browser's position.
         Effect::new(move |_| {
             if !sharing.on.get() {
                 sharing.stop();
+            }
+        });
+        // The server refused a position (the booking is no longer under
+        // way, say): say why and stop.
+        Effect::new(move |_| {
+            if let Some(refusal) = refusals.get()
+                && refusal.code != ErrorCode::RateLimited
+                && sharing.on.get_untracked()
+            {
+                sharing.problem.set(Some(refusal.message));
+                sharing.on.set(false);
             }
         });
         on_cleanup(move || sharing.stop());
@@ -302,30 +328,13 @@ impl Sharing {
         }
     }
 
-    /// Watches the position and reports it at most every 5 seconds.
+    /// Watches the position and reports it at most every 5 seconds (a
+    /// position that comes sooner is sent when the 5 s are up, so the last
+    /// one always arrives).
     fn start(self, id: i64) {
         self.problem.set(None);
         let watcher = watch(
-            move |lat, lng, accuracy| {
-                // The page may have moved on (the watch is being cleared).
-                let Some(before) = self.last.try_get_value() else {
-                    return;
-                };
-                let now = now_ms();
-                if now - before < 5_000.0 {
-                    return;
-                }
-                self.last.try_set_value(now);
-                leptos::task::spawn_local(async move {
-                    match share_location(id, lat, lng, accuracy).await {
-                        Ok(b) => self.sent.set(b.position.map(|p| p.at)),
-                        Err(e) => {
-                            self.problem.set(Some(e.to_string()));
-                            self.on.set(false);
-                        }
-                    }
-                });
-            },
+            move |lat, lng, accuracy| self.report(id, (lat, lng, accuracy)),
             move |message| self.problem.set(Some(message)),
         );
         match watcher {
@@ -337,6 +346,59 @@ impl Sharing {
                 .problem
                 .set(Some("This browser can't share its position.".into())),
         }
+    }
+
+    fn report(self, id: i64, at: (f64, f64, f64)) {
+        // The page may have moved on (the watch is being cleared).
+        let Some(before) = self.last.try_get_value() else {
+            return;
+        };
+        let wait = 5_000.0 - (now_ms() - before);
+        if wait <= 0.0 {
+            self.send(id, at);
+            return;
+        }
+        // Too soon: keep the newest, and send it when the time is up.
+        let waiting = self.pending.try_update_value(|p| p.replace(at).is_some());
+        if waiting == Some(false) {
+            set_timeout(
+                move || {
+                    let next = self.pending.try_update_value(Option::take).flatten();
+                    if let Some(at) = next
+                        && self.on.try_get_untracked() == Some(true)
+                    {
+                        self.send(id, at);
+                    }
+                },
+                std::time::Duration::from_millis(wait as u64),
+            );
+        }
+    }
+
+    /// Up the live socket when it is connected, else through a server function.
+    fn send(self, id: i64, (lat, lng, accuracy): (f64, f64, f64)) {
+        self.last.try_set_value(now_ms());
+        if let Some(live) = self
+            .live
+            .filter(|l| l.status.get_untracked() == LiveStatus::Live)
+        {
+            live.send(ClientMessage::Location {
+                topic: format!("booking:{id}"),
+                lat_e6: (lat * 1e6).round() as i64,
+                lng_e6: (lng * 1e6).round() as i64,
+                accuracy_m: accuracy.round() as i64,
+            });
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match share_location(id, lat, lng, accuracy).await {
+                Ok(b) => self.sent.set(b.position.map(|p| p.at)),
+                Err(e) => {
+                    self.problem.set(Some(e.to_string()));
+                    self.on.set(false);
+                }
+            }
+        });
     }
 }
 
