@@ -144,3 +144,53 @@ test('event cards in the listing say "Selling fast" and "Sold out" as seats go, 
   await expect(card.getByTestId('card-availability')).toHaveText('Sold out');
   await a.close();
 });
+
+test("a person's other tab lists the seats they hold and let go, without reloading", async ({ browser }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'live updates need the wasm');
+  const origin = testInfo.project.use.baseURL as string;
+  const organizer = await browser.newContext();
+  expect(
+    (
+      await organizer.request.post('/rpc/accounts/sign_up', {
+        form: { email: `tabs-org-${tag()}@example.com`, password: 'correct horse battery', display_name: 'Tabs organizer', role: 'organizer', next: '/' },
+      })
+    ).ok(),
+  ).toBeTruthy();
+  const name = `Two Tabs ${tag()}`;
+  const created = await organizer.request.post('/api/events', {
+    headers: { Origin: origin },
+    data: { eventName: name, eventCategory: 'Music', eventDate: '2031-12-01T18:00:00Z', ticketCategories: [{ categoryName: 'Floor', price: 15, totalSeats: 40 }] },
+  });
+  expect(created.status()).toBe(201);
+  const event = await created.json();
+  await organizer.close();
+
+  // One person, two tabs: "My orders" in one, the event page in the other.
+  const person = await browser.newContext();
+  expect(
+    (
+      await person.request.post('/rpc/accounts/sign_up', {
+        form: { email: `tabs-${tag()}@example.com`, password: 'correct horse battery', display_name: 'Two Tabs', role: 'attendee', next: '/' },
+      })
+    ).ok(),
+  ).toBeTruthy();
+  const orders = await person.newPage();
+  await orders.goto('/orders');
+  await waitForHydration(orders);
+  await expect(orders.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  await expect(orders.getByRole('heading', { name: 'Seats on hold' })).toHaveCount(0);
+
+  const shop = await person.newPage();
+  await shop.goto(`/events/${event.idEvent}`);
+  await waitForHydration(shop);
+  await shop.locator('[data-tier="Floor"]').getByLabel('Seats').selectOption('3');
+  await shop.locator('[data-tier="Floor"]').getByRole('button', { name: 'Hold seats' }).click();
+  await expect(shop).toHaveURL(/\/checkout\//);
+
+  // The first tab shows the hold by itself, then loses it when released.
+  const line = orders.locator('a[href^="/checkout/"]').filter({ hasText: name });
+  await expect(line).toContainText('3 × Floor');
+  await shop.getByRole('button', { name: 'Release seats' }).click();
+  await expect(line).toHaveCount(0);
+  await person.close();
+});

@@ -11,6 +11,7 @@ use super::time;
 use crate::accounts::service::AuthUser;
 use crate::db::now_millis;
 use crate::error::AppError;
+use crate::live::protocol::Notice;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -249,6 +250,14 @@ pub async fn hold(
     tx.commit().await.map_err(db_error)?;
     tracing::info!(hold_id = %id, tier_id, quantity, "seats held");
     state.live.touch_event(event_id);
+    state.live.notify_user(
+        user.id,
+        Notice::HoldChanged {
+            hold_id: id.clone(),
+            event_id,
+            status: "active".into(),
+        },
+    );
     hold_for(state, user, &id).await
 }
 
@@ -332,6 +341,14 @@ pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<Hold
     tracing::info!(hold_id = %id, "hold released");
     let hold = hold_for(state, user, id).await?;
     state.live.touch_event(hold.event_id);
+    state.live.notify_user(
+        user.id,
+        Notice::HoldChanged {
+            hold_id: hold.id.clone(),
+            event_id: hold.event_id,
+            status: hold.status.clone(),
+        },
+    );
     Ok(hold)
 }
 

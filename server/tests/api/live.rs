@@ -599,6 +599,21 @@ async fn a_holder_hears_from_the_server_when_their_hold_lapses() {
     let mut ws = connect(&app, Some(&buyer)).await;
     send(&mut ws, subscribe(format!("user:{buyer_id}"), None)).await;
     send(&mut ws, ClientMessage::Ping { nonce: 1 }).await;
+    // The topic starts from its newest notice: these seats being held.
+    match next(&mut ws).await {
+        ServerMessage::Snapshot {
+            payload: Payload::Notice { notice },
+            ..
+        } => assert_eq!(
+            notice,
+            app::live::protocol::Notice::HoldChanged {
+                hold_id: hold_id.clone(),
+                event_id,
+                status: "active".into()
+            }
+        ),
+        other => panic!("expected the hold's notice, got {other:?}"),
+    }
     assert_eq!(next(&mut ws).await, ServerMessage::Pong { nonce: 1 });
 
     // A sweep before the hold lapses says nothing.
@@ -620,4 +635,69 @@ async fn a_holder_hears_from_the_server_when_their_hold_lapses() {
         ),
         other => panic!("expected the lapse notice, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_person_s_other_tabs_hear_of_the_seats_they_hold_and_release() {
+    let app = spawn_app().await;
+    let (organizer, _) = user(&app, "organizer").await;
+    let (buyer, buyer_id) = new_user(&app, "attendee").await;
+    let (other, _) = new_user(&app, "attendee").await;
+    let event = create_event(&app, &organizer, &[("GA", 10.0, 20)]).await;
+    let event_id = event["idEvent"].as_i64().unwrap();
+    let mut tab = connect(&app, Some(&buyer)).await;
+    send(&mut tab, subscribe(format!("user:{buyer_id}"), None)).await;
+    send(&mut tab, ClientMessage::Ping { nonce: 1 }).await;
+    assert_eq!(next(&mut tab).await, ServerMessage::Pong { nonce: 1 });
+
+    // Someone else's hold is not this person's news.
+    hold(&app, &other, tier_id(&event, 0), 1).await;
+    let (status, held) = send_json(
+        &app,
+        Method::POST,
+        "/api/events/tickets/reserve",
+        Some(&buyer),
+        Some(json!({ "categoryId": tier_id(&event, 0), "quantity": 2 })),
+    )
+    .await;
+    assert_eq!(status, 201, "{held}");
+    let hold_id = held["lockId"].as_str().unwrap().to_string();
+    let notice = |status: &str| app::live::protocol::Notice::HoldChanged {
+        hold_id: hold_id.clone(),
+        event_id,
+        status: status.into(),
+    };
+    match next(&mut tab).await {
+        ServerMessage::Update {
+            payload: Payload::Notice { notice: heard },
+            ..
+        } => assert_eq!(heard, notice("active")),
+        other => panic!("expected the hold, got {other:?}"),
+    }
+    let (status, _) = send_json(
+        &app,
+        Method::POST,
+        "/api/events/tickets/release",
+        Some(&buyer),
+        Some(json!({ "lockId": hold_id })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    loop {
+        match next(&mut tab).await {
+            ServerMessage::Update {
+                payload:
+                    Payload::Notice {
+                        notice: app::live::protocol::Notice::WalletChanged,
+                    },
+                ..
+            } => continue,
+            ServerMessage::Update {
+                payload: Payload::Notice { notice: heard },
+                ..
+            } => break assert_eq!(heard, notice("released")),
+            other => panic!("expected the release, got {other:?}"),
+        }
+    }
+    app.stop().await;
 }

@@ -27,11 +27,12 @@ pub fn MyOrdersPage() -> impl IntoView {
 
 #[component]
 fn MyOrders() -> impl IntoView {
-    // Live: an order changing status or a hold lapsing reloads the list.
+    // Live: an order changing status, or a hold made, released or lapsing
+    // (here or in another tab), reloads the list.
     let changed = notices_matching(|notice| {
         matches!(
             notice,
-            Notice::OrderChanged { .. } | Notice::HoldExpired { .. }
+            Notice::OrderChanged { .. } | Notice::HoldExpired { .. } | Notice::HoldChanged { .. }
         )
     });
     let data = Resource::new(move || changed.get(), |_| my_orders());
