@@ -3,35 +3,32 @@
 //! reports the latency from each send (the request leaving) to its arrival
 //! at every member, p50/p99/p99.9, and messages delivered per second.
 //!
-//! With `BENCH_DATABASE_URL=postgres://…` two instances share that
-//! database and the members are split between them (the sender talks to
-//! the first), so half of the deliveries cross the PostgreSQL bus.
-//! Members are made directly in the database (signing up a thousand
-//! people would measure argon2); their connections come from several
-//! 127.0.0.x addresses.
+//! The server is the release `marquee` binary in a process of its own
+//! (memory per connection is the server's alone). With
+//! `BENCH_DATABASE_URL=postgres://…` two instances share that database
+//! and the members are split between them (the sender talks to the
+//! first), so half of the deliveries cross the PostgreSQL bus. Members are
+//! made directly in the database (signing up a thousand people would
+//! measure argon2); their connections come from several 127.0.0.x
+//! addresses.
 //!
 //!     cargo bench -p server --bench chat_fanout [-- MEMBERS MESSAGES RATE]
-//!     (defaults 1000 200 10; needs `ulimit -n` above twice MEMBERS)
+//!     (defaults 1000 200 10)
 mod support;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::config::{Config, TicketingLimits};
+use app::config::{Config, JwtSecret};
 use app::live::protocol::{ClientMessage, Payload, ServerMessage};
 use futures::{SinkExt, StreamExt};
 use serde_json::json;
-use tokio::net::TcpSocket;
+use support::{Instance, ms};
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Per member: when each message (by its number) arrived.
 type Arrivals = Arc<Mutex<Vec<Vec<(usize, Instant)>>>>;
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
 
 #[tokio::main]
 async fn main() {
@@ -46,30 +43,30 @@ async fn main() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let url = std::env::var("BENCH_DATABASE_URL")
         .unwrap_or_else(|_| Config::default_database_url(dir.path()));
-    let mut config = support::config(dir.path(), url, TicketingLimits::default());
-    config.chat_limits = app::rate_limit::ChatLimits {
-        per_minute: 1_000_000,
-        burst: 1_000_000,
-    };
-    let secret = config.jwt_secret.clone();
-    let first = support::serve(config.clone()).await;
-    let two = first.backend == "postgres";
-    let second = if two {
-        Some(support::serve(config).await)
-    } else {
-        None
-    };
+    let two = url.starts_with("postgres");
+    let settings = [
+        ("MARQUEE_CHAT_RATE_PER_MINUTE", "1000000"),
+        ("MARQUEE_CHAT_BURST", "1000000"),
+    ];
+    let mut instances = vec![Instance::start(dir.path(), &url, &settings).await];
+    if two {
+        let second = dir.path().join("second");
+        std::fs::create_dir_all(&second).expect("a data dir");
+        instances.push(Instance::start(&second, &url, &settings).await);
+    }
+    let first_base = instances[0].base.clone();
+    let secret = JwtSecret::new(support::SECRET.as_bytes().to_vec()).expect("a secret");
     let client = reqwest::Client::new();
     let tag = format!("{:x}", rand::random::<u32>());
     let sender = support::register(
         &client,
-        &first.base,
+        &first_base,
         &format!("sender{tag}@bench.example"),
         "attendee",
     )
     .await;
     let room: serde_json::Value = client
-        .post(format!("{}/api/rooms", first.base))
+        .post(format!("{}/api/rooms", first_base))
         .bearer_auth(&sender)
         .json(&json!({ "name": "Fan-out", "visibility": "public" }))
         .send()
@@ -81,7 +78,7 @@ async fn main() {
     let room = room["id"].as_i64().expect("a room id");
 
     // Members, their sessions and tokens, straight into the database.
-    let db = first.db.clone();
+    let db = app::db::Db::connect(&url).await.expect("the database");
     let now = app::db::now_millis();
     let mut tokens = Vec::with_capacity(members);
     for i in 0..members {
@@ -127,28 +124,17 @@ async fn main() {
         .await
         .expect("count");
 
-    let before = support::rss_kb();
+    let before: Vec<u64> = instances.iter().map(Instance::rss_kb).collect();
     let started = Instant::now();
     let arrivals: Arrivals = Arc::new(Mutex::new(Vec::new()));
-    let addresses: Vec<SocketAddr> = std::iter::once(first.address)
-        .chain(second.as_ref().map(|s| s.address))
-        .collect();
+    let addresses: Vec<_> = instances.iter().map(|i| i.address).collect();
     // Connecting yields the reader task, on purpose.
     #[allow(clippy::async_yields_async)]
     let connect = |i: usize, token: String| {
         let arrivals = arrivals.clone();
-        let addr = addresses[i % addresses.len()];
+        let address = addresses[i % addresses.len()];
         async move {
-            let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + (i / 200) as u8));
-            let socket = TcpSocket::new_v4().expect("a socket");
-            socket
-                .bind(SocketAddr::new(source, 0))
-                .expect("bind a source address");
-            let stream = socket.connect(addr).await.expect("connect");
-            let (mut ws, _) =
-                tokio_tungstenite::client_async(format!("ws://{addr}/ws?token={token}"), stream)
-                    .await
-                    .expect("upgrade");
+            let mut ws = support::connect_ws(address, &format!("/ws?token={token}"), i).await;
             for message in [
                 ClientMessage::Subscribe {
                     topic: format!("room:{room}"),
@@ -200,7 +186,12 @@ async fn main() {
             .extend(futures::future::join_all(chunk.into_iter().map(|(i, t)| connect(i, t))).await);
     }
     let connect_time = started.elapsed();
-    let per_connection = (support::rss_kb().saturating_sub(before)) as f64 / members as f64;
+    let grown: u64 = instances
+        .iter()
+        .zip(&before)
+        .map(|(instance, before)| instance.rss_kb().saturating_sub(*before))
+        .sum();
+    let per_connection = grown as f64 / members as f64;
 
     // Send at the fixed rate; note when each send left.
     let mut sent_at = Vec::with_capacity(messages);
@@ -211,7 +202,7 @@ async fn main() {
         tick.tick().await;
         let at = Instant::now();
         let response = client
-            .post(format!("{}/api/messages", first.base))
+            .post(format!("{}/api/messages", first_base))
             .bearer_auth(&sender)
             .json(
                 &json!({ "roomId": room, "content": format!("m{n}"), "clientId": format!("b{n}") }),
@@ -243,19 +234,15 @@ async fn main() {
     latencies.sort();
     answered.sort();
     let expected = members * messages;
-    let p = |q: f64| ms(support::percentile(&latencies, q));
     println!(
-        "chat fan-out ({}, {}): {members} members connected in {:.1} s, ~{per_connection:.0} KB RSS per connection (clients + server), \
+        "chat fan-out ({}, {}): {members} members connected in {:.1} s, ~{per_connection:.1} KB server RSS per connection, \
          {messages} messages at {rate}/s → {delivered} of {expected} deliveries ({:.0}/s; any missing were skipped for slow readers, who catch up from history), \
-         send→receive p50={:.1} ms p99={:.1} ms p99.9={:.1} ms max={:.1} ms; send answered p50={:.1} ms p99={:.1} ms",
-        first.backend,
+         send→receive {}; send answered p50={:.1} ms p99={:.1} ms",
+        if two { "postgres" } else { "sqlite" },
         if two { "two instances" } else { "one instance" },
         connect_time.as_secs_f64(),
         delivered as f64 / wall.as_secs_f64(),
-        p(0.50),
-        p(0.99),
-        p(0.999),
-        latencies.last().map_or(0.0, |d| ms(*d)),
+        support::latency_line(&latencies),
         ms(support::percentile(&answered, 0.50)),
         ms(support::percentile(&answered, 0.99)),
     );

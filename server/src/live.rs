@@ -35,6 +35,9 @@ use app::state::AppState;
 
 /// Largest message a client may send.
 pub const MAX_FRAME: usize = 16 * 1024;
+/// The socket's read buffer. Client messages are small; the library's
+/// default (128 KiB, allocated up front) was most of a connection's memory.
+const READ_BUFFER: usize = 4 * 1024;
 /// Messages waiting for a slow client before it is treated as behind.
 const QUEUE: usize = 64;
 /// How long a client that is behind may take to accept the latest state.
@@ -99,6 +102,10 @@ pub async fn upgrade(
     );
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
+        .read_buffer_size(READ_BUFFER)
+        // Each message is written as it is sent (nothing to gain from
+        // batching: the writer flushes every message anyway).
+        .write_buffer_size(0)
         .on_upgrade(move |socket| {
             async move {
                 tracing::info!("websocket open");

@@ -109,7 +109,11 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// This process's resident memory, in KB (Linux).
 pub fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    rss_kb_of("/proc/self/status")
+}
+
+fn rss_kb_of(status: &str) -> u64 {
+    std::fs::read_to_string(status)
         .ok()
         .and_then(|s| {
             s.lines()
@@ -117,4 +121,112 @@ pub fn rss_kb() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// The session key every benchmark instance shares (so a token issued by
+/// one, or by the benchmark itself, is good on all).
+pub const SECRET: &str = "benchmark-only-secret-benchmark-only-secret";
+
+/// A `marquee` server in a process of its own (its memory and file
+/// descriptors apart from the benchmark's), on a free loopback port, with
+/// rate limits out of the way. Killed when dropped.
+pub struct Instance {
+    pub address: std::net::SocketAddr,
+    /// `http://address`.
+    pub base: String,
+    pub pid: u32,
+    _child: tokio::process::Child,
+}
+
+impl Instance {
+    /// Starts the release `marquee` binary on `database_url`, keeping its
+    /// SQLite file (if any) and secret in `data_dir`; `settings` are more
+    /// environment variables.
+    pub async fn start(data_dir: &Path, database_url: &str, settings: &[(&str, &str)]) -> Self {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_marquee"));
+        command
+            .current_dir(data_dir)
+            .env("DATABASE_URL", database_url)
+            .env("MARQUEE_DATA_DIR", data_dir)
+            .env("MARQUEE_JWT_SECRET", SECRET)
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("MARQUEE_AUTH_RATE_PER_IP", "1000000")
+            .env("MARQUEE_AUTH_RATE_PER_ACCOUNT", "1000000")
+            .env("RUST_LOG", "warn,marquee=info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        for (key, value) in settings {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("the marquee binary starts");
+        let pid = child.id().expect("a pid");
+        // The line announcing the address says it is ready; the rest is
+        // read on so the pipe never fills.
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let address = loop {
+            let line = lines
+                .next_line()
+                .await
+                .expect("the server's output")
+                .expect("the server announces its address before exiting");
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let address = rest.split_whitespace().next().unwrap_or_default();
+                break address.parse().expect("an address");
+            }
+        };
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self {
+            address,
+            base: format!("http://{address}"),
+            pid,
+            _child: child,
+        }
+    }
+
+    /// The server's resident memory, in KB.
+    pub fn rss_kb(&self) -> u64 {
+        rss_kb_of(&format!("/proc/{}/status", self.pid))
+    }
+}
+
+/// A websocket to `address` + `path`, from one of several loopback source
+/// addresses (200 connections each; the server allows 256 per address, and
+/// each address has its own ephemeral ports).
+pub async fn connect_ws(
+    address: std::net::SocketAddr,
+    path: &str,
+    i: usize,
+) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + (i / 200) as u8));
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind(SocketAddr::new(source, 0))
+        .expect("bind a source address");
+    let stream = socket.connect(address).await.expect("connect");
+    let (ws, _) = tokio_tungstenite::client_async(format!("ws://{address}{path}"), stream)
+        .await
+        .expect("upgrade");
+    ws
+}
+
+/// Milliseconds, for printing.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// `p50=… p99=… p99.9=… max=…` of sorted samples.
+pub fn latency_line(sorted: &[Duration]) -> String {
+    if sorted.is_empty() {
+        return "no samples".into();
+    }
+    format!(
+        "p50={:.1} ms p99={:.1} ms p99.9={:.1} ms max={:.1} ms",
+        ms(percentile(sorted, 0.50)),
+        ms(percentile(sorted, 0.99)),
+        ms(percentile(sorted, 0.999)),
+        ms(sorted[sorted.len() - 1]),
+    )
 }
