@@ -136,6 +136,32 @@ pub struct Config {
     pub wallet: WalletSettings,
     pub services: ServiceSettings,
     pub chat_limits: crate::rate_limit::ChatLimits,
+    pub streams: StreamSettings,
+}
+
+/// Live streams settings: how browsers connect for the video.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSettings {
+    /// STUN and TURN servers (`stun:host:port`, `turn:host:port`) for the
+    /// browsers' video connections; none: only browsers that reach each
+    /// other directly (one network) connect.
+    pub ice_servers: Vec<String>,
+    pub ice_username: Option<String>,
+    pub ice_credential: Option<String>,
+    /// Viewers a host's browser sends the video to at once (each is an
+    /// upload of its own); the others watch the chat and wait for a place.
+    pub max_peers: u32,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        Self {
+            ice_servers: Vec::new(),
+            ice_username: None,
+            ice_credential: None,
+            max_peers: 10,
+        }
+    }
 }
 
 /// Bookings settings.

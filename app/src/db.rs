@@ -95,7 +95,16 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await?;
+        // On a connection of its own, closed afterwards rather than given
+        // back to the pool: a SQLite connection that changed the schema
+        // through writable_schema keeps the old one in memory (every other
+        // connection reads the new one).
+        let mut conn = self.pool.acquire().await.map_err(DbError::Connect)?;
+        let result = migrator.run(&mut *conn).await;
+        if let Err(e) = conn.close().await {
+            tracing::warn!(error = %e, "cannot close the migrating connection");
+        }
+        result?;
         Ok(())
     }
 

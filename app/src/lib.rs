@@ -16,6 +16,7 @@ pub mod pages;
 pub mod reviews;
 pub mod services;
 mod shell;
+pub mod streams;
 pub mod system;
 pub mod wallet;
 

@@ -10,3 +10,5 @@ pub mod availability;
 pub mod bus;
 #[cfg(feature = "ssr")]
 pub mod hub;
+#[cfg(feature = "ssr")]
+pub mod refresher;

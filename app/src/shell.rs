@@ -123,6 +123,9 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("chat/new") view=crate::chat::pages::NewRoomPage ssr=SsrMode::Async />
                         <Route path=path!("chat/direct") view=crate::chat::pages::NewDirectPage ssr=SsrMode::Async />
                         <Route path=path!("chat/:id") view=crate::chat::pages::RoomPage ssr=SsrMode::Async />
+                        <Route path=path!("live") view=crate::streams::pages::LivePage ssr=SsrMode::Async />
+                        <Route path=path!("live/new") view=crate::streams::pages::GoLivePage ssr=SsrMode::Async />
+                        <Route path=path!("live/:id") view=crate::streams::pages::StreamPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <footer class="border-t border-slate-200 bg-white">

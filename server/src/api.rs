@@ -11,6 +11,7 @@ mod openapi;
 pub(crate) mod orders;
 pub(crate) mod reviews;
 pub(crate) mod services;
+mod streaming;
 pub(crate) mod users;
 pub(crate) mod wallet;
 
@@ -115,6 +116,12 @@ pub fn router() -> Router<AppState> {
         .route("/messages/{id}/changes", get(chat::changes))
         .route("/chat/{booking_id}", get(chat::booking_chat))
         .route("/users/me/status", put(chat::set_status))
+        .route("/streaming/start", post(streaming::start))
+        .route("/streaming/end", post(streaming::end))
+        .route("/streaming/live", get(streaming::live))
+        .route("/streaming/join", post(streaming::join))
+        .route("/streaming/leave", post(streaming::leave))
+        .route("/streaming/{id}", get(streaming::get_one))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

@@ -129,6 +129,24 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_CHAT_BURST", default_value_t = 30)]
     pub chat_burst: u32,
 
+    /// STUN/TURN servers for live streams' video (comma-separated
+    /// `stun:host:port`, `turn:host:port`); none: only browsers that reach
+    /// each other directly connect.
+    #[arg(long, env = "MARQUEE_ICE_SERVERS", value_delimiter = ',')]
+    pub ice_servers: Vec<String>,
+
+    /// The TURN servers' user name.
+    #[arg(long, env = "MARQUEE_ICE_USERNAME")]
+    pub ice_username: Option<String>,
+
+    /// The TURN servers' password.
+    #[arg(long, env = "MARQUEE_ICE_CREDENTIAL", hide_env_values = true)]
+    pub ice_credential: Option<String>,
+
+    /// Viewers a host's browser sends a stream's video to at once.
+    #[arg(long, env = "MARQUEE_STREAM_MAX_VIEWERS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub stream_max_viewers: u32,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -229,6 +247,21 @@ impl Settings {
                 "MARQUEE_ALLOWED_ORIGINS: `{bad}` must start with http:// or https://"
             )));
         }
+        let ice_servers = self
+            .ice_servers
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>();
+        if let Some(bad) = ice_servers.iter().find(|s| {
+            !["stun:", "stuns:", "turn:", "turns:"]
+                .iter()
+                .any(|p| s.starts_with(p))
+        }) {
+            return Err(ConfigError(format!(
+                "MARQUEE_ICE_SERVERS: `{bad}` must start with stun:, stuns:, turn: or turns:"
+            )));
+        }
         if self.request_timeout_secs == 0 {
             return Err(ConfigError(
                 "MARQUEE_REQUEST_TIMEOUT_SECS must be at least 1".into(),
@@ -276,6 +309,12 @@ impl Settings {
             chat_limits: app::rate_limit::ChatLimits {
                 per_minute: self.chat_rate_per_minute,
                 burst: self.chat_burst,
+            },
+            streams: app::config::StreamSettings {
+                ice_servers,
+                ice_username: self.ice_username.filter(|u| !u.is_empty()),
+                ice_credential: self.ice_credential.filter(|c| !c.is_empty()),
+                max_peers: self.stream_max_viewers,
             },
         })
     }

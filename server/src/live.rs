@@ -33,6 +33,8 @@ use app::live::protocol::{
 };
 use app::state::AppState;
 
+mod video;
+
 /// Largest message a client may send.
 pub const MAX_FRAME: usize = 16 * 1024;
 /// The socket's read buffer. Client messages are small; the library's
@@ -147,24 +149,28 @@ fn presence(state: &AppState, user_id: i64, presence: Presence) {
     });
 }
 
-/// A token bucket for client messages.
+/// A token bucket for client messages: `burst` at once, then `per_sec`.
 struct Budget {
+    burst: f64,
+    per_sec: f64,
     tokens: f64,
     at: Instant,
 }
 
 impl Budget {
-    fn new() -> Self {
+    fn new(burst: f64, per_sec: f64) -> Self {
         Self {
-            tokens: RATE_BURST,
+            burst,
+            per_sec,
+            tokens: burst,
             at: Instant::now(),
         }
     }
 
     fn take(&mut self) -> bool {
         let now = Instant::now();
-        let refill = now.duration_since(self.at).as_secs_f64() * RATE_PER_SEC;
-        self.tokens = (self.tokens + refill).min(RATE_BURST);
+        let refill = now.duration_since(self.at).as_secs_f64() * self.per_sec;
+        self.tokens = (self.tokens + refill).min(self.burst);
         self.at = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -193,16 +199,22 @@ where
     let (out, queue) = mpsc::channel::<ServerMessage>(QUEUE);
     let (kick, kicked) = watch::channel(None::<ServerMessage>);
     let writer = tokio::spawn(write(sink, queue, kicked));
+    // Where video set-up messages for this connection find it.
+    let peer = state
+        .live
+        .register(user.as_ref().map(|u| u.id), out.clone());
     let _ = out
         .send(ServerMessage::Hello {
             version: PROTOCOL_VERSION,
             user_id: user.as_ref().map(|u| u.id),
+            connection: peer.id.clone(),
         })
         .await;
     let mut kicked = kick.subscribe();
     let kick = Arc::new(kick);
     let mut subscriptions: HashMap<Topic, tokio::task::JoinHandle<()>> = HashMap::new();
-    let mut budget = Budget::new();
+    let mut budget = Budget::new(RATE_BURST, RATE_PER_SEC);
+    let mut rtc_budget = Budget::new(video::RTC_BURST, video::RTC_PER_SEC);
     let mut last_location: Option<Instant> = None;
     loop {
         let next = tokio::select! {
@@ -232,7 +244,10 @@ where
             // Pings and pongs only count as activity.
             _ => continue,
         };
-        if !budget.take() {
+        let message = serde_json::from_str::<ClientMessage>(text.as_str());
+        // Video set-up has a budget of its own (refused beyond it, see
+        // `video`); everything else counts here, and a flood closes.
+        if !matches!(message, Ok(ClientMessage::Rtc { .. })) && !budget.take() {
             let _ = kick.send(Some(error(
                 None,
                 ErrorCode::RateLimited,
@@ -240,7 +255,7 @@ where
             )));
             break;
         }
-        let message = match serde_json::from_str::<ClientMessage>(text.as_str()) {
+        let message = match message {
             Ok(message) => message,
             Err(e) => {
                 let _ = out.try_send(error(None, ErrorCode::BadMessage, &e.to_string()));
@@ -248,6 +263,32 @@ where
             }
         };
         match message {
+            ClientMessage::Watch { topic: name } => {
+                let topic = name.parse::<Topic>();
+                if let Some((code, message)) =
+                    video::watch(&state, &peer.id, user.as_ref(), topic).await
+                {
+                    let _ = out.try_send(error(Some(&name), code, message));
+                }
+            }
+            ClientMessage::Rtc {
+                topic: name,
+                to,
+                signal,
+            } => {
+                let topic = name.parse::<Topic>();
+                if let Some((code, message)) = video::relay(
+                    &state,
+                    user.as_ref(),
+                    &peer.id,
+                    topic,
+                    &to,
+                    signal,
+                    &mut rtc_budget,
+                ) {
+                    let _ = out.try_send(error(Some(&name), code, message));
+                }
+            }
             ClientMessage::Ping { nonce } => {
                 let _ = out.try_send(ServerMessage::Pong { nonce });
             }
@@ -281,6 +322,7 @@ where
                 {
                     presence(&state, user.id, said);
                 }
+                video::heartbeat(&state, &peer.id, user.as_ref()).await;
             }
             ClientMessage::Location {
                 topic: name,
@@ -327,6 +369,8 @@ where
                     && let Some(task) = subscriptions.remove(&topic)
                 {
                     task.abort();
+                    video::stopped(&state, &peer.id, user.as_ref(), topic).await;
+                    state.live.follow(&peer.id, topic, false);
                 }
             }
             ClientMessage::Subscribe { topic: name, since } => {
@@ -348,6 +392,7 @@ where
                 }
                 match subscribe(&state, user.as_ref(), topic, since, &out, &kick).await {
                     Ok(task) => {
+                        state.live.follow(&peer.id, topic, true);
                         if let Some(old) = subscriptions.insert(topic, task) {
                             old.abort();
                         }
@@ -359,9 +404,14 @@ where
             }
         }
     }
-    for task in subscriptions.into_values() {
+    let followed: Vec<Topic> = subscriptions.keys().copied().collect();
+    video::closed(&state, &peer.id, &followed).await;
+    for (topic, task) in subscriptions {
         task.abort();
+        video::stopped(&state, &peer.id, user.as_ref(), topic).await;
+        state.live.follow(&peer.id, topic, false);
     }
+    drop(peer);
     drop(out);
     // A client that stopped reading can leave the writer stuck in a send:
     // give it a moment to say goodbye, then drop the socket.
@@ -486,10 +536,12 @@ async fn authorize(
                 Err(_) => Err((ErrorCode::NotFound, "No such room.")),
             }
         }
-        Topic::Stream(_) => Err((
-            ErrorCode::NotFound,
-            "This kind of topic is not available yet.",
-        )),
+        // Streams are public, like events.
+        Topic::Stream(id) => match app::streams::live::snapshot(&state.db, &state.live, id).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err((ErrorCode::NotFound, "No such stream.")),
+            Err(_) => Err((ErrorCode::NotFound, "This stream can't be read now.")),
+        },
     }
 }
 

@@ -123,8 +123,9 @@ impl Application {
             self.state.config.ticketing.sweep_interval,
             self.state.config.wallet.platform_fee_bps,
         ));
-        // Seat counts of touched events go out to their subscribers, merged.
-        let availability = tokio::spawn(app::live::availability::run(
+        // Seat counts of touched events, and viewers of touched streams, go
+        // out to their subscribers, merged.
+        let availability = tokio::spawn(app::live::refresher::run(
             self.state.db.clone(),
             self.state.live.clone(),
         ));
@@ -205,7 +206,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(header(X_FRAME_OPTIONS, "DENY"))
                 .layer(header(
                     HeaderName::from_static("permissions-policy"),
-                    "geolocation=(self), camera=(self), microphone=()",
+                    "geolocation=(self), camera=(self), microphone=(self)",
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     CONTENT_SECURITY_POLICY,

@@ -380,6 +380,20 @@ pub async fn chat_thread(
     )
 }
 
+/// A live stream's chat, opened (the reader joins it on first opening).
+#[server(prefix = "/rpc", endpoint = "chat/stream")]
+pub async fn chat_stream(stream_id: i64) -> Result<OpenedRoom, AppError> {
+    respond(
+        async {
+            let state = app_state()?;
+            let user = session::require_user()?;
+            let room = crate::streams::service::chat_room(&state, &user, stream_id).await?;
+            open(&state, &user, room, None).await
+        }
+        .await,
+    )
+}
+
 #[server(prefix = "/rpc", endpoint = "chat/status")]
 pub async fn set_status_text(
     #[server(default)] status: String,

@@ -106,11 +106,13 @@ pub async fn send(
     let client_id = check_client_id(client_id)?;
     let now = now_millis();
     let mut tx = state.db.pool().begin().await.map_err(db_error)?;
-    // The counter first (the room's lock), for members of a live room only.
+    // The counter first (the room's lock), for members of a live room only
+    // (a stream's chat closes when the stream ends).
     let seq: Option<(i64,)> = sqlx::query_as(
         "UPDATE chat_rooms SET seq = seq + 1, last_message_at = $3, updated_at = $3 \
          WHERE id = $1 AND deleted_at IS NULL \
          AND EXISTS (SELECT 1 FROM chat_members m WHERE m.room_id = $1 AND m.user_id = $2) \
+         AND (kind <> 'stream' OR EXISTS (SELECT 1 FROM streams s WHERE s.room_id = $1 AND s.status = 'live')) \
          RETURNING seq",
     )
     .bind(room_id)
@@ -121,8 +123,13 @@ pub async fn send(
     .map_err(db_error)?;
     let Some((seq,)) = seq else {
         drop(tx);
-        // Say why: not there, or not a member.
-        rooms::member_of(state, user, room_id).await?;
+        // Say why: not there, not a member, or a stream that ended.
+        let room = rooms::member_of(state, user, room_id).await?;
+        if room.kind() == super::model::RoomKind::Stream {
+            return Err(AppError::Conflict(
+                "This stream has ended; its chat is closed.".into(),
+            ));
+        }
         return Err(rooms_gone());
     };
     if let Some(client_id) = &client_id {
@@ -233,6 +240,8 @@ async fn announce(state: &AppState, author: &AuthUser, message: &MessageView) {
     };
     let others: Vec<i64> = members.into_iter().filter(|id| *id != author.id).collect();
     let room_name = match room.kind() {
+        // A stream's chat counts nobody's unread messages.
+        super::model::RoomKind::Stream => return,
         super::model::RoomKind::Direct => author.me.display_name.clone(),
         _ => room.name.clone(),
     };
@@ -484,7 +493,7 @@ pub async fn mark_read(
 pub async fn unread_total(state: &AppState, user_id: i64) -> Result<i64, AppError> {
     let (total,): (i64,) = sqlx::query_as(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM chat_members m \
-         JOIN chat_rooms r ON r.id = m.room_id AND r.deleted_at IS NULL \
+         JOIN chat_rooms r ON r.id = m.room_id AND r.deleted_at IS NULL AND r.kind <> 'stream' \
          JOIN chat_messages x ON x.room_id = m.room_id AND x.seq > m.last_read_seq \
          WHERE m.user_id = $1 AND x.author_id <> $1 AND x.deleted_at IS NULL",
     )

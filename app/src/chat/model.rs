@@ -27,6 +27,8 @@ pub enum RoomKind {
     Direct,
     Booking,
     Order,
+    /// A live stream's chat: its viewers join by opening the stream.
+    Stream,
 }
 
 impl RoomKind {
@@ -36,6 +38,7 @@ impl RoomKind {
             Self::Direct => "direct",
             Self::Booking => "booking",
             Self::Order => "order",
+            Self::Stream => "stream",
         }
     }
 
@@ -45,6 +48,7 @@ impl RoomKind {
             "direct" => Some(Self::Direct),
             "booking" => Some(Self::Booking),
             "order" => Some(Self::Order),
+            "stream" => Some(Self::Stream),
             _ => None,
         }
     }

@@ -68,6 +68,7 @@ pub fn kind_label(kind: RoomKind) -> &'static str {
         RoomKind::Direct => "Direct message",
         RoomKind::Booking => "Booking thread",
         RoomKind::Order => "Order thread",
+        RoomKind::Stream => "Stream chat",
     }
 }
 

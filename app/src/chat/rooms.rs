@@ -50,6 +50,12 @@ impl RoomRow {
         self.kind() == RoomKind::Group && self.visibility() == Visibility::Public
     }
 
+    /// Public groups and stream chats: admins read and moderate them
+    /// without joining.
+    fn is_open(&self) -> bool {
+        self.is_public_group() || self.kind() == RoomKind::Stream
+    }
+
     /// What `user` may do here.
     pub fn can(&self, user: &AuthUser) -> RoomCan {
         let role = self.role();
@@ -62,7 +68,7 @@ impl RoomRow {
             leave: role.is_some() && group,
             invite: group && moderates,
             manage: group && moderates,
-            moderate: moderates || (admin && self.is_public_group()),
+            moderate: moderates || (admin && self.is_open()),
             delete_room: group && (role == Some(MemberRole::Owner) || admin),
         }
     }
@@ -97,7 +103,7 @@ pub async fn readable(state: &AppState, user: &AuthUser, id: i64) -> Result<Room
         .map_err(db_error)?;
     match row {
         Some(room) if room.role.is_some() => Ok(room),
-        Some(room) if room.is_public_group() && user.role == Role::Admin => Ok(room),
+        Some(room) if room.is_open() && user.role == Role::Admin => Ok(room),
         Some(room) if room.is_public_group() => Err(AppError::NotAllowed(
             "Join this room to read and write in it.".into(),
         )),
@@ -238,7 +244,7 @@ pub async fn list(state: &AppState, user: &AuthUser) -> Result<RoomList, AppErro
          LEFT JOIN users lu ON lu.id = lm.author_id \
          LEFT JOIN chat_members om ON r.kind = 'direct' AND om.room_id = r.id AND om.user_id <> m.user_id \
          LEFT JOIN users o ON o.id = om.user_id \
-         WHERE m.user_id = $1 \
+         WHERE m.user_id = $1 AND r.kind <> 'stream' \
          ORDER BY COALESCE(r.last_message_at, r.created_at) DESC, r.id DESC LIMIT 300",
     )
     .bind(user.id)
@@ -380,6 +386,61 @@ async fn add_member(
     .await
     .map_err(db_error)?;
     Ok(added.rows_affected() == 1)
+}
+
+/// A new stream's chat, its host the owner (inside the stream's own
+/// transaction).
+pub async fn create_stream_room(
+    tx: &mut Tx<'_>,
+    host_id: i64,
+    name: &str,
+    now: i64,
+) -> Result<i64, AppError> {
+    let name: String = name.chars().take(MAX_ROOM_NAME_CHARS).collect();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO chat_rooms (kind, name, visibility, created_by, created_at, updated_at) \
+         VALUES ('stream', $1, 'private', $2, $3, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(host_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    add_member(tx, id, host_id, MemberRole::Owner, now).await?;
+    Ok(id)
+}
+
+/// A stream's chat for `user`, who becomes a member on first opening it
+/// (stream chats have no member limit: they are as big as the audience).
+pub async fn join_stream_room(
+    state: &AppState,
+    user: &AuthUser,
+    room_id: i64,
+) -> Result<RoomRow, AppError> {
+    let now = now_millis();
+    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let added = sqlx::query(
+        "INSERT INTO chat_members (room_id, user_id, role, last_read_seq, joined_at) \
+         SELECT r.id, $2, 'member', r.seq, $3 FROM chat_rooms r \
+         WHERE r.id = $1 AND r.kind = 'stream' AND r.deleted_at IS NULL \
+         ON CONFLICT (room_id, user_id) DO NOTHING",
+    )
+    .bind(room_id)
+    .bind(user.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if added.rows_affected() == 1 {
+        sqlx::query("UPDATE chat_rooms SET member_count = member_count + 1 WHERE id = $1")
+            .bind(room_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+    }
+    tx.commit().await.map_err(db_error)?;
+    readable(state, user, room_id).await
 }
 
 /// A new group room with `user` as its owner.

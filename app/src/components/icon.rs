@@ -9,6 +9,7 @@ pub enum IconName {
     Chat,
     Sparkles,
     Lock,
+    Video,
 }
 
 impl IconName {
@@ -25,6 +26,9 @@ impl IconName {
             }
             Self::Lock => {
                 "M8 11V8a4 4 0 0 1 8 0v3M6 11h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1z"
+            }
+            Self::Video => {
+                "M4 7h11a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1zM16 10.5l5-3v9l-5-3z"
             }
             Self::Sparkles => {
                 "M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8zM19 15l.8 2.2L22 18l-2.2.8L19 21l-.8-2.2L16 18l2.2-.8z"

@@ -106,7 +106,8 @@ pub async fn sweep_money(db: &Db, fee_bps: i64) -> Result<Vec<i64>, crate::error
 
 /// Sweeps every `interval` until the task is dropped. Lapsed holds freed
 /// their seats when they lapsed; the sweep tells live subscribers, and the
-/// owners of wallets it changed. Bookings are swept on the same beat.
+/// owners of wallets it changed. Bookings and stream viewers are swept on
+/// the same beat.
 pub async fn run(
     db: Db,
     hub: std::sync::Arc<crate::live::hub::Hub>,
@@ -119,6 +120,7 @@ pub async fn run(
         ticker.tick().await;
         sweep_and_tell(&db, &hub, fee_bps).await;
         crate::services::sweeper::sweep_and_tell(&db, &hub).await;
+        crate::streams::viewers::sweep_and_tell(&db, &hub).await;
     }
 }
 

@@ -1,17 +1,9 @@
 //! `event:{id}` topics: seats per tier, read from the database and
-//! published through the hub. Changes are merged: however many holds land
-//! in a burst, each event is published at most about ten times a second,
-//! with its latest counts.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! published through the hub (merged by [`super::refresher`]).
 
 use super::hub::{Hub, Stamped};
 use super::protocol::{Payload, TierSeats, Topic};
 use crate::db::{Db, now_millis};
-
-/// Shortest time between two publications of one event.
-pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The seats of an event's tiers right now.
 pub async fn read(db: &Db, event_id: i64) -> Result<Payload, sqlx::Error> {
@@ -53,18 +45,4 @@ pub async fn snapshot(db: &Db, hub: &Hub, event_id: i64) -> Result<Option<Stampe
         refresh(db, hub, event_id).await?;
     }
     Ok(hub.current(topic))
-}
-
-/// Publishes touched events until the task is dropped, merging bursts.
-pub async fn run(db: Db, hub: Arc<Hub>) {
-    loop {
-        let events = hub.dirty_events().await;
-        for event_id in events {
-            if let Err(e) = refresh(&db, &hub, event_id).await {
-                tracing::warn!(error = %e, event_id, "cannot publish availability");
-            }
-        }
-        // Whatever is touched meanwhile waits for the next round.
-        tokio::time::sleep(MIN_INTERVAL).await;
-    }
 }

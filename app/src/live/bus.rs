@@ -1,10 +1,11 @@
 //! The PostgreSQL bus: with several `marquee` instances on one database,
-//! each touched event is announced with `NOTIFY marquee_live, 'event:{id}'`
-//! (a few bytes; well under the 8000-byte cap) and every instance, on
-//! hearing it, re-reads that event's seats and publishes them to its own
+//! each touched event or stream is announced with `NOTIFY marquee_live,
+//! 'event:{id}'` (a few bytes; well under the 8000-byte cap) and every
+//! instance, on hearing it, re-reads its state and publishes it to its own
 //! subscribers. The database stays the one source of truth, so a missed
 //! notification costs a refresh, never a wrong count: after reconnecting,
-//! an instance refreshes every event it follows.
+//! an instance refreshes every such topic it follows. Other states,
+//! signals, notices and video set-up messages travel in the notification.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,29 +13,28 @@ use std::time::Duration;
 use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 
-use super::hub::{Hub, Remote};
+use super::hub::{Hub, Relay, Remote};
 use super::protocol::{Payload, Topic};
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Db, now_millis};
 
 pub const CHANNEL: &str = "marquee_live";
 
-/// This instance, so that it can ignore the notices it sent itself (it has
-/// published them already); event touches are harmless to hear twice.
-fn instance_id() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 8];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
+/// Longest text sent in one notification (NOTIFY's cap is 8000 bytes).
+const CAP: usize = 7900;
 
-/// `event:{id}`; `{instance} {topic} {json}` for a published state
-/// (notices, bookings, schedules, messages); `{instance} ~{topic} {json}`
-/// for a signal; `{instance} @{id,id,…} {json}` for a notice to those
-/// people, split so that each text stays under NOTIFY's 8000-byte cap.
+/// `event:{id}` or `stream:{id}` for a touched topic; `{instance} {topic}
+/// {json}` for a published state (notices, bookings, schedules, messages);
+/// `{instance} ~{topic} {json}` for a signal; `{instance} @{id,id,…} {json}`
+/// for a notice to those people, split so that each text stays under
+/// NOTIFY's 8000-byte cap. The instance is the sender's, so that it can
+/// ignore what it sent itself (it has published it already); touches are
+/// harmless to hear twice.
 fn encode(instance: &str, remote: &Remote) -> Vec<String> {
-    const CAP: usize = 7900;
     let texts = match remote {
-        Remote::Event(id) => vec![Topic::Event(*id).to_string()],
+        Remote::Touch(topic) => vec![topic.to_string()],
+        Remote::Relay(relay) => relay_text(instance, relay).into_iter().collect(),
+        // Only ever heard: the sender names the connection (see `announce`).
+        Remote::FetchRelay(_) => Vec::new(),
         Remote::Publish(topic, payload) | Remote::Signal(topic, payload) => {
             let Ok(json) = serde_json::to_string(payload) else {
                 return Vec::new();
@@ -82,15 +82,36 @@ fn encode(instance: &str, remote: &Remote) -> Vec<String> {
     texts.into_iter().filter(|t| t.len() < CAP).collect()
 }
 
+/// `{instance} >{to} {json}` for a video set-up message, when it fits in a
+/// notification (an offer is 5–8 KB; longer ones go through `live_relays`).
+fn relay_text(instance: &str, relay: &Relay) -> Option<String> {
+    let json = serde_json::to_string(relay).ok()?;
+    let text = format!("{instance} >{} {json}", relay.to);
+    (text.len() < CAP).then_some(text)
+}
+
 fn decode(instance: &str, text: &str) -> Option<Remote> {
-    if let Ok(Topic::Event(id)) = text.parse::<Topic>() {
-        return Some(Remote::Event(id));
+    match text.parse::<Topic>() {
+        Ok(topic @ (Topic::Event(_) | Topic::Stream(_))) => return Some(Remote::Touch(topic)),
+        Ok(_) => return None,
+        Err(()) => {}
     }
     let (from, rest) = text.split_once(' ')?;
     if from == instance {
         return None;
     }
     let (target, json) = rest.split_once(' ')?;
+    if let Some(to) = target.strip_prefix('>') {
+        // Only the instance with that connection (`{instance}.{n}`) takes it.
+        if to.split_once('.').is_none_or(|(i, _)| i != instance) {
+            return None;
+        }
+        if let Some(id) = json.strip_prefix('#') {
+            return Some(Remote::FetchRelay(id.parse().ok()?));
+        }
+        let relay: Relay = serde_json::from_str(json).ok()?;
+        return (relay.to == to).then_some(Remote::Relay(relay));
+    }
     if let Some(id) = target.strip_prefix('#') {
         return Some(Remote::FetchMessage(id.parse().ok()?));
     }
@@ -107,7 +128,7 @@ fn decode(instance: &str, text: &str) -> Option<Remote> {
         None => (false, target),
     };
     match topic.parse::<Topic>().ok()? {
-        Topic::Event(_) => None,
+        Topic::Event(_) | Topic::Stream(_) if !signal => None,
         topic => {
             let payload = serde_json::from_str::<Payload>(json).ok()?;
             Some(if signal {
@@ -126,7 +147,7 @@ pub fn start(db: &Db, hub: &Arc<Hub>, database_url: &str) -> Vec<tokio::task::Jo
     }
     let (remote, touched) = mpsc::unbounded_channel();
     hub.set_remote(remote);
-    let instance = instance_id();
+    let instance = hub.instance().to_string();
     vec![
         tokio::spawn(announce(db.clone(), touched, instance.clone())),
         tokio::spawn(listen(
@@ -138,14 +159,26 @@ pub fn start(db: &Db, hub: &Arc<Hub>, database_url: &str) -> Vec<tokio::task::Jo
     ]
 }
 
-/// Sends touched events (merging repeats) and notices to the other instances.
+/// Sends touched topics (merging repeats), states, notices and relayed
+/// messages to the other instances.
 async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<Remote>, instance: String) {
     while let Some(first) = touched.recv().await {
         let mut batch = vec![first];
         while let Ok(more) = touched.try_recv() {
             batch.push(more);
         }
-        let mut texts: Vec<String> = batch.iter().flat_map(|r| encode(&instance, r)).collect();
+        let mut texts = Vec::new();
+        for remote in &batch {
+            match remote {
+                Remote::Relay(relay) if relay_text(&instance, relay).is_none() => {
+                    match store_relay(&db, relay).await {
+                        Ok(id) => texts.push(format!("{instance} >{} #{id}", relay.to)),
+                        Err(e) => tracing::warn!(error = %e, "cannot store a relayed message"),
+                    }
+                }
+                other => texts.extend(encode(&instance, other)),
+            }
+        }
         texts.dedup();
         for text in texts {
             let result = sqlx::query("SELECT pg_notify($1, $2)")
@@ -170,13 +203,25 @@ async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String) {
                     tracing::warn!(error = %e, "cannot LISTEN for live changes");
                 } else {
                     // Whatever was announced while we weren't listening.
-                    for event_id in hub.followed_events() {
-                        hub.touch_event_local(event_id);
+                    for topic in hub.followed_refreshable() {
+                        hub.touch_local(topic);
                     }
                     loop {
                         match listener.recv().await {
                             Ok(note) => match decode(&instance, note.payload()) {
-                                Some(Remote::Event(id)) => hub.touch_event_local(id),
+                                Some(Remote::Touch(topic)) => hub.touch_local(topic),
+                                Some(Remote::Relay(relay)) => {
+                                    hub.deliver(&relay);
+                                }
+                                Some(Remote::FetchRelay(id)) => match fetch_relay(&db, id).await {
+                                    Ok(Some(relay)) => {
+                                        hub.deliver(&relay);
+                                    }
+                                    Ok(_) => {}
+                                    Err(e) => {
+                                        tracing::warn!(error = %e, "cannot read a relayed message");
+                                    }
+                                },
                                 Some(Remote::Publish(topic, payload)) => {
                                     hub.publish(topic, payload);
                                 }
@@ -220,6 +265,27 @@ async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String) {
     }
 }
 
+/// Keeps a relayed message too long for a notification (read once by the
+/// instance it is for; the streams sweeper deletes it after a minute).
+async fn store_relay(db: &Db, relay: &Relay) -> Result<i64, sqlx::Error> {
+    let body = serde_json::to_string(relay).unwrap_or_default();
+    let (id,): (i64,) =
+        sqlx::query_as("INSERT INTO live_relays (body, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(body)
+            .bind(now_millis())
+            .fetch_one(db.pool())
+            .await?;
+    Ok(id)
+}
+
+async fn fetch_relay(db: &Db, id: i64) -> Result<Option<Relay>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT body FROM live_relays WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.and_then(|(body,)| serde_json::from_str(&body).ok()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,9 +306,11 @@ mod tests {
         let text = encode("aa", &notice).remove(0);
         assert_eq!(decode("bb", &text), Some(notice));
         assert_eq!(decode("aa", &text), None, "sent by this instance");
-        let event = encode("aa", &Remote::Event(9)).remove(0);
+        let event = encode("aa", &Remote::Touch(Topic::Event(9))).remove(0);
         assert_eq!(event, "event:9");
-        assert_eq!(decode("aa", &event), Some(Remote::Event(9)));
+        assert_eq!(decode("aa", &event), Some(Remote::Touch(Topic::Event(9))));
+        let stream = encode("aa", &Remote::Touch(Topic::Stream(4))).remove(0);
+        assert_eq!(decode("bb", &stream), Some(Remote::Touch(Topic::Stream(4))));
         let typing = Remote::Signal(
             Topic::Room(4),
             Payload::Typing {
@@ -254,6 +322,35 @@ mod tests {
         let text = encode("aa", &typing).remove(0);
         assert!(text.starts_with("aa ~room:4 "), "{text}");
         assert_eq!(decode("bb", &text), Some(typing));
+    }
+
+    #[test]
+    fn a_video_set_up_message_reaches_only_the_instance_of_its_connection() {
+        let relay = Relay {
+            stream_id: 4,
+            host_id: 1,
+            from: "aa.1".into(),
+            from_host: true,
+            to: "bb.7".into(),
+            signal: crate::live::protocol::RtcSignal::Offer {
+                sdp: "v=0 ".repeat(1000),
+            },
+        };
+        let text = encode("aa", &Remote::Relay(relay.clone())).remove(0);
+        assert!(text.starts_with("aa >bb.7 "), "{text}");
+        assert_eq!(decode("bb", &text), Some(Remote::Relay(relay.clone())));
+        assert_eq!(decode("cc", &text), None, "another instance ignores it");
+        assert_eq!(decode("aa", &text), None, "and so does the sender");
+        // Too long for NOTIFY: it goes by its id in the database.
+        let long = Relay {
+            signal: crate::live::protocol::RtcSignal::Offer {
+                sdp: "a".repeat(9000),
+            },
+            ..relay
+        };
+        assert!(encode("aa", &Remote::Relay(long)).is_empty());
+        assert_eq!(decode("bb", "aa >bb.7 #12"), Some(Remote::FetchRelay(12)));
+        assert_eq!(decode("cc", "aa >bb.7 #12"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use super::protocol::ServerMessage;
-use super::protocol::{ClientMessage, ErrorCode, Payload};
+use super::protocol::{ClientMessage, ErrorCode, Payload, RtcSignal};
 
 /// How the live connection is doing, for the indicator in the top bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,9 @@ pub struct TopicSignals {
     pub signals: Signal<Option<Payload>>,
     /// The server's latest refusal on it.
     pub refusals: Signal<Option<Refusal>>,
+    /// Video set-up messages from other connections (`from`, signal), in
+    /// order, kept until the page takes them ([`TopicSignals::take_rtc`]).
+    rtc: RwSignal<Vec<(String, RtcSignal)>>,
 }
 
 impl TopicSignals {
@@ -47,7 +50,17 @@ impl TopicSignals {
             state: Signal::derive(|| None),
             signals: Signal::derive(|| None),
             refusals: Signal::derive(|| None),
+            rtc: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// Takes the video set-up messages that arrived (read inside an effect,
+    /// it runs again on the next one; none is lost between two runs).
+    pub fn take_rtc(&self) -> Vec<(String, RtcSignal)> {
+        self.rtc.track();
+        self.rtc
+            .try_update_untracked(std::mem::take)
+            .unwrap_or_default()
     }
 }
 
@@ -56,6 +69,7 @@ struct TopicState {
     /// The topic's latest ephemeral signal (typing, presence).
     signals: RwSignal<Option<Payload>>,
     refusals: RwSignal<Option<Refusal>>,
+    rtc: RwSignal<Vec<(String, RtcSignal)>>,
     /// The last sequence number seen (read by the browser's connection).
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     seq: Option<u64>,
@@ -67,6 +81,9 @@ type Outbox = futures::channel::mpsc::UnboundedSender<ClientMessage>;
 #[derive(Clone, Copy)]
 pub struct Live {
     pub status: RwSignal<LiveStatus>,
+    /// This tab's connection id while connected (video set-up messages are
+    /// addressed to it); a new one after each reconnect.
+    pub connection: RwSignal<Option<String>>,
     topics: StoredValue<HashMap<String, TopicState>>,
     outbox: StoredValue<Option<Outbox>>,
     owner: StoredValue<Owner>,
@@ -93,6 +110,7 @@ impl Live {
                     signal: RwSignal::new(None),
                     signals: RwSignal::new(None),
                     refusals: RwSignal::new(None),
+                    rtc: RwSignal::new(Vec::new()),
                     seq: None,
                     users: 0,
                 })
@@ -102,6 +120,7 @@ impl Live {
                 state: state.signal.into(),
                 signals: state.signals.into(),
                 refusals: state.refusals.into(),
+                rtc: state.rtc,
             }
         });
         if created {
@@ -136,6 +155,7 @@ impl Live {
 pub fn provide_live() -> Live {
     let live = Live {
         status: RwSignal::new(LiveStatus::Idle),
+        connection: RwSignal::new(None),
         topics: StoredValue::new(HashMap::new()),
         outbox: StoredValue::new(None),
         owner: StoredValue::new(Owner::current().unwrap_or_default()),
@@ -248,7 +268,13 @@ async fn connection(live: Live) {
                 let Ok(message) = serde_json::from_str::<ServerMessage>(&text) else {
                     continue;
                 };
-                if let ServerMessage::Hello { user_id, .. } = message {
+                if let ServerMessage::Hello {
+                    user_id,
+                    ref connection,
+                    ..
+                } = message
+                {
+                    live.connection.set(Some(connection.clone()));
                     live.status.set(LiveStatus::Live);
                     attempt = 0;
                     if user_id.is_some() {
@@ -258,6 +284,7 @@ async fn connection(live: Live) {
                 receive(live, message);
             }
             live.outbox.set_value(None);
+            live.connection.set(None);
         }
         live.status.set(LiveStatus::Reconnecting);
         attempt = attempt.saturating_add(1);
@@ -293,6 +320,20 @@ async fn heartbeat(outbox: Outbox) {
 
 #[cfg(feature = "hydrate")]
 fn receive(live: Live, message: ServerMessage) {
+    if let ServerMessage::Rtc {
+        topic,
+        from,
+        signal,
+    } = message
+    {
+        let inbox = live
+            .topics
+            .with_value(|topics| topics.get(&topic).map(|state| state.rtc));
+        if let Some(inbox) = inbox {
+            inbox.update(|queue| queue.push((from, signal)));
+        }
+        return;
+    }
     if let ServerMessage::Signal { topic, payload } = message {
         let signals = live
             .topics

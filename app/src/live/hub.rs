@@ -4,11 +4,13 @@
 //! (these are state topics: the latest value wins) instead of a backlog.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::{Notify, broadcast};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, broadcast, mpsc};
 
-use super::protocol::{Payload, Topic};
+use super::protocol::{Payload, RtcSignal, ServerMessage, Topic};
 
 /// Messages a topic keeps for slow subscribers before they lag (and then
 /// get the latest state instead).
@@ -49,11 +51,18 @@ impl Channel {
 }
 
 /// Shared by every connection of this instance (kept in `AppState`).
-#[derive(Default)]
 pub struct Hub {
+    /// This instance's name among the others on one database: connection
+    /// ids start with it, and the bus skips what it sent itself.
+    instance: String,
     channels: Mutex<HashMap<Topic, Channel>>,
-    dirty_events: Mutex<HashSet<i64>>,
+    /// Topics whose state is re-read from the database (events, streams),
+    /// merged until the refresher's next round.
+    dirty: Mutex<HashSet<Topic>>,
     wake: Notify,
+    /// Open connections by id: where video set-up messages go.
+    peers: Mutex<HashMap<String, Peer>>,
+    next_connection: AtomicU64,
     /// Open connections per key (`user:{id}`, `ip:{addr}`).
     connections: Mutex<HashMap<String, usize>>,
     /// Where touched events and notices also go to reach other instances
@@ -64,8 +73,6 @@ pub struct Hub {
 /// What the bus carries to the other instances.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Remote {
-    /// Re-read this event's seats.
-    Event(i64),
     /// Publish this state on this topic.
     Publish(Topic, Payload),
     /// Send this signal on this topic.
@@ -75,6 +82,47 @@ pub enum Remote {
     /// Read this chat message from the database and publish it on its
     /// room (for messages too large for a notification).
     FetchMessage(i64),
+    /// Re-read this topic's state (an event's seats, a stream's viewers).
+    Touch(Topic),
+    /// Deliver this video set-up message to a connection of another instance.
+    Relay(Relay),
+    /// Read a relayed message from `live_relays` (one too long for a
+    /// notification) and deliver it if its connection is here.
+    FetchRelay(i64),
+}
+
+/// A video set-up message on its way from one connection to another. The
+/// instance it comes from checked the sender; the one it goes to checks
+/// that the receiver follows the stream and that one side is its host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relay {
+    pub stream_id: i64,
+    pub host_id: i64,
+    pub from: String,
+    pub from_host: bool,
+    pub to: String,
+    pub signal: RtcSignal,
+}
+
+/// An open connection: who it is, where its messages go, what it follows.
+struct Peer {
+    user_id: Option<i64>,
+    out: mpsc::Sender<ServerMessage>,
+    topics: HashSet<Topic>,
+    /// The streams this connection watches (counted as a viewer).
+    watching: HashSet<Topic>,
+}
+
+/// A connection's place among the peers; removed when dropped.
+pub struct PeerEntry {
+    hub: Arc<Hub>,
+    pub id: String,
+}
+
+impl Drop for PeerEntry {
+    fn drop(&mut self) {
+        lock(&self.hub.peers).remove(&self.id);
+    }
 }
 
 /// An open connection's place in the limits; freed when dropped.
@@ -110,9 +158,31 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+impl Default for Hub {
+    fn default() -> Self {
+        use rand::RngCore;
+        let mut bytes = [0u8; 8];
+        rand::rng().fill_bytes(&mut bytes);
+        Self {
+            instance: hex::encode(bytes),
+            channels: Mutex::default(),
+            dirty: Mutex::default(),
+            wake: Notify::new(),
+            peers: Mutex::default(),
+            next_connection: AtomicU64::new(1),
+            connections: Mutex::default(),
+            remote: Mutex::default(),
+        }
+    }
+}
+
 impl Hub {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// Stores a new state of `topic` and sends it to its subscribers,
@@ -160,18 +230,24 @@ impl Hub {
         lock(&self.channels).get(&topic).and_then(Channel::current)
     }
 
-    /// Notes that an event's seats changed; the availability task publishes
-    /// the new counts, merging bursts (at most about ten per second).
+    /// Notes that an event's seats changed; the refresher publishes the
+    /// new counts, merging bursts (at most about ten per second).
     pub fn touch_event(&self, event_id: i64) {
-        if let Some(remote) = lock(&self.remote).as_ref() {
-            let _ = remote.send(Remote::Event(event_id));
-        }
-        self.touch_event_local(event_id);
+        self.touch(Topic::Event(event_id));
     }
 
-    /// Like [`Self::touch_event`], for changes announced by another instance.
-    pub fn touch_event_local(&self, event_id: i64) {
-        lock(&self.dirty_events).insert(event_id);
+    /// Notes that a topic kept in the database changed (an event's seats,
+    /// a stream's viewers), here and on every other instance.
+    pub fn touch(&self, topic: Topic) {
+        if let Some(remote) = lock(&self.remote).as_ref() {
+            let _ = remote.send(Remote::Touch(topic));
+        }
+        self.touch_local(topic);
+    }
+
+    /// Like [`Self::touch`], for changes announced by another instance.
+    pub fn touch_local(&self, topic: Topic) {
+        lock(&self.dirty).insert(topic);
         self.wake.notify_one();
     }
 
@@ -267,26 +343,138 @@ impl Hub {
         *lock(&self.remote) = Some(remote);
     }
 
-    /// The events someone follows here (to refresh after missing news).
-    pub fn followed_events(&self) -> Vec<i64> {
+    /// The topics kept in the database that someone follows here (to
+    /// refresh after missing news).
+    pub fn followed_refreshable(&self) -> Vec<Topic> {
         lock(&self.channels)
             .keys()
-            .filter_map(|topic| match topic {
-                Topic::Event(id) => Some(*id),
-                _ => None,
-            })
+            .filter(|topic| matches!(topic, Topic::Event(_) | Topic::Stream(_)))
+            .copied()
             .collect()
     }
 
-    /// Waits until some event was touched, then takes them all.
-    pub async fn dirty_events(&self) -> Vec<i64> {
+    /// Waits until some topic was touched, then takes them all.
+    pub async fn dirty_topics(&self) -> Vec<Topic> {
         loop {
-            let taken: Vec<i64> = lock(&self.dirty_events).drain().collect();
+            let taken: Vec<Topic> = lock(&self.dirty).drain().collect();
             if !taken.is_empty() {
                 return taken;
             }
             self.wake.notified().await;
         }
+    }
+
+    /// Gives a new connection its id (`{instance}.{n}`) and a place among
+    /// the peers, where video set-up messages find it.
+    pub fn register(
+        self: &Arc<Self>,
+        user_id: Option<i64>,
+        out: mpsc::Sender<ServerMessage>,
+    ) -> PeerEntry {
+        let n = self.next_connection.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{}.{n}", self.instance);
+        lock(&self.peers).insert(
+            id.clone(),
+            Peer {
+                user_id,
+                out,
+                topics: HashSet::new(),
+                watching: HashSet::new(),
+            },
+        );
+        PeerEntry {
+            hub: self.clone(),
+            id,
+        }
+    }
+
+    /// Notes that a connection follows `topic` (or no longer does; then it
+    /// doesn't watch it either).
+    pub fn follow(&self, connection: &str, topic: Topic, follows: bool) {
+        if let Some(peer) = lock(&self.peers).get_mut(connection) {
+            if follows {
+                peer.topics.insert(topic);
+            } else {
+                peer.topics.remove(&topic);
+                peer.watching.remove(&topic);
+            }
+        }
+    }
+
+    /// Notes that a connection watches a stream it follows; `false` if it
+    /// doesn't follow it.
+    pub fn watch(&self, connection: &str, topic: Topic) -> bool {
+        match lock(&self.peers).get_mut(connection) {
+            Some(peer) if peer.topics.contains(&topic) => {
+                peer.watching.insert(topic);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The streams a connection watches.
+    pub fn watched(&self, connection: &str) -> Vec<Topic> {
+        lock(&self.peers)
+            .get(connection)
+            .map(|p| p.watching.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether a connection here follows `topic`.
+    pub fn follows(&self, connection: &str, topic: Topic) -> bool {
+        lock(&self.peers)
+            .get(connection)
+            .is_some_and(|p| p.topics.contains(&topic))
+    }
+
+    /// Other connections of this person here that watch `topic`.
+    pub fn others_watching(&self, connection: &str, user_id: i64, topic: Topic) -> usize {
+        lock(&self.peers)
+            .iter()
+            .filter(|(id, p)| {
+                id.as_str() != connection
+                    && p.user_id == Some(user_id)
+                    && p.watching.contains(&topic)
+            })
+            .count()
+    }
+
+    /// Sends a video set-up message to its connection, here or through the
+    /// bus on the instance that has it.
+    pub fn relay(&self, relay: Relay) {
+        let here = relay
+            .to
+            .split_once('.')
+            .is_some_and(|(instance, _)| instance == self.instance);
+        if here {
+            self.deliver(&relay);
+        } else if let Some(remote) = lock(&self.remote).as_ref() {
+            let _ = remote.send(Remote::Relay(relay));
+        }
+    }
+
+    /// Hands a relayed message to its connection if it still follows the
+    /// stream and one side of it is the host; dropped otherwise, or when
+    /// the connection is behind (the viewer asks again).
+    pub fn deliver(&self, relay: &Relay) -> bool {
+        let peers = lock(&self.peers);
+        let topic = Topic::Stream(relay.stream_id);
+        let Some(peer) = peers.get(&relay.to) else {
+            return false;
+        };
+        if !peer.topics.contains(&topic)
+            || !(relay.from_host || peer.user_id == Some(relay.host_id))
+        {
+            return false;
+        }
+        peer.out
+            .try_send(ServerMessage::Rtc {
+                topic: topic.to_string(),
+                from: relay.from.clone(),
+                signal: relay.signal.clone(),
+            })
+            .is_ok()
     }
 
     /// Admits a connection unless one of its keys is at its limit
@@ -397,13 +585,59 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn touched_events_are_collected_once() {
+    async fn touched_topics_are_collected_once() {
         let hub = Hub::new();
         hub.touch_event(3);
         hub.touch_event(3);
-        hub.touch_event(4);
-        let mut dirty = hub.dirty_events().await;
-        dirty.sort_unstable();
-        assert_eq!(dirty, vec![3, 4]);
+        hub.touch(Topic::Stream(4));
+        let mut dirty = hub.dirty_topics().await;
+        dirty.sort_by_key(|t| t.to_string());
+        assert_eq!(dirty, vec![Topic::Event(3), Topic::Stream(4)]);
+    }
+
+    #[test]
+    fn video_set_up_goes_between_the_host_and_a_follower_only() {
+        let hub = Arc::new(Hub::new());
+        let (host_out, mut host_in) = mpsc::channel(4);
+        let (viewer_out, mut viewer_in) = mpsc::channel(4);
+        let (other_out, mut other_in) = mpsc::channel(4);
+        let host = hub.register(Some(1), host_out);
+        let viewer = hub.register(Some(2), viewer_out);
+        let other = hub.register(Some(3), other_out);
+        let topic = Topic::Stream(9);
+        for id in [&host.id, &viewer.id, &other.id] {
+            hub.follow(id, topic, true);
+        }
+        let relay = |from: &str, from_host: bool, to: &str| Relay {
+            stream_id: 9,
+            host_id: 1,
+            from: from.into(),
+            from_host,
+            to: to.into(),
+            signal: RtcSignal::Request,
+        };
+        assert!(hub.deliver(&relay(&viewer.id, false, &host.id)));
+        assert!(
+            matches!(host_in.try_recv(), Ok(ServerMessage::Rtc { from, .. }) if from == viewer.id)
+        );
+        assert!(hub.deliver(&relay(&host.id, true, &viewer.id)));
+        assert!(viewer_in.try_recv().is_ok());
+        assert!(
+            !hub.deliver(&relay(&viewer.id, false, &other.id)),
+            "viewers don't reach each other"
+        );
+        assert!(other_in.try_recv().is_err());
+        hub.follow(&viewer.id, topic, false);
+        assert!(
+            !hub.deliver(&relay(&host.id, true, &viewer.id)),
+            "only while following"
+        );
+        assert!(hub.watch(&other.id, topic));
+        assert!(!hub.watch(&viewer.id, topic), "it no longer follows it");
+        assert_eq!(hub.others_watching(&host.id, 3, topic), 1);
+        assert_eq!(hub.watched(&other.id), vec![topic]);
+        drop(other);
+        assert_eq!(hub.others_watching(&host.id, 3, topic), 0);
+        assert!(host.id.starts_with(hub.instance()));
     }
 }

@@ -5,7 +5,8 @@
 //! State changes never go up the socket (they go through server functions
 //! or the JSON API); besides subscribing, unsubscribing and pinging, the
 //! client only sends ephemeral signals (typing, presence, the provider's
-//! position on a booking).
+//! position on a booking, and the messages with which a stream's host and
+//! a viewer set up their video connection).
 
 use std::fmt;
 use std::str::FromStr;
@@ -54,6 +55,52 @@ pub enum ClientMessage {
         #[serde(default)]
         accuracy_m: i64,
     },
+    /// "I am watching" a stream the connection follows (`stream:{id}`):
+    /// the person counts as a viewer until the connection unsubscribes or
+    /// closes (its presence heartbeat renews it). Pages that only show a
+    /// stream's count follow it without watching.
+    Watch {
+        topic: String,
+    },
+    /// Video set-up between a stream's host and one viewer (`stream:{id}`,
+    /// which the connection follows): relayed to the connection `to`.
+    Rtc {
+        topic: String,
+        to: String,
+        signal: RtcSignal,
+    },
+}
+
+/// The messages with which a stream's host and a viewer connect their
+/// browsers (WebRTC). Offers and answers carry their ICE candidates (no
+/// trickling: one message each way).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RtcSignal {
+    /// A viewer asks the host's broadcasting connection for the video.
+    Request,
+    /// The host's offer to one viewer.
+    Offer { sdp: String },
+    /// The viewer's answer.
+    Answer { sdp: String },
+    /// The host has no room for another viewer's video now.
+    Full,
+    /// The other side hung up.
+    Bye,
+}
+
+impl RtcSignal {
+    /// Longest session description accepted (a browser's is 4–8 KB).
+    pub const MAX_SDP: usize = 12 * 1024;
+
+    pub fn is_valid(&self) -> bool {
+        match self {
+            Self::Offer { sdp } | Self::Answer { sdp } => {
+                !sdp.is_empty() && sdp.len() <= Self::MAX_SDP
+            }
+            _ => true,
+        }
+    }
 }
 
 /// What the server sends.
@@ -64,6 +111,9 @@ pub enum ServerMessage {
     Hello {
         version: u16,
         user_id: Option<i64>,
+        /// This connection's id, which video set-up messages are addressed to.
+        #[serde(default)]
+        connection: String,
     },
     /// The whole current state of a topic (after subscribing, after a
     /// reconnect that can't resume, or when the client fell behind).
@@ -92,6 +142,13 @@ pub enum ServerMessage {
     Signal {
         topic: String,
         payload: Payload,
+    },
+    /// A video set-up message from the connection `from` (the host's or a
+    /// viewer's) on a stream this connection follows.
+    Rtc {
+        topic: String,
+        from: String,
+        signal: RtcSignal,
     },
 }
 
@@ -161,6 +218,17 @@ pub enum Payload {
         room_id: i64,
         user_id: i64,
         name: String,
+    },
+    /// `stream:{id}`: whether it is live, how many watch, and which of the
+    /// host's connections sends the video (viewers ask it to connect).
+    Stream {
+        stream_id: i64,
+        host_id: i64,
+        status: String,
+        viewers: i64,
+        peak_viewers: i64,
+        broadcaster: Option<String>,
+        ended_at: Option<i64>,
     },
     /// Signal on `room:{id}`: a member's presence or status text changed.
     Presence {
@@ -325,6 +393,30 @@ mod tests {
             assert_eq!(serde_json::from_str::<ClientMessage>(&text).unwrap(), msg);
         }
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"hold","tier":1}"#).is_err());
+        let rtc: ClientMessage = serde_json::from_str(
+            r#"{"type":"rtc","topic":"stream:3","to":"ab12.7","signal":{"kind":"answer","sdp":"v=0"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            rtc,
+            ClientMessage::Rtc {
+                topic: "stream:3".into(),
+                to: "ab12.7".into(),
+                signal: RtcSignal::Answer { sdp: "v=0".into() }
+            }
+        );
+        let request =
+            r#"{"type":"rtc","topic":"stream:3","from":"ab12.2","signal":{"kind":"request"}}"#;
+        let message: ServerMessage = serde_json::from_str(request).unwrap();
+        assert_eq!(serde_json::to_string(&message).unwrap(), request);
+        assert!(!RtcSignal::Offer { sdp: String::new() }.is_valid());
+        assert!(
+            !RtcSignal::Offer {
+                sdp: "a".repeat(RtcSignal::MAX_SDP + 1)
+            }
+            .is_valid()
+        );
+        assert!(RtcSignal::Full.is_valid());
     }
 
     #[test]

@@ -2,7 +2,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, bookings, chat, events, orders, reviews, services, users, wallet};
+use super::{auth, bookings, chat, events, orders, reviews, services, streaming, users, wallet};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,8 @@ use super::{auth, bookings, chat, events, orders, reviews, services, users, wall
         chat::leave, chat::members, chat::add_member, chat::set_role, chat::remove_member,
         chat::mark_read, chat::history, chat::changes, chat::send, chat::edit, chat::delete,
         chat::booking_chat, chat::set_status,
+        streaming::start, streaming::end, streaming::live, streaming::get_one, streaming::join,
+        streaming::leave,
     ),
     components(schemas(auth::ErrorBody)),
     modifiers(&BearerAuth),
@@ -40,6 +42,7 @@ use super::{auth, bookings, chat, events, orders, reviews, services, users, wall
         (name = "reviews", description = "Reviews (seed 000): only after a completed booking or an attended event, once"),
         (name = "chat", description = "Chat (seed 002, and seed 000's chat per booking): rooms, members, messages. Members only; live over /ws on room:{id}."),
         (name = "wallet", description = "Wallet (seed 003): balance, history, deposit, withdraw, transfer. Money-moving calls need an Idempotency-Key."),
+        (name = "streaming", description = "Live streams (seed 003): go live, end, what's live, join and leave as a viewer. Live over /ws on stream:{id}; the video goes browser to browser."),
     )
 )]
 pub struct ApiDoc;

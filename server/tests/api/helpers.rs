@@ -164,6 +164,7 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
         wallet: app::config::WalletSettings::default(),
         services: app::config::ServiceSettings::default(),
         chat_limits: app::rate_limit::ChatLimits::default(),
+        streams: app::config::StreamSettings::default(),
     }
 }
 

@@ -16,6 +16,7 @@ mod pages;
 mod reviews;
 mod security;
 mod sessions;
+mod streaming;
 mod ticketing;
 mod ticketing_hammer;
 mod wallet;

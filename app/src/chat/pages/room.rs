@@ -151,6 +151,9 @@ pub fn RoomChat(
     /// Embedded in a booking or order page: shorter, no members panel.
     #[prop(optional)]
     compact: bool,
+    /// Why no one may write any more (a stream that ended), if so.
+    #[prop(optional, into)]
+    closed: Signal<Option<String>>,
 ) -> impl IntoView {
     let mut first = open.page.messages.clone();
     first.reverse();
@@ -317,8 +320,12 @@ pub fn RoomChat(
                 {typing_line}
             </p>
             <Show
-                when=move || can_post.get() && chat.ended.get().is_none()
-                fallback=|| view! { <p class="border-t border-slate-200 px-4 py-3 text-sm text-slate-600">"You can read this conversation but not write in it."</p> }
+                when=move || can_post.get() && chat.ended.get().is_none() && closed.with(Option::is_none)
+                fallback=move || view! {
+                    <p class="border-t border-slate-200 px-4 py-3 text-sm text-slate-600">
+                        {closed.get().unwrap_or_else(|| "You can read this conversation but not write in it.".into())}
+                    </p>
+                }
             >
                 <Composer chat back=back.clone() />
             </Show>

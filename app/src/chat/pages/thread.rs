@@ -1,19 +1,21 @@
 //! The thread of a booking or an order, embedded in its page for its two
-//! parties (customer and provider, buyer and organizer).
+//! parties (customer and provider, buyer and organizer), and a live
+//! stream's chat, embedded in the stream's page.
 
 use leptos::prelude::*;
 
 use super::room::RoomChat;
-use crate::chat::api::chat_thread;
+use crate::chat::api::{chat_stream, chat_thread};
 use crate::chat::model::OpenedRoom;
 use crate::error::AppError;
 use crate::events::pages::Skeleton;
 
-/// Which thread: a booking's or an order's.
+/// Which thread: a booking's, an order's or a stream's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     Booking(i64),
     Order(i64),
+    Stream(i64),
 }
 
 /// The thread's data. Made by the page before any of its other resources
@@ -22,9 +24,12 @@ pub enum Subject {
 pub fn thread_resource(
     subject: impl Fn() -> Subject + Send + Sync + 'static,
 ) -> Resource<Result<OpenedRoom, AppError>> {
-    Resource::new(subject, |subject| match subject {
-        Subject::Booking(id) => chat_thread(Some(id), None),
-        Subject::Order(id) => chat_thread(None, Some(id)),
+    Resource::new(subject, |subject| async move {
+        match subject {
+            Subject::Booking(id) => chat_thread(Some(id), None).await,
+            Subject::Order(id) => chat_thread(None, Some(id)).await,
+            Subject::Stream(id) => chat_stream(id).await,
+        }
     })
 }
 
@@ -34,14 +39,25 @@ pub fn ChatThread(
     /// The page the thread is on (where forms without JavaScript return).
     #[prop(into)]
     back: Signal<String>,
+    #[prop(default = "Messages")] title: &'static str,
+    /// Why no one may write any more (a stream that ended), if so.
+    #[prop(optional, into)]
+    closed: Signal<Option<String>>,
 ) -> impl IntoView {
+    let login = crate::accounts::pages::sign_in_href();
     view! {
         <section class="space-y-3" aria-labelledby="thread-title">
-            <h2 id="thread-title" class="text-lg font-semibold">"Messages"</h2>
+            <h2 id="thread-title" class="text-lg font-semibold">{title}</h2>
             <Transition fallback=|| view! { <Skeleton height="h-96" /> }>
                 {move || Suspend::new(async move {
                     match thread.await {
-                        Ok(open) => view! { <RoomChat open back=back.get_untracked() compact=true /> }.into_any(),
+                        Ok(open) => view! { <RoomChat open back=back.get_untracked() compact=true closed /> }.into_any(),
+                        Err(AppError::Unauthorized) => view! {
+                            <p class="rounded-2xl border border-slate-200 bg-white px-4 py-6 text-center text-sm text-slate-600">
+                                <a href=move || login.get() class="font-semibold text-brand-700 hover:underline">"Sign in"</a>
+                                " to join the conversation."
+                            </p>
+                        }.into_any(),
                         Err(e) => view! { <p class="text-sm text-slate-600">{e.to_string()}</p> }.into_any(),
                     }
                 })}

@@ -10,7 +10,11 @@ use crate::events::api::my_events;
 
 /// Shows its children to organizers and admins; others get a 403 page.
 #[component]
-pub fn RequireOrganizer(children: ChildrenFn) -> impl IntoView {
+pub fn RequireOrganizer(
+    children: ChildrenFn,
+    #[prop(default = "Only organizer accounts can publish and manage events.")]
+    message: &'static str,
+) -> impl IntoView {
     let auth = use_auth();
     let allowed = Memo::new(move |_| {
         auth.me
@@ -25,7 +29,7 @@ pub fn RequireOrganizer(children: ChildrenFn) -> impl IntoView {
                 move || if allowed.get() {
                     children().into_any()
                 } else {
-                    view! { <ErrorPage status=403 title="For organizers" message="Only organizer accounts can publish and manage events." /> }.into_any()
+                    view! { <ErrorPage status=403 title="For organizers" message=message /> }.into_any()
                 }
             }
         </RequireSignIn>
