@@ -19,7 +19,6 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::config::{Config, JwtSecret};
 use app::live::protocol::{ClientMessage, Payload, ServerMessage};
 use futures::{SinkExt, StreamExt};
 use serde_json::json;
@@ -41,21 +40,13 @@ async fn main() {
     let rate = args.get(2).copied().unwrap_or(10).max(1);
 
     let dir = tempfile::tempdir().expect("a temp dir");
-    let url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| Config::default_database_url(dir.path()));
-    let two = url.starts_with("postgres");
     let settings = [
         ("MARQUEE_CHAT_RATE_PER_MINUTE", "1000000"),
         ("MARQUEE_CHAT_BURST", "1000000"),
     ];
-    let mut instances = vec![Instance::start(dir.path(), &url, &settings).await];
-    if two {
-        let second = dir.path().join("second");
-        std::fs::create_dir_all(&second).expect("a data dir");
-        instances.push(Instance::start(&second, &url, &settings).await);
-    }
+    let (instances, url) = Instance::start_all(dir.path(), &settings).await;
+    let two = instances.len() == 2;
     let first_base = instances[0].base.clone();
-    let secret = JwtSecret::new(support::SECRET.as_bytes().to_vec()).expect("a secret");
     let client = reqwest::Client::new();
     let tag = format!("{:x}", rand::random::<u32>());
     let sender = support::register(
@@ -77,32 +68,11 @@ async fn main() {
         .expect("json");
     let room = room["id"].as_i64().expect("a room id");
 
-    // Members, their sessions and tokens, straight into the database.
+    // Members, with their sessions and tokens, straight into the database.
     let db = app::db::Db::connect(&url).await.expect("the database");
     let now = app::db::now_millis();
-    let mut tokens = Vec::with_capacity(members);
-    for i in 0..members {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) \
-             VALUES ($1, $2, 'not-a-hash', 'attendee', $3, $3) RETURNING id",
-        )
-        .bind(format!("m{i}-{tag}@bench.example"))
-        .bind(format!("Member {i}"))
-        .bind(now)
-        .fetch_one(db.pool())
-        .await
-        .expect("a member");
-        let session = app::accounts::tokens::new_session_id();
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&session)
-        .bind(id)
-        .bind(now)
-        .bind(now + 86_400_000)
-        .execute(db.pool())
-        .await
-        .expect("a session");
+    let people = support::people(&db, members, &tag).await;
+    for (id, _) in &people {
         sqlx::query(
             "INSERT INTO chat_members (room_id, user_id, role, last_read_seq, joined_at) VALUES ($1, $2, 'member', 0, $3)",
         )
@@ -112,11 +82,8 @@ async fn main() {
         .execute(db.pool())
         .await
         .expect("a membership");
-        let (token, _) =
-            app::accounts::tokens::issue_access(&secret, id, &session, "attendee", now)
-                .expect("a token");
-        tokens.push(token);
     }
+    let tokens: Vec<String> = people.into_iter().map(|(_, token)| token).collect();
     sqlx::query("UPDATE chat_rooms SET member_count = member_count + $2 WHERE id = $1")
         .bind(room)
         .bind(members as i64)

@@ -21,7 +21,6 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::config::Config;
 use app::live::protocol::{ClientMessage, Payload, ServerMessage};
 use futures::{SinkExt, StreamExt};
 use serde_json::json;
@@ -43,16 +42,9 @@ async fn main() {
     let rate = args.get(2).copied().unwrap_or(20).max(1);
 
     let dir = tempfile::tempdir().expect("a temp dir");
-    let url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| Config::default_database_url(dir.path()));
-    let two = url.starts_with("postgres");
-    let settings = [("MARQUEE_HOLD_MAX_ACTIVE", "1000000")];
-    let mut instances = vec![Instance::start(dir.path(), &url, &settings).await];
-    if two {
-        let second = dir.path().join("second");
-        std::fs::create_dir_all(&second).expect("a data dir");
-        instances.push(Instance::start(&second, &url, &settings).await);
-    }
+    let (instances, _) =
+        Instance::start_all(dir.path(), &[("MARQUEE_HOLD_MAX_ACTIVE", "1000000")]).await;
+    let two = instances.len() == 2;
     let base = instances[0].base.clone();
     let client = reqwest::Client::new();
     let tag = format!("{:x}", rand::random::<u32>());

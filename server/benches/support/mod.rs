@@ -30,6 +30,7 @@ pub fn config(data_dir: &Path, database_url: String, ticketing: TicketingLimits)
         wallet: app::config::WalletSettings::default(),
         services: app::config::ServiceSettings::default(),
         chat_limits: app::rate_limit::ChatLimits::default(),
+        streams: app::config::StreamSettings::default(),
     }
 }
 
@@ -185,6 +186,21 @@ impl Instance {
         }
     }
 
+    /// One instance on `BENCH_DATABASE_URL`, or two sharing it when it is
+    /// PostgreSQL (each with a data directory of its own), or one on a new
+    /// SQLite file in `dir`: the instances and the database's URL.
+    pub async fn start_all(dir: &Path, settings: &[(&str, &str)]) -> (Vec<Self>, String) {
+        let url = std::env::var("BENCH_DATABASE_URL")
+            .unwrap_or_else(|_| Config::default_database_url(dir));
+        let mut instances = vec![Self::start(dir, &url, settings).await];
+        if url.starts_with("postgres") {
+            let second = dir.join("second");
+            std::fs::create_dir_all(&second).expect("a data dir");
+            instances.push(Self::start(&second, &url, settings).await);
+        }
+        (instances, url)
+    }
+
     /// The server's resident memory, in KB.
     pub fn rss_kb(&self) -> u64 {
         rss_kb_of(&format!("/proc/{}/status", self.pid))
@@ -229,4 +245,41 @@ pub fn latency_line(sorted: &[Duration]) -> String {
         ms(percentile(sorted, 0.999)),
         ms(sorted[sorted.len() - 1]),
     )
+}
+
+/// `count` attendees with sessions, made straight in the database (signing
+/// up thousands would measure argon2): their ids and access tokens, good
+/// on every instance started with [`SECRET`].
+pub async fn people(db: &app::db::Db, count: usize, tag: &str) -> Vec<(i64, String)> {
+    let secret = app::config::JwtSecret::new(SECRET.as_bytes().to_vec()).expect("a secret");
+    let now = app::db::now_millis();
+    let mut people = Vec::with_capacity(count);
+    for i in 0..count {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) \
+             VALUES ($1, $2, 'not-a-hash', 'attendee', $3, $3) RETURNING id",
+        )
+        .bind(format!("p{i}-{tag}@bench.example"))
+        .bind(format!("Person {i}"))
+        .bind(now)
+        .fetch_one(db.pool())
+        .await
+        .expect("a person");
+        let session = app::accounts::tokens::new_session_id();
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&session)
+        .bind(id)
+        .bind(now)
+        .bind(now + 86_400_000)
+        .execute(db.pool())
+        .await
+        .expect("a session");
+        let (token, _) =
+            app::accounts::tokens::issue_access(&secret, id, &session, "attendee", now)
+                .expect("a token");
+        people.push((id, token));
+    }
+    people
 }
