@@ -95,3 +95,30 @@ test('pages load and hydrate without console errors', async ({ page }, testInfo)
   await expect(page.getByRole('heading', { name: 'Happening soon' })).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test("an admin's top bar, every section of it, fits a 1280 px screen", async ({ browser }) => {
+  const bin = process.env.MARQUEE_BIN;
+  const cwd = process.env.E2E_WORKDIR;
+  test.skip(!bin || !cwd || !!process.env.BASE_URL, 'needs the local binary that serves the tests');
+  // Admins are made only on the command line, in the server's directory.
+  const email = `admin-${Date.now().toString(36)}@example.com`;
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(bin as string, ['admin', 'create', '--email', email, '--password-stdin'], {
+    cwd,
+    input: 'correct horse battery\n',
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const signIn = await context.request.post('/rpc/accounts/sign_in', {
+    form: { email, password: 'correct horse battery', next: '/' },
+  });
+  expect(signIn.ok()).toBeTruthy();
+  const page = await context.newPage();
+  await page.goto('/live');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'All orders' })).toBeVisible();
+  await expect(nav.getByRole('button', { name: 'Sign out' })).toBeInViewport();
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  expect(scroll).toBeLessThanOrEqual(client);
+  await context.close();
+});

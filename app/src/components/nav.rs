@@ -11,6 +11,7 @@ const PUBLIC_SECTIONS: &[(&str, &str)] = &[
     ("/", "Home"),
     ("/events", "Events"),
     ("/services", "Services"),
+    ("/live", "Live"),
 ];
 const MEMBER_SECTIONS: &[(&str, &str)] = &[
     ("/tickets", "My tickets"),
@@ -82,11 +83,12 @@ pub fn TopNav() -> impl IntoView {
                     </span>
                     "Marquee"
                 </a>
-                // Every section fits in a row from 1280 px; narrower screens use the menu.
-                <ul class="hidden items-center gap-0.5 xl:flex">
-                    {links("whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700")}
+                // Every section (an admin's too) fits in a row from 1280 px;
+                // narrower screens use the menu.
+                <ul class="hidden items-center xl:flex 2xl:gap-0.5">
+                    {links("whitespace-nowrap rounded-md px-1.5 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-brand-700 2xl:px-2")}
                 </ul>
-                <div class="ml-auto flex items-center gap-3">
+                <div class="ml-auto flex items-center gap-2 2xl:gap-3">
                     <crate::live::client::LiveIndicator />
                     <crate::chat::pages::ChatLink />
                     <div class="hidden items-center gap-3 lg:flex" data-testid="account-area">
