@@ -487,12 +487,12 @@ mod browser {
         settings: &VideoSettings,
         changed: impl Fn() + 'static,
     ) -> Result<Option<String>, String> {
-        let (camera, room) = ENGINE.with_borrow_mut(|e| {
-            // Asking again replaces their connection.
+        // Asking again replaces their connection (closed outside the borrow).
+        let (camera, room, old) = ENGINE.with_borrow_mut(|e| {
             let old = e.peers.remove(viewer);
-            drop(old);
-            (e.camera.clone(), e.peers.len() < max)
+            (e.camera.clone(), e.peers.len() < max, old)
         });
+        drop(old);
         let (Some(camera), true) = (camera, room) else {
             return Ok(None);
         };
