@@ -169,14 +169,17 @@ async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<Remote>, instance
         }
         let mut texts = Vec::new();
         for remote in &batch {
-            match remote {
-                Remote::Relay(relay) if relay_text(&instance, relay).is_none() => {
-                    match store_relay(&db, relay).await {
-                        Ok(id) => texts.push(format!("{instance} >{} #{id}", relay.to)),
-                        Err(e) => tracing::warn!(error = %e, "cannot store a relayed message"),
-                    }
-                }
-                other => texts.extend(encode(&instance, other)),
+            let Remote::Relay(relay) = remote else {
+                texts.extend(encode(&instance, remote));
+                continue;
+            };
+            match relay_text(&instance, relay) {
+                Some(text) => texts.push(text),
+                // Too long for a notification: by its id in the database.
+                None => match store_relay(&db, relay).await {
+                    Ok(id) => texts.push(format!("{instance} >{} #{id}", relay.to)),
+                    Err(e) => tracing::warn!(error = %e, "cannot store a relayed message"),
+                },
             }
         }
         texts.dedup();
