@@ -61,7 +61,7 @@ pub struct Hub {
     dirty: Mutex<HashSet<Topic>>,
     wake: Notify,
     /// Open connections by id: where video set-up messages go.
-    peers: Mutex<HashMap<String, Peer>>,
+    peers: Mutex<Peers>,
     next_connection: AtomicU64,
     /// Open connections per key (`user:{id}`, `ip:{addr}`).
     connections: Mutex<HashMap<String, usize>>,
@@ -111,6 +111,44 @@ struct Peer {
     topics: HashSet<Topic>,
     /// The streams this connection watches (counted as a viewer).
     watching: HashSet<Topic>,
+}
+
+/// The open connections, and how many of each person's watch each stream
+/// (so that a leaving tab knows at once whether another still watches).
+#[derive(Default)]
+struct Peers {
+    by_id: HashMap<String, Peer>,
+    watchers: HashMap<(i64, Topic), usize>,
+}
+
+impl Peers {
+    /// Stops counting `topic` as watched by this connection.
+    fn unwatch(&mut self, connection: &str, topic: Topic) {
+        let Some(peer) = self.by_id.get_mut(connection) else {
+            return;
+        };
+        if peer.watching.remove(&topic)
+            && let Some(user) = peer.user_id
+            && let Some(n) = self.watchers.get_mut(&(user, topic))
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.watchers.remove(&(user, topic));
+            }
+        }
+    }
+
+    fn remove(&mut self, connection: &str) {
+        let watched: Vec<Topic> = self
+            .by_id
+            .get(connection)
+            .map(|p| p.watching.iter().copied().collect())
+            .unwrap_or_default();
+        for topic in watched {
+            self.unwatch(connection, topic);
+        }
+        self.by_id.remove(connection);
+    }
 }
 
 /// A connection's place among the peers; removed when dropped.
@@ -373,7 +411,7 @@ impl Hub {
     ) -> PeerEntry {
         let n = self.next_connection.fetch_add(1, Ordering::Relaxed);
         let id = format!("{}.{n}", self.instance);
-        lock(&self.peers).insert(
+        lock(&self.peers).by_id.insert(
             id.clone(),
             Peer {
                 user_id,
@@ -391,12 +429,15 @@ impl Hub {
     /// Notes that a connection follows `topic` (or no longer does; then it
     /// doesn't watch it either).
     pub fn follow(&self, connection: &str, topic: Topic, follows: bool) {
-        if let Some(peer) = lock(&self.peers).get_mut(connection) {
+        let mut peers = lock(&self.peers);
+        if !follows {
+            peers.unwatch(connection, topic);
+        }
+        if let Some(peer) = peers.by_id.get_mut(connection) {
             if follows {
                 peer.topics.insert(topic);
             } else {
                 peer.topics.remove(&topic);
-                peer.watching.remove(&topic);
             }
         }
     }
@@ -404,18 +445,25 @@ impl Hub {
     /// Notes that a connection watches a stream it follows; `false` if it
     /// doesn't follow it.
     pub fn watch(&self, connection: &str, topic: Topic) -> bool {
-        match lock(&self.peers).get_mut(connection) {
-            Some(peer) if peer.topics.contains(&topic) => {
-                peer.watching.insert(topic);
-                true
-            }
-            _ => false,
+        let mut peers = lock(&self.peers);
+        let Some(peer) = peers.by_id.get_mut(connection) else {
+            return false;
+        };
+        if !peer.topics.contains(&topic) {
+            return false;
         }
+        if peer.watching.insert(topic)
+            && let Some(user) = peer.user_id
+        {
+            *peers.watchers.entry((user, topic)).or_insert(0) += 1;
+        }
+        true
     }
 
     /// The streams a connection watches.
     pub fn watched(&self, connection: &str) -> Vec<Topic> {
         lock(&self.peers)
+            .by_id
             .get(connection)
             .map(|p| p.watching.iter().copied().collect())
             .unwrap_or_default()
@@ -424,20 +472,20 @@ impl Hub {
     /// Whether a connection here follows `topic`.
     pub fn follows(&self, connection: &str, topic: Topic) -> bool {
         lock(&self.peers)
+            .by_id
             .get(connection)
             .is_some_and(|p| p.topics.contains(&topic))
     }
 
     /// Other connections of this person here that watch `topic`.
     pub fn others_watching(&self, connection: &str, user_id: i64, topic: Topic) -> usize {
-        lock(&self.peers)
-            .iter()
-            .filter(|(id, p)| {
-                id.as_str() != connection
-                    && p.user_id == Some(user_id)
-                    && p.watching.contains(&topic)
-            })
-            .count()
+        let peers = lock(&self.peers);
+        let all = peers.watchers.get(&(user_id, topic)).copied().unwrap_or(0);
+        let this = peers
+            .by_id
+            .get(connection)
+            .is_some_and(|p| p.user_id == Some(user_id) && p.watching.contains(&topic));
+        all - usize::from(this)
     }
 
     /// Sends a video set-up message to its connection, here or through the
@@ -460,7 +508,7 @@ impl Hub {
     pub fn deliver(&self, relay: &Relay) -> bool {
         let peers = lock(&self.peers);
         let topic = Topic::Stream(relay.stream_id);
-        let Some(peer) = peers.get(&relay.to) else {
+        let Some(peer) = peers.by_id.get(&relay.to) else {
             return false;
         };
         if !peer.topics.contains(&topic)
@@ -633,11 +681,20 @@ mod tests {
             "only while following"
         );
         assert!(hub.watch(&other.id, topic));
+        assert!(hub.watch(&other.id, topic), "saying it twice counts once");
         assert!(!hub.watch(&viewer.id, topic), "it no longer follows it");
         assert_eq!(hub.others_watching(&host.id, 3, topic), 1);
+        assert_eq!(hub.others_watching(&other.id, 3, topic), 0, "not itself");
         assert_eq!(hub.watched(&other.id), vec![topic]);
+        let (tab_out, _tab_in) = mpsc::channel(4);
+        let tab = hub.register(Some(3), tab_out);
+        hub.follow(&tab.id, topic, true);
+        hub.watch(&tab.id, topic);
+        assert_eq!(hub.others_watching(&other.id, 3, topic), 1, "another tab");
+        hub.follow(&tab.id, topic, false);
+        assert_eq!(hub.others_watching(&other.id, 3, topic), 0, "unfollowed");
         drop(other);
-        assert_eq!(hub.others_watching(&host.id, 3, topic), 0);
+        assert_eq!(hub.others_watching(&host.id, 3, topic), 0, "closed");
         assert!(host.id.starts_with(hub.instance()));
     }
 }
