@@ -29,10 +29,11 @@ use app::error::AppError;
 use app::events::model::EventStatus;
 use app::live::hub::{Hub, Stamped};
 use app::live::protocol::{
-    ClientMessage, ErrorCode, LivePosition, PROTOCOL_VERSION, Payload, ServerMessage, Topic,
+    ClientMessage, ErrorCode, PROTOCOL_VERSION, Payload, ServerMessage, Topic,
 };
 use app::state::AppState;
 
+mod location;
 mod video;
 
 /// Largest message a client may send.
@@ -53,8 +54,6 @@ const RATE_PER_SEC: f64 = 20.0;
 const MAX_PER_USER: usize = 16;
 const MAX_PER_IP: usize = 256;
 const MAX_SUBSCRIPTIONS: usize = 64;
-/// A provider's position: at most one ping per connection this often.
-const LOCATION_EVERY: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Deserialize)]
 pub struct WsQuery {
@@ -215,7 +214,7 @@ where
     let mut subscriptions: HashMap<Topic, tokio::task::JoinHandle<()>> = HashMap::new();
     let mut budget = Budget::new(RATE_BURST, RATE_PER_SEC);
     let mut rtc_budget = Budget::new(video::RTC_BURST, video::RTC_PER_SEC);
-    let mut last_location: Option<Instant> = None;
+    let mut positions = location::Positions::new();
     loop {
         let next = tokio::select! {
             next = tokio::time::timeout(IDLE, stream.next()) => next,
@@ -330,37 +329,17 @@ where
                 lng_e6,
                 accuracy_m,
             } => {
-                // Only on a booking this connection follows (so the person
-                // is one of its two parties); the database checks the rest.
-                let refusal = match (name.parse::<Topic>(), user.as_ref()) {
-                    (Ok(topic @ Topic::Booking(id)), Some(user))
-                        if subscriptions.contains_key(&topic) =>
-                    {
-                        if last_location.is_some_and(|at| at.elapsed() < LOCATION_EVERY) {
-                            Some((
-                                ErrorCode::RateLimited,
-                                "One position every 2 seconds at most.".to_string(),
-                            ))
-                        } else {
-                            last_location = Some(Instant::now());
-                            let at = LivePosition {
-                                lat_e6,
-                                lng_e6,
-                                accuracy_m,
-                                at: app::db::now_millis(),
-                            };
-                            app::services::bookings::report_position(&state, user, id, at)
-                                .await
-                                .err()
-                                .map(|e| location_refusal(&e))
-                        }
-                    }
-                    _ => Some((
-                        ErrorCode::Forbidden,
-                        "Follow a booking of yours to share your position on it.".to_string(),
-                    )),
-                };
-                if let Some((code, message)) = refusal {
+                let topic = name.parse::<Topic>();
+                if let Some((code, message)) = positions
+                    .report(
+                        &state,
+                        &peer.id,
+                        user.as_ref(),
+                        topic,
+                        (lat_e6, lng_e6, accuracy_m),
+                    )
+                    .await
+                {
                     let _ = out.try_send(error(Some(&name), code, &message));
                 }
             }
@@ -422,24 +401,6 @@ where
     {
         writer.abort();
     }
-}
-
-/// Why a position was refused, in the protocol's terms.
-fn location_refusal(e: &AppError) -> (ErrorCode, String) {
-    let code = match e {
-        AppError::BadRequest { .. } => ErrorCode::BadMessage,
-        AppError::Forbidden | AppError::NotAllowed(_) | AppError::Unauthorized => {
-            ErrorCode::Forbidden
-        }
-        AppError::NotFound(_) => ErrorCode::NotFound,
-        AppError::Conflict(_) => ErrorCode::Conflict,
-        _ => ErrorCode::Unavailable,
-    };
-    let message = match e {
-        AppError::Forbidden => "Only the provider shares their position.".to_string(),
-        other => other.to_string(),
-    };
-    (code, message)
 }
 
 /// Sends queued messages and pings; on a kick, sends its error and closes.
