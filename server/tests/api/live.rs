@@ -84,7 +84,8 @@ async fn receive(
     }
 }
 
-async fn hold(app: &TestApp, token: &str, tier: i64, quantity: i64) {
+/// Holds seats; returns the hold's id (its `lockId`).
+async fn hold(app: &TestApp, token: &str, tier: i64, quantity: i64) -> String {
     let (status, body) = send_json(
         app,
         Method::POST,
@@ -94,6 +95,7 @@ async fn hold(app: &TestApp, token: &str, tier: i64, quantity: i64) {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    body["lockId"].as_str().expect("a lock id").to_string()
 }
 
 #[tokio::test]
@@ -586,16 +588,7 @@ async fn a_holder_hears_from_the_server_when_their_hold_lapses() {
     let (buyer, buyer_id) = new_user(&app, "attendee").await;
     let event = create_event(&app, &organizer, &[("GA", 10.0, 20)]).await;
     let event_id = event["idEvent"].as_i64().unwrap();
-    let (status, held) = send_json(
-        &app,
-        Method::POST,
-        "/api/events/tickets/reserve",
-        Some(&buyer),
-        Some(json!({ "categoryId": tier_id(&event, 0), "quantity": 2 })),
-    )
-    .await;
-    assert_eq!(status, 201, "{held}");
-    let hold_id = held["lockId"].as_str().unwrap().to_string();
+    let hold_id = hold(&app, &buyer, tier_id(&event, 0), 2).await;
     let mut ws = connect(&app, Some(&buyer)).await;
     send(&mut ws, subscribe(format!("user:{buyer_id}"), None)).await;
     send(&mut ws, ClientMessage::Ping { nonce: 1 }).await;
@@ -652,16 +645,7 @@ async fn a_person_s_other_tabs_hear_of_the_seats_they_hold_and_release() {
 
     // Someone else's hold is not this person's news.
     hold(&app, &other, tier_id(&event, 0), 1).await;
-    let (status, held) = send_json(
-        &app,
-        Method::POST,
-        "/api/events/tickets/reserve",
-        Some(&buyer),
-        Some(json!({ "categoryId": tier_id(&event, 0), "quantity": 2 })),
-    )
-    .await;
-    assert_eq!(status, 201, "{held}");
-    let hold_id = held["lockId"].as_str().unwrap().to_string();
+    let hold_id = hold(&app, &buyer, tier_id(&event, 0), 2).await;
     let notice = |status: &str| app::live::protocol::Notice::HoldChanged {
         hold_id: hold_id.clone(),
         event_id,

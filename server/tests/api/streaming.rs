@@ -243,7 +243,7 @@ async fn a_stream_s_chat_is_open_while_it_is_live_and_counts_no_unread_messages(
 }
 
 #[tokio::test]
-async fn viewers_are_counted_while_a_connection_of_theirs_follows_the_stream() {
+async fn viewers_are_counted_while_a_connection_of_theirs_watches_the_stream() {
     let app = spawn_app().await;
     let (host, _, stream) = live_host(&app).await;
     let id = stream["id"].as_i64().unwrap();
