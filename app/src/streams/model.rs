@@ -120,11 +120,11 @@ pub fn viewers_label(viewers: i64) -> String {
     }
 }
 
-/// "12 min", "1 h 05 min": how long since `from` (or between the two).
+/// "under a minute", "12 min", "1 h 05 min": how long from `from` to `to`.
 pub fn duration_label(from: i64, to: i64) -> String {
     let minutes = ((to - from).max(0) / 60_000) as u64;
     match minutes {
-        0 => "just started".into(),
+        0 => "under a minute".into(),
         m if m < 60 => format!("{m} min"),
         m => format!("{} h {:02} min", m / 60, m % 60),
     }
@@ -159,9 +159,9 @@ mod tests {
     fn labels_read_naturally() {
         assert_eq!(viewers_label(0), "No one watching yet");
         assert_eq!(viewers_label(3), "3 watching");
-        assert_eq!(duration_label(0, 30_000), "just started");
+        assert_eq!(duration_label(0, 30_000), "under a minute");
         assert_eq!(duration_label(0, 12 * 60_000), "12 min");
         assert_eq!(duration_label(0, 65 * 60_000), "1 h 05 min");
-        assert_eq!(duration_label(10, 0), "just started");
+        assert_eq!(duration_label(10, 0), "under a minute");
     }
 }

@@ -51,10 +51,8 @@ pub fn LivePage() -> impl IntoView {
                                     <h2 id="live-now" class="sr-only">"Live now"</h2>
                                     {if lists.live.is_empty() {
                                         view! {
+                                            // Organizers have "Go live" above.
                                             <EmptyState title="Nobody is live right now" message="When an organizer goes live, their stream appears here." icon=IconName::Video>
-                                                <Show when=move || organizer.get()>
-                                                    <ButtonLink href="/live/new">"Go live"</ButtonLink>
-                                                </Show>
                                                 <ButtonLink href="/events" variant=Variant::Secondary>"Browse events"</ButtonLink>
                                             </EmptyState>
                                         }.into_any()
