@@ -6,6 +6,8 @@ pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod availability;
+#[cfg(feature = "ssr")]
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod dashboard;
@@ -19,5 +21,3 @@ pub mod rows;
 pub mod sweeper;
 #[cfg(feature = "ssr")]
 pub mod tickets;
-#[cfg(feature = "ssr")]
-pub mod time;

@@ -11,6 +11,7 @@ pub mod components;
 pub mod dates;
 pub mod error;
 pub mod events;
+pub mod kernel;
 pub mod live;
 pub mod pages;
 pub mod reviews;
@@ -22,8 +23,6 @@ pub mod wallet;
 
 #[cfg(feature = "ssr")]
 pub mod config;
-#[cfg(feature = "ssr")]
-pub mod db;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
 #[cfg(feature = "ssr")]

@@ -5,8 +5,6 @@ pub mod client;
 pub mod protocol;
 
 #[cfg(feature = "ssr")]
-pub mod availability;
-#[cfg(feature = "ssr")]
 pub mod bus;
 #[cfg(feature = "ssr")]
 pub mod hub;

@@ -7,8 +7,8 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::config::Config;
-use crate::db::Db;
 use crate::error::AppError;
+use crate::kernel::db::Db;
 use crate::rate_limit::AuthLimiter;
 
 #[derive(Debug, Clone, FromRef)]

@@ -69,8 +69,10 @@ async fn main() {
     let room = room["id"].as_i64().expect("a room id");
 
     // Members, with their sessions and tokens, straight into the database.
-    let db = app::db::Db::connect(&url).await.expect("the database");
-    let now = app::db::now_millis();
+    let db = app::kernel::db::Db::connect(&url)
+        .await
+        .expect("the database");
+    let now = app::kernel::time::now_millis();
     let people = support::people(&db, members, &tag).await;
     for (id, _) in &people {
         sqlx::query(

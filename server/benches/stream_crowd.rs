@@ -106,7 +106,9 @@ async fn main() {
     let id = stream["id"].as_i64().expect("a stream id");
     let topic = format!("stream:{id}");
 
-    let db = app::db::Db::connect(&url).await.expect("the database");
+    let db = app::kernel::db::Db::connect(&url)
+        .await
+        .expect("the database");
     let people = support::people(&db, viewers, &tag).await;
     let before: Vec<u64> = instances.iter().map(Instance::rss_kb).collect();
     // Everyone follows the stream first (its page is open), a hundred at a time.

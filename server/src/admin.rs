@@ -5,7 +5,7 @@
 use std::io::BufRead;
 
 use app::config::Config;
-use app::db::Db;
+use app::kernel::db::Db;
 
 pub async fn create(config: &Config, email: &str, password_stdin: bool) -> anyhow::Result<String> {
     let db = Db::connect(&config.database_url).await?;

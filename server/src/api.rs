@@ -20,7 +20,7 @@ use axum::routing::{get, post, put};
 
 use app::state::AppState;
 
-pub use extract::{ApiJson, ClientIp, CurrentUser};
+pub use extract::{ApiJson, ClientIp, CurrentUser, IdempotencyKey};
 
 /// Mounted at /api.
 pub fn router() -> Router<AppState> {

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use app::accounts::store;
-use app::db::now_millis;
 use app::error::AppError;
+use app::kernel::time::now_millis;
 use app::state::AppState;
 
 use crate::api::CurrentUser;

@@ -214,7 +214,8 @@ impl Settings {
             Some(url) => url,
             None => Config::default_database_url(&self.data_dir),
         };
-        app::db::Backend::from_url(&database_url).map_err(|e| ConfigError(e.to_string()))?;
+        app::kernel::db::Backend::from_url(&database_url)
+            .map_err(|e| ConfigError(e.to_string()))?;
         let (jwt_secret, generated) =
             JwtSecret::resolve(self.jwt_secret.as_deref(), environment, &self.data_dir)?;
         if generated {

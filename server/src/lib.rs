@@ -12,6 +12,7 @@ pub mod avatars;
 pub mod cli;
 pub mod downloads;
 pub mod health;
+pub mod jobs;
 pub mod live;
 pub mod middleware;
 pub mod startup;

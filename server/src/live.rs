@@ -26,7 +26,6 @@ use app::accounts::service::{self, AuthUser};
 use app::accounts::session::{Auth, RequestMeta};
 use app::chat::model::Presence;
 use app::error::AppError;
-use app::events::model::EventStatus;
 use app::live::hub::{Hub, Stamped};
 use app::live::protocol::{
     ClientMessage, ErrorCode, PROTOCOL_VERSION, Payload, ServerMessage, Topic,
@@ -454,20 +453,11 @@ async fn authorize(
     topic: Topic,
 ) -> Result<(), (ErrorCode, &'static str)> {
     match topic {
-        Topic::Event(id) => {
-            let row = app::events::rows::event_row(state.db.pool(), id)
-                .await
-                .map_err(|_| (ErrorCode::NotFound, "This event can't be read now."))?;
-            match row {
-                Some(event)
-                    if event.status() != EventStatus::Draft
-                        || user.is_some_and(|u| event.managed_by(u)) =>
-                {
-                    Ok(())
-                }
-                _ => Err((ErrorCode::NotFound, "No such event.")),
-            }
-        }
+        Topic::Event(id) => match app::events::catalog::visible_row(state, user, id).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err((ErrorCode::NotFound, "No such event.")),
+            Err(_) => Err((ErrorCode::NotFound, "This event can't be read now.")),
+        },
         Topic::User(id) => match user {
             Some(u) if u.id == id => Ok(()),
             Some(_) => Err((ErrorCode::Forbidden, "This is another person's topic.")),
@@ -521,7 +511,7 @@ async fn subscribe(
         .await
         .map_err(|(code, message)| error(Some(&name), code, message))?;
     if let Topic::Event(id) = topic {
-        app::live::availability::snapshot(&state.db, &state.live, id)
+        app::events::availability::snapshot(&state.db, &state.live, id)
             .await
             .map_err(|e| {
                 tracing::warn!(error = %e, "cannot read availability");

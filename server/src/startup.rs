@@ -24,7 +24,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use app::config::Config;
-use app::db::{Db, DbError};
+use app::kernel::db::{Db, DbError};
 use app::rate_limit::AuthLimiter;
 use app::state::AppState;
 use app::{App, shell};
@@ -101,40 +101,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        // Forget rate-limit keys whose allowance is full again.
-        let limiter = self.state.auth_limiter.clone();
-        let chat_limiter = self.state.chat_limiter.clone();
-        let live = self.state.live.clone();
-        let housekeeping = tokio::spawn(async move {
-            let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-            loop {
-                every_minute.tick().await;
-                limiter.shrink();
-                chat_limiter.shrink();
-                // Live topics nobody follows are rebuilt on demand.
-                live.prune();
-            }
-        });
-        // Lapsed holds stop counting at once; this marks them expired, cancels
-        // the pending orders that needed them and completes past orders.
-        let sweeper = tokio::spawn(app::events::sweeper::run(
-            self.state.db.clone(),
-            self.state.live.clone(),
-            self.state.config.ticketing.sweep_interval,
-            self.state.config.wallet.platform_fee_bps,
-        ));
-        // Seat counts of touched events, and viewers of touched streams, go
-        // out to their subscribers, merged.
-        let availability = tokio::spawn(app::live::refresher::run(
-            self.state.db.clone(),
-            self.state.live.clone(),
-        ));
-        // Several instances on one PostgreSQL database hear each other.
-        let bus = app::live::bus::start(
-            &self.state.db,
-            &self.state.live,
-            &self.state.config.database_url,
-        );
+        let jobs = crate::jobs::start(&self.state);
         let result = axum::serve(
             self.listener,
             self.router
@@ -142,10 +109,7 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        housekeeping.abort();
-        sweeper.abort();
-        availability.abort();
-        bus.iter().for_each(tokio::task::JoinHandle::abort);
+        jobs.iter().for_each(tokio::task::JoinHandle::abort);
         self.state.db.close().await;
         tracing::info!("Marquee stopped");
         result

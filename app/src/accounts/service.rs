@@ -6,8 +6,8 @@ use std::net::IpAddr;
 use super::model::{self, Me, Role};
 use super::store::{self, NewUser, TokenUse, UserRow};
 use super::{password, tokens};
-use crate::db::now_millis;
 use crate::error::AppError;
+use crate::kernel::time::now_millis;
 use crate::state::AppState;
 
 /// A refresh token presented again within this window after its first use
@@ -324,7 +324,7 @@ pub async fn public_profile(state: &AppState, id: i64) -> Result<model::PublicPr
 /// Creates an admin, or promotes an existing account (`marquee admin create`).
 /// Returns the user id and whether the account is new.
 pub async fn create_or_promote_admin(
-    db: &crate::db::Db,
+    db: &crate::kernel::db::Db,
     email: &str,
     password: Option<String>,
 ) -> Result<(i64, bool), AppError> {

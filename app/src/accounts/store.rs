@@ -5,6 +5,7 @@ use sqlx::{Any, AnyPool, Transaction};
 
 use super::model::{Me, PublicProfile, Role, UserSummary};
 use crate::error::AppError;
+use crate::kernel::db::{Constraint, DbResultExt};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -64,13 +65,8 @@ impl UserRow {
     }
 }
 
-fn db_error(e: sqlx::Error) -> AppError {
-    AppError::internal(e)
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
-}
+/// One account per email.
+const EMAIL_TAKEN: Constraint = Constraint::unique("users_email_key", "users.email");
 
 pub struct NewUser<'a> {
     pub email: &'a str,
@@ -97,31 +93,22 @@ pub async fn insert_user(
         .bind(now)
         .fetch_one(&mut **tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                AppError::Conflict("An account with this email already exists.".into())
-            } else {
-                db_error(e)
-            }
+        .on_constraint(EMAIL_TAKEN, || {
+            AppError::Conflict("An account with this email already exists.".into())
         })
 }
 
 pub async fn user_by_email(pool: &AnyPool, email: &str) -> Result<Option<UserRow>, AppError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
-    sqlx::query_as(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(email)
         .fetch_optional(pool)
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
 pub async fn user_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserRow>, AppError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_error)
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?)
 }
 
 /// The user of a session that is neither revoked nor expired.
@@ -139,12 +126,11 @@ pub async fn session_user(
         "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
     );
-    sqlx::query_as(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(session_id)
         .bind(now)
         .fetch_optional(pool)
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
 pub async fn insert_session(
@@ -162,8 +148,7 @@ pub async fn insert_session(
     .bind(now)
     .bind(expires_at)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -180,8 +165,7 @@ pub async fn insert_refresh_token(
     .bind(session_id)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -211,8 +195,7 @@ pub async fn use_refresh_token(
     .bind(now)
     .bind(token_hash)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if let Some((session_id,)) = fresh {
         return Ok(TokenUse::Fresh(session_id));
     }
@@ -220,8 +203,7 @@ pub async fn use_refresh_token(
         sqlx::query_as("SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&mut **tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     Ok(match used {
         Some((session_id, Some(used_at))) => TokenUse::Reused {
             session_id,
@@ -239,8 +221,7 @@ pub async fn session_of_token(
         sqlx::query_as("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(pool)
-            .await
-            .map_err(db_error)?;
+            .await?;
     Ok(row.map(|(s,)| s))
 }
 
@@ -252,19 +233,21 @@ where
         .bind(now)
         .bind(session_id)
         .execute(executor)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
 pub async fn revoke_user_sessions(pool: &AnyPool, user_id: i64, now: i64) -> Result<u64, AppError> {
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+    Ok(
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
         .bind(now)
         .bind(user_id)
         .execute(pool)
         .await
-        .map(|r| r.rows_affected())
-        .map_err(db_error)
+        .map(|r| r.rows_affected())?,
+    )
 }
 
 pub async fn update_profile(
@@ -283,8 +266,7 @@ pub async fn update_profile(
         .bind(now)
         .bind(user_id)
         .fetch_optional(pool)
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| AppError::NotFound("The account".into()))
 }
 
@@ -295,13 +277,12 @@ pub async fn set_avatar(
     file: &str,
     now: i64,
 ) -> Result<Option<String>, AppError> {
-    let mut tx = pool.begin().await.map_err(db_error)?;
+    let mut tx = pool.begin().await?;
     let old: Option<(Option<String>,)> =
         sqlx::query_as("SELECT avatar_path FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     let Some((old,)) = old else {
         return Err(AppError::NotFound("The account".into()));
     };
@@ -310,9 +291,8 @@ pub async fn set_avatar(
         .bind(now)
         .bind(user_id)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
+        .await?;
+    tx.commit().await?;
     Ok(old)
 }
 
@@ -322,8 +302,7 @@ pub async fn set_role(pool: &AnyPool, user_id: i64, role: Role, now: i64) -> Res
         .bind(now)
         .bind(user_id)
         .execute(pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
@@ -352,22 +331,20 @@ pub async fn search_users(
             OR email LIKE $1 ESCAPE '\\' \
          ORDER BY lower(display_name), id LIMIT $3 OFFSET $4"
     );
-    sqlx::query_as(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(&prefix)
         .bind(&word)
         .bind(limit)
         .bind(offset)
         .fetch_all(pool)
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
 pub async fn list_users(pool: &AnyPool, limit: i64, offset: i64) -> Result<Vec<UserRow>, AppError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id DESC LIMIT $1 OFFSET $2");
-    sqlx::query_as(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(limit)
         .bind(offset)
         .fetch_all(pool)
-        .await
-        .map_err(db_error)
+        .await?)
 }

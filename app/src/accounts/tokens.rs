@@ -98,7 +98,7 @@ mod tests {
     }
 
     fn now() -> i64 {
-        crate::db::now_millis()
+        crate::kernel::time::now_millis()
     }
 
     #[test]

@@ -13,6 +13,8 @@ use super::model::{MemberRole, Visibility};
 #[cfg(feature = "ssr")]
 use super::{messages, presence, rooms};
 #[cfg(feature = "ssr")]
+use crate::kernel::idempotency::Key;
+#[cfg(feature = "ssr")]
 use crate::{accounts::session, error::respond, state::app_state};
 
 #[server(prefix = "/rpc", endpoint = "chat/rooms")]
@@ -123,8 +125,8 @@ pub async fn send_message(
         async {
             let state = app_state()?;
             let user = session::require_user()?;
-            let sent =
-                messages::send(&state, &user, room_id, &body, Some(client_id.as_str())).await?;
+            let client_id = Key::optional("clientId", Some(&client_id))?;
+            let sent = messages::send(&state, &user, room_id, &body, client_id).await?;
             session::redirect_back(&back);
             Ok(sent.message)
         }

@@ -12,9 +12,10 @@ use super::model::{
 };
 use super::rooms::{self, RoomRow};
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::rows::{db_error, is_unique_violation};
+use crate::kernel::db::{Constraint, DbResultExt};
+use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
+use crate::kernel::time::now_millis;
 use crate::live::protocol::{Notice, Payload, Topic};
 use crate::state::AppState;
 
@@ -65,15 +66,14 @@ async fn message_row<'e, E>(db: E, id: i64) -> Result<Option<MessageRow>, AppErr
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE x.id = $1"))
+    Ok(sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE x.id = $1"))
         .bind(id)
         .fetch_optional(db)
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
 /// A message as everyone sees it, straight from the database (for the bus).
-pub async fn view_of(db: &crate::db::Db, id: i64) -> Result<Option<MessageView>, AppError> {
+pub async fn view_of(db: &crate::kernel::db::Db, id: i64) -> Result<Option<MessageView>, AppError> {
     Ok(message_row(db.pool(), id).await?.map(MessageRow::view))
 }
 
@@ -82,6 +82,13 @@ fn not_found() -> AppError {
 }
 
 /// A sent message and whether this call made it (`false`: a retry).
+/// A client id names one message of its author in a room (kept on the
+/// message for the author's browser; the key's day may have passed).
+const ONE_PER_CLIENT_ID: Constraint = Constraint::unique(
+    "chat_messages_room_id_author_id_client_id_key",
+    "chat_messages.room_id, chat_messages.author_id, chat_messages.client_id",
+);
+
 pub struct Sent {
     pub message: MessageView,
     pub created: bool,
@@ -100,12 +107,31 @@ pub async fn send(
     user: &AuthUser,
     room_id: i64,
     body: &str,
-    client_id: Option<&str>,
+    client_id: Option<Key>,
 ) -> Result<Sent, AppError> {
     let body = check_body(body)?;
-    let client_id = check_client_id(client_id)?;
+    // Kept on the message for the author's browser: a shorter alphabet.
+    check_client_id(client_id.as_ref().map(Key::as_str))?;
+    let request = match &client_id {
+        Some(key) => {
+            let key = key.clone();
+            let fingerprint = Fingerprint::of(&[&room_id.to_string(), &body]);
+            Some(Request::new(user.id, Scope::ChatMessage, key, fingerprint))
+        }
+        None => None,
+    };
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    // The key's claim first: a retry gets the first message back, even over
+    // the rate limit or after the room closed.
+    let mut tx = match idempotency::begin(state.db.pool(), request.as_ref()).await? {
+        Begun::Replayed(message) => {
+            return Ok(Sent {
+                message,
+                created: false,
+            });
+        }
+        Begun::Fresh(tx) => tx,
+    };
     // The counter first (the room's lock), for members of a live room only
     // (a stream's chat closes when the stream ends).
     let seq: Option<(i64,)> = sqlx::query_as(
@@ -119,8 +145,7 @@ pub async fn send(
     .bind(user.id)
     .bind(now)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let Some((seq,)) = seq else {
         drop(tx);
         // Say why: not there, not a member, or a stream that ended.
@@ -132,21 +157,6 @@ pub async fn send(
         }
         return Err(rooms_gone());
     };
-    if let Some(client_id) = &client_id {
-        let earlier: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM chat_messages WHERE room_id = $1 AND author_id = $2 AND client_id = $3",
-        )
-        .bind(room_id)
-        .bind(user.id)
-        .bind(client_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if let Some((id,)) = earlier {
-            drop(tx);
-            return retried(state, id, &body).await;
-        }
-    }
     check_rate(state, user)?;
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO chat_messages (room_id, author_id, seq, change_seq, body, client_id, created_at) \
@@ -156,39 +166,27 @@ pub async fn send(
     .bind(user.id)
     .bind(seq)
     .bind(&body)
-    .bind(&client_id)
+    .bind(client_id.as_ref().map(Key::as_str))
     .bind(now)
     .fetch_one(&mut *tx)
     .await;
-    let id = match inserted {
-        Ok((id,)) => id,
-        Err(e) if is_unique_violation(&e) && client_id.is_some() => {
-            drop(tx);
-            let earlier: Option<(i64,)> = sqlx::query_as(
-                "SELECT id FROM chat_messages WHERE room_id = $1 AND author_id = $2 AND client_id = $3",
-            )
-            .bind(room_id)
-            .bind(user.id)
-            .bind(&client_id)
-            .fetch_optional(state.db.pool())
-            .await
-            .map_err(db_error)?;
-            let (id,) = earlier.ok_or_else(|| AppError::internal(e))?;
-            return retried(state, id, &body).await;
-        }
-        Err(e) => return Err(db_error(e)),
-    };
+    let id = inserted
+        .on_constraint(ONE_PER_CLIENT_ID, || {
+            AppError::Conflict("This client id was already used for another message.".into())
+        })?
+        .0;
     // One's own message is read.
     sqlx::query("UPDATE chat_members SET last_read_seq = $3 WHERE room_id = $1 AND user_id = $2")
         .bind(room_id)
         .bind(user.id)
         .bind(seq)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-    let row = message_row(&mut *tx, id).await?.ok_or_else(not_found)?;
-    tx.commit().await.map_err(db_error)?;
-    let message = row.view();
+        .await?;
+    let message = message_row(&mut *tx, id)
+        .await?
+        .ok_or_else(not_found)?
+        .view();
+    idempotency::commit(tx, request.as_ref(), &message).await?;
     publish(state, &message);
     announce(state, user, &message).await;
     Ok(Sent {
@@ -199,22 +197,6 @@ pub async fn send(
 
 fn rooms_gone() -> AppError {
     AppError::NotFound("That conversation".into())
-}
-
-/// The first message of a retried send, if the retry says the same.
-async fn retried(state: &AppState, id: i64, body: &str) -> Result<Sent, AppError> {
-    let row = message_row(state.db.pool(), id)
-        .await?
-        .ok_or_else(not_found)?;
-    if row.deleted_at.is_none() && row.body != body {
-        return Err(AppError::Conflict(
-            "This client id was already used for another message.".into(),
-        ));
-    }
-    Ok(Sent {
-        message: row.view(),
-        created: false,
-    })
 }
 
 /// The message, as it now is, to everyone following the room.
@@ -280,7 +262,7 @@ where
         return Err(refusal);
     }
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let (seq,): (i64,) = sqlx::query_as(
         "UPDATE chat_rooms SET seq = seq + 1, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL \
          RETURNING seq",
@@ -288,8 +270,7 @@ where
     .bind(row.room_id)
     .bind(now)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(db_error)?
+    .await?
     .ok_or_else(rooms_gone)?;
     let mut query = sqlx::query(change)
         .bind(id)
@@ -299,7 +280,7 @@ where
     if let Some(body) = bind_body {
         query = query.bind(body);
     }
-    let done = query.execute(&mut *tx).await.map_err(db_error)?;
+    let done = query.execute(&mut *tx).await?;
     if done.rows_affected() != 1 {
         // Rolled back: the counter keeps its number.
         return Err(AppError::Conflict(
@@ -307,7 +288,7 @@ where
         ));
     }
     let fresh = message_row(&mut *tx, id).await?.ok_or_else(not_found)?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     let message = fresh.view();
     publish(state, &message);
     Ok(message)
@@ -407,8 +388,7 @@ pub(crate) async fn page(
     .bind(before)
     .bind(limit + 1)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_before = if more {
@@ -439,8 +419,7 @@ pub async fn changes(
     .bind(after)
     .bind(LIMIT + 1)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let more = rows.len() as i64 > LIMIT;
     rows.truncate(LIMIT as usize);
     // Up to the room's counter as read before, or the last change listed.
@@ -474,8 +453,7 @@ pub async fn mark_read(
     .bind(user.id)
     .bind(seq)
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let total = unread_total(state, user.id).await?;
     if done.rows_affected() == 1 {
         state.live.notify_user(
@@ -499,7 +477,6 @@ pub async fn unread_total(state: &AppState, user_id: i64) -> Result<i64, AppErro
     )
     .bind(user_id)
     .fetch_one(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(total)
 }

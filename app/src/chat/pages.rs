@@ -146,36 +146,7 @@ pub fn now_ms() -> i64 {
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        crate::db::now_millis()
-    }
-}
-
-/// A fresh id for a message about to be sent (a retry reuses it).
-pub fn new_client_id() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-        let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-        format!(
-            "{:08x}{a:08x}{b:08x}",
-            js_sys::Date::now() as u64 & 0xffff_ffff
-        )
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        format!("{}{}", crate::db::now_millis(), random_suffix())
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn random_suffix() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        crate::events::rows::random_code()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
+        crate::kernel::time::now_millis()
     }
 }
 

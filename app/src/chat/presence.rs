@@ -10,9 +10,8 @@
 
 use super::model::{MAX_STATUS_CHARS, Presence, check_line};
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::rows::db_error;
+use crate::kernel::time::now_millis;
 use crate::live::protocol::{Payload, Topic};
 use crate::state::AppState;
 
@@ -24,8 +23,7 @@ pub async fn set(state: &AppState, user_id: i64, presence: Presence) -> Result<(
         sqlx::query_as("SELECT presence, last_seen_at FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(state.db.pool())
-            .await
-            .map_err(db_error)?;
+            .await?;
     let Some((stored, seen)) = before else {
         return Ok(());
     };
@@ -34,8 +32,7 @@ pub async fn set(state: &AppState, user_id: i64, presence: Presence) -> Result<(
         .bind(presence.as_str())
         .bind(now)
         .execute(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     if Presence::effective(&stored, seen, now) != presence {
         broadcast(state, user_id).await?;
     }
@@ -49,8 +46,7 @@ pub async fn set_status(state: &AppState, user: &AuthUser, text: &str) -> Result
         .bind(user.id)
         .bind(&text)
         .execute(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     broadcast(state, user.id).await?;
     Ok(text)
 }
@@ -60,8 +56,7 @@ pub async fn status_of(state: &AppState, user_id: i64) -> Result<String, AppErro
     let row: Option<(String,)> = sqlx::query_as("SELECT status_text FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(row.map(|(s,)| s).unwrap_or_default())
 }
 
@@ -77,8 +72,7 @@ async fn broadcast(state: &AppState, user_id: i64) -> Result<(), AppError> {
         sqlx::query_as("SELECT presence, last_seen_at, status_text FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(state.db.pool())
-            .await
-            .map_err(db_error)?;
+            .await?;
     let Some((stored, seen, status_text)) = row else {
         return Ok(());
     };
@@ -90,8 +84,7 @@ async fn broadcast(state: &AppState, user_id: i64) -> Result<(), AppError> {
     .bind(user_id)
     .bind(LIVE_PRESENCE_MAX_MEMBERS)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let payload = Payload::Presence {
         user_id,
         presence: Presence::effective(&stored, seen, now_millis()),

@@ -13,11 +13,15 @@ use super::model::{
 };
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::rows::{db_error, is_unique_violation};
+use crate::kernel::db::Constraint;
+use crate::kernel::time::now_millis;
 use crate::live::protocol::{Payload, Topic};
 use crate::state::AppState;
+
+/// One direct conversation per pair, one thread per booking or order.
+const ONE_PER_SUBJECT: Constraint =
+    Constraint::unique("chat_rooms_subject_key_key", "chat_rooms.subject_key");
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RoomRow {
@@ -99,8 +103,7 @@ pub async fn readable(state: &AppState, user: &AuthUser, id: i64) -> Result<Room
         .bind(id)
         .bind(user.id)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     match row {
         Some(room) if room.role.is_some() => Ok(room),
         Some(room) if room.is_open() && user.role == Role::Admin => Ok(room),
@@ -173,8 +176,7 @@ async fn members_of(state: &AppState, room_id: i64) -> Result<Vec<MemberView>, A
     )
     .bind(room_id)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let now = now_millis();
     Ok(rows
         .into_iter()
@@ -205,8 +207,7 @@ pub async fn member_ids(state: &AppState, room_id: i64) -> Result<Vec<i64>, AppE
     let rows: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM chat_members WHERE room_id = $1")
         .bind(room_id)
         .fetch_all(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
@@ -249,8 +250,7 @@ pub async fn list(state: &AppState, user: &AuthUser) -> Result<RoomList, AppErro
     )
     .bind(user.id)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let now = now_millis();
     let rooms: Vec<RoomSummary> = rows
         .into_iter()
@@ -311,10 +311,9 @@ pub async fn public_rooms(
          ORDER BY r.member_count DESC, r.id DESC LIMIT 50",
     )
     .bind(user.id)
-    .bind(crate::events::catalog::like_pattern(q))
+    .bind(crate::kernel::db::like_pattern(q))
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, name, topic, member_count, joined)| RoomSummary {
@@ -364,8 +363,7 @@ async fn add_member(
     .bind(MAX_MEMBERS)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if room.rows_affected() != 1 {
         return Err(AppError::Conflict(format!(
             "This room is full ({MAX_MEMBERS} members)."
@@ -383,8 +381,7 @@ async fn add_member(
     .bind(role.as_str())
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(added.rows_affected() == 1)
 }
 
@@ -405,8 +402,7 @@ pub async fn create_stream_room(
     .bind(host_id)
     .bind(now)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     add_member(tx, id, host_id, MemberRole::Owner, now).await?;
     Ok(id)
 }
@@ -419,7 +415,7 @@ pub async fn join_stream_room(
     room_id: i64,
 ) -> Result<RoomRow, AppError> {
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let added = sqlx::query(
         "INSERT INTO chat_members (room_id, user_id, role, last_read_seq, joined_at) \
          SELECT r.id, $2, 'member', r.seq, $3 FROM chat_rooms r \
@@ -430,16 +426,14 @@ pub async fn join_stream_room(
     .bind(user.id)
     .bind(now)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if added.rows_affected() == 1 {
         sqlx::query("UPDATE chat_rooms SET member_count = member_count + 1 WHERE id = $1")
             .bind(room_id)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     readable(state, user, room_id).await
 }
 
@@ -454,7 +448,7 @@ pub async fn create(
     let name = check_line("name", name, MAX_ROOM_NAME_CHARS, true)?;
     let topic = check_line("topic", topic, MAX_TOPIC_CHARS, false)?;
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO chat_rooms (kind, name, topic, visibility, created_by, created_at, updated_at) \
          VALUES ('group', $1, $2, $3, $4, $5, $5) RETURNING id",
@@ -465,10 +459,9 @@ pub async fn create(
     .bind(user.id)
     .bind(now)
     .fetch_one(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     add_member(&mut tx, id, user.id, MemberRole::Owner, now).await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(room_id = id, "room created");
     let room = readable(state, user, id).await?;
     view(state, user, &room).await
@@ -480,17 +473,16 @@ pub async fn join(state: &AppState, user: &AuthUser, room_id: i64) -> Result<Roo
         .bind(room_id)
         .bind(user.id)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     let room = match room {
         Some(r) if r.role.is_some() => return view(state, user, &r).await,
         Some(r) if r.is_public_group() => r,
         _ => return Err(not_found()),
     };
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     if add_member(&mut tx, room.id, user.id, MemberRole::Member, now).await? {
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         changed(state, room.id, Vec::new(), false);
     }
     let room = readable(state, user, room_id).await?;
@@ -513,15 +505,14 @@ pub async fn invite(
     let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1")
         .bind(invitee)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     if exists.is_none() {
         return Err(AppError::bad_request("user", "There is no such person."));
     }
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     if add_member(&mut tx, room.id, invitee, MemberRole::Member, now).await? {
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         changed(state, room.id, Vec::new(), false);
     }
     members_of(state, room.id).await
@@ -533,8 +524,7 @@ pub async fn user_by_email(state: &AppState, email: &str) -> Result<i64, AppErro
     let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
         .bind(&email)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     row.map(|(id,)| id)
         .ok_or_else(|| AppError::bad_request("email", "Nobody has that email address here."))
 }
@@ -549,7 +539,7 @@ pub async fn leave(state: &AppState, user: &AuthUser, room_id: i64) -> Result<()
         ));
     }
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let left = remove_in(&mut tx, room_id, user.id, now).await?;
     let Some(role) = left else {
         return Ok(());
@@ -557,16 +547,14 @@ pub async fn leave(state: &AppState, user: &AuthUser, room_id: i64) -> Result<()
     let (count,): (i64,) = sqlx::query_as("SELECT member_count FROM chat_rooms WHERE id = $1")
         .bind(room_id)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     let deleted = count == 0;
     if deleted {
         sqlx::query("UPDATE chat_rooms SET deleted_at = $2, updated_at = $2 WHERE id = $1")
             .bind(room_id)
             .bind(now)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     } else if role == "owner" {
         sqlx::query(
             "UPDATE chat_members SET role = 'owner' WHERE room_id = $1 AND user_id = \
@@ -575,10 +563,9 @@ pub async fn leave(state: &AppState, user: &AuthUser, room_id: i64) -> Result<()
         )
         .bind(room_id)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     changed(state, room_id, vec![user.id], deleted);
     Ok(())
 }
@@ -595,22 +582,19 @@ async fn remove_in(
         .bind(room_id)
         .bind(now)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     let role: Option<(String,)> = sqlx::query_as(
         "DELETE FROM chat_members WHERE room_id = $1 AND user_id = $2 RETURNING role",
     )
     .bind(room_id)
     .bind(user_id)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if role.is_some() {
         sqlx::query("UPDATE chat_rooms SET member_count = member_count - 1 WHERE id = $1")
             .bind(room_id)
             .execute(&mut **tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     }
     Ok(role.map(|(r,)| r))
 }
@@ -621,8 +605,7 @@ async fn role_of(state: &AppState, room_id: i64, user_id: i64) -> Result<MemberR
             .bind(room_id)
             .bind(user_id)
             .fetch_optional(state.db.pool())
-            .await
-            .map_err(db_error)?;
+            .await?;
     row.and_then(|(r,)| MemberRole::parse(&r))
         .ok_or_else(|| AppError::NotFound("That member".into()))
 }
@@ -645,9 +628,9 @@ pub async fn remove(
             "You can only remove members below your own role.".into(),
         ));
     }
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     remove_in(&mut tx, room_id, target, now_millis()).await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     changed(state, room_id, vec![target], false);
     members_of(state, room_id).await
 }
@@ -679,8 +662,7 @@ pub async fn set_role(
     .bind(target)
     .bind(role.as_str())
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     if done.rows_affected() != 1 {
         return Err(AppError::NotFound("That member".into()));
     }
@@ -710,8 +692,7 @@ pub async fn rename(
         .bind(&topic)
         .bind(now_millis())
         .execute(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     changed(state, room_id, Vec::new(), false);
     let room = readable(state, user, room_id).await?;
     view(state, user, &room).await
@@ -730,8 +711,7 @@ pub async fn delete(state: &AppState, user: &AuthUser, room_id: i64) -> Result<(
         .bind(room_id)
         .bind(now)
         .execute(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     tracing::info!(room_id, "room deleted");
     changed(state, room_id, Vec::new(), true);
     Ok(())
@@ -750,13 +730,12 @@ async fn room_for(
         sqlx::query_as("SELECT id FROM chat_rooms WHERE subject_key = $1 AND deleted_at IS NULL")
             .bind(key)
             .fetch_optional(state.db.pool())
-            .await
-            .map_err(db_error)?;
+            .await?;
     if let Some((id,)) = found {
         return Ok((id, false));
     }
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let inserted: Result<Option<(i64,)>, sqlx::Error> = sqlx::query_as(
         "INSERT INTO chat_rooms (kind, name, visibility, subject_key, created_at, updated_at) \
          VALUES ($1, $2, 'private', $3, $4, $4) ON CONFLICT (subject_key) DO NOTHING RETURNING id",
@@ -774,11 +753,11 @@ async fn room_for(
             drop(tx);
             return Box::pin(room_for(state, key, kind, name, members)).await;
         }
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if ONE_PER_SUBJECT.broken_by(&e) => {
             drop(tx);
             return Box::pin(room_for(state, key, kind, name, members)).await;
         }
-        Err(e) => return Err(db_error(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
     let mut unique = members.to_vec();
     unique.sort_unstable();
@@ -786,7 +765,7 @@ async fn room_for(
     for member in unique {
         add_member(&mut tx, id, member, MemberRole::Member, now).await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     Ok((id, true))
 }
 
@@ -806,8 +785,7 @@ pub async fn direct(
     let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1")
         .bind(other)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     if exists.is_none() {
         return Err(AppError::NotFound("That person".into()));
     }
@@ -858,8 +836,7 @@ pub async fn order_thread(
     )
     .bind(order_id)
     .fetch_optional(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let Some((buyer, organizer, event)) = row else {
         return Err(not_found());
     };

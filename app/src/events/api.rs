@@ -174,7 +174,7 @@ pub async fn event_form(id: Option<i64>) -> Result<EventDraft, AppError> {
     respond(
         async {
             use super::model::TierDraft;
-            use super::time;
+            use crate::kernel::time;
             let state = app_state()?;
             let user = session::require_user()?;
             user.require_role(crate::accounts::model::Role::Organizer)?;

@@ -5,17 +5,18 @@ use sqlx::{Any, Transaction};
 
 use super::model::{
     CheckedText, EventDraft, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
-    TIERS_MAX, TierInput, check_capacity, check_fee_pct, check_price, check_text, check_tier_name,
-    parse_capacity, parse_cover_url, parse_fee_pct, parse_price,
+    TIERS_MAX, TierInput, check_capacity, check_fee_pct, check_text, check_tier_name,
+    parse_capacity, parse_fee_pct,
 };
-use super::rows::{
-    Arg, EVENT_SELECT, EventRow, bind_all, db_error, event_row, event_view, tier_rows, tiers_of,
-};
-use super::time;
+use super::rows::{EVENT_SELECT, EventRow, event_row, event_view, tier_rows, tiers_of};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
+use crate::kernel::db::{Arg, bind_all, like_pattern};
+use crate::kernel::money::{Cents, Limits};
+use crate::kernel::text::parse_cover_url;
+use crate::kernel::time;
+use crate::kernel::time::now_millis;
 use crate::state::AppState;
 
 /// The event if this viewer may see it (drafts only to their organizer).
@@ -24,16 +25,23 @@ pub async fn get_event(
     viewer: Option<&AuthUser>,
     id: i64,
 ) -> Result<EventView, AppError> {
-    let not_found = || AppError::NotFound("This event".into());
-    let row = event_row(state.db.pool(), id)
+    let row = visible_row(state, viewer, id)
         .await?
-        .ok_or_else(not_found)?;
-    if row.status() == EventStatus::Draft && !viewer.is_some_and(|u| row.managed_by(u)) {
-        return Err(not_found());
-    }
+        .ok_or_else(|| AppError::NotFound("This event".into()))?;
     let now = now_millis();
     let tiers = tier_rows(state.db.pool(), id, now).await?;
     Ok(event_view(&row, &tiers, now, viewer))
+}
+
+/// The event if `viewer` may see it: drafts only to their organizer (and admins).
+pub async fn visible_row(
+    state: &AppState,
+    viewer: Option<&AuthUser>,
+    id: i64,
+) -> Result<Option<EventRow>, AppError> {
+    Ok(event_row(state.db.pool(), id).await?.filter(|row| {
+        row.status() != EventStatus::Draft || viewer.is_some_and(|u| row.managed_by(u))
+    }))
 }
 
 /// The event, for someone who must manage it: 404 if missing, 403 if not theirs.
@@ -49,16 +57,6 @@ pub async fn managed_event(
         return Err(AppError::Forbidden);
     }
     Ok(row)
-}
-
-pub fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// Published events matching the filters, a page at a time.
@@ -149,8 +147,7 @@ pub async fn list_events(
     );
     let mut rows: Vec<EventRow> = bind_all(sqlx::query_as(&sql), &args)
         .fetch_all(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     let has_more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -174,8 +171,7 @@ pub async fn my_events(state: &AppState, user: &AuthUser) -> Result<Vec<EventVie
     let rows: Vec<EventRow> = sqlx::query_as(&sql)
         .bind(user.id)
         .fetch_all(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut tiers = tiers_of(state.db.pool(), &ids, now).await?;
     Ok(rows
@@ -238,7 +234,7 @@ pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
             id,
             name: check_tier_name(&field("name"), &tier.name)?,
             description: tier.description.trim().chars().take(300).collect(),
-            price_cents: parse_price(&field("price"), &tier.price)?,
+            price_cents: Cents::parse(&field("price"), &tier.price, Limits::PRICE)?.get(),
             capacity: parse_capacity(&field("capacity"), &tier.capacity)?,
             active: tier.active == "on" || tier.active == "true",
             sales_start: optional_local(&field("sales_start"), &tier.sales_start, zone)?,
@@ -307,7 +303,7 @@ fn check_input(input: &EventInput, creating: bool, now: i64) -> Result<(), AppEr
     let mut names = std::collections::HashSet::new();
     for (i, tier) in input.tiers.iter().enumerate() {
         check_tier_name(&format!("tiers.{i}.name"), &tier.name)?;
-        check_price(&format!("tiers.{i}.price"), tier.price_cents)?;
+        Limits::PRICE.check(&format!("tiers.{i}.price"), Cents::new(tier.price_cents))?;
         check_capacity(&format!("tiers.{i}.capacity"), tier.capacity)?;
         if !names.insert(tier.name.trim().to_lowercase()) {
             return Err(AppError::bad_request(
@@ -335,7 +331,7 @@ pub async fn create_event(
     user.require_role(Role::Organizer)?;
     let now = now_millis();
     check_input(&input, true, now)?;
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO events (organizer_id, name, category, description, starts_at, ends_at, \
          timezone, venue, cover_url, status, cancellation_fee_pct, created_at, updated_at) \
@@ -354,12 +350,11 @@ pub async fn create_event(
     .bind(now)
     .bind(input.cancellation_fee_pct.unwrap_or(0))
     .fetch_one(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     for (position, tier) in input.tiers.iter().enumerate() {
         insert_tier(&mut tx, id, tier, position as i64, now).await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(event_id = id, "event created");
     get_event(state, Some(user), id).await
 }
@@ -387,8 +382,7 @@ async fn insert_tier(
     .bind(position)
     .bind(now)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -409,7 +403,7 @@ pub async fn update_event(
     }
     let now = now_millis();
     check_input(&input, false, now)?;
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     lock_event_tiers(&mut tx, id).await?;
     let saved = sqlx::query(
         "UPDATE events SET name = $1, category = $2, description = $3, starts_at = $4, \
@@ -430,8 +424,7 @@ pub async fn update_event(
     .bind(id)
     .bind(input.cancellation_fee_pct)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if saved.rows_affected() == 0 {
         return Err(AppError::Conflict(
             "This event was cancelled and can no longer be edited.".into(),
@@ -448,8 +441,7 @@ pub async fn update_event(
         .bind(id)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
         if removed.rows_affected() == 0 {
             return Err(AppError::Conflict(
                 "A tier with orders or held seats can't be removed; make it inactive instead."
@@ -462,8 +454,7 @@ pub async fn update_event(
     )
     .bind(id)
     .fetch_one(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let mut next_position = base.0;
     for tier in &input.tiers {
         match tier.id {
@@ -474,7 +465,7 @@ pub async fn update_event(
             }
         }
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(event_id = id, "event updated");
     state.live.touch_event(id);
     get_event(state, Some(user), id).await
@@ -493,8 +484,7 @@ async fn update_tier(
         .bind(tier_id)
         .bind(event_id)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     // One statement: the new capacity must cover what is sold and held now.
     let updated = sqlx::query(
         "UPDATE ticket_tiers SET name = $1, description = $2, price_cents = $3, capacity = $4, \
@@ -514,8 +504,7 @@ async fn update_tier(
     .bind(tier_id)
     .bind(event_id)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if updated.rows_affected() == 1 {
         return Ok(());
     }
@@ -528,8 +517,7 @@ async fn update_tier(
     .bind(tier_id)
     .bind(event_id)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Err(match taken {
         None => AppError::NotFound("That ticket tier".into()),
         Some((taken, name)) => AppError::Conflict(format!(
@@ -544,15 +532,14 @@ async fn lock_event_tiers(tx: &mut Transaction<'_, Any>, event_id: i64) -> Resul
     sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE event_id = $1")
         .bind(event_id)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
 /// Deletes an event that never sold a ticket; others must be cancelled.
 pub async fn delete_event(state: &AppState, user: &AuthUser, id: i64) -> Result<(), AppError> {
     managed_event(state, user, id).await?;
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     // Confirmations take the tier lock too: none is half-way while we look.
     lock_event_tiers(&mut tx, id).await?;
     let deleted = sqlx::query(
@@ -563,15 +550,14 @@ pub async fn delete_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     )
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if deleted.rows_affected() == 0 {
         return Err(AppError::Conflict(
             "This event has sold tickets or taken payments, so it can't be deleted. Cancel it instead: that cancels its orders and refunds them."
                 .into(),
         ));
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(event_id = id, "event deleted");
     Ok(())
 }
@@ -585,22 +571,20 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     }
     let now = now_millis();
     // Lock order: tiers, event, holds, orders, tickets (as everywhere).
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     lock_event_tiers(&mut tx, id).await?;
     sqlx::query("UPDATE events SET status = 'cancelled', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     sqlx::query(
         "UPDATE holds SET status = 'released', updated_at = $1 WHERE event_id = $2 AND status = 'active'",
     )
     .bind(now)
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let cancelled: Vec<(i64, i64)> = sqlx::query_as(
         "UPDATE orders SET status = 'cancelled', cancel_reason = 'The event was cancelled.', \
          cancelled_at = $1, updated_at = $1 WHERE event_id = $2 AND status IN ('pending', 'confirmed') \
@@ -609,8 +593,7 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     .bind(now)
     .bind(id)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let orders = cancelled.len() as u64;
     for sql in [
         "UPDATE tickets SET status = 'void', updated_at = $1 WHERE event_id = $2",
@@ -620,8 +603,7 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     }
     // Every buyer gets their money back in full (pending payments are
     // voided). All the accounts involved are locked first, in id order, so
@@ -633,14 +615,13 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     )
     .bind(id)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let accounts: Vec<i64> = accounts.into_iter().flat_map(|(d, c)| [d, c]).collect();
     crate::wallet::ledger::lock_accounts(&mut tx, &accounts, now).await?;
     for (order_id, _) in &cancelled {
         crate::wallet::payments::unwind_order(&mut tx, *order_id, 0, now).await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(event_id = id, orders, "event cancelled");
     for (_, buyer) in &cancelled {
         crate::wallet::service::announce(state, *buyer);
@@ -693,10 +674,5 @@ mod tests {
             matches!(err, AppError::BadRequest { field: Some(ref f), .. } if f == "tiers.0.capacity"),
             "{err:?}"
         );
-    }
-
-    #[test]
-    fn search_patterns_escape_wildcards() {
-        assert_eq!(like_pattern(" 50%_Off "), "%50\\%\\_off%");
     }
 }

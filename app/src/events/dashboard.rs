@@ -3,11 +3,11 @@
 
 use super::model::{Dashboard, OrderStatus};
 use super::orders::event_orders;
-use super::rows::db_error;
 use super::tickets::csv_line;
-use super::time;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
+use crate::kernel::money::Cents;
+use crate::kernel::time;
 use crate::state::AppState;
 
 pub async fn dashboard(
@@ -30,8 +30,7 @@ pub async fn dashboard(
     )
     .bind(event_id)
     .fetch_one(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(Dashboard {
         event,
         revenue_cents,
@@ -72,8 +71,8 @@ pub async fn orders_csv(
             o.buyer_email,
             o.tier_name,
             o.quantity.to_string(),
-            format!("{:.2}", super::model::major_units(o.unit_price_cents)),
-            format!("{:.2}", super::model::major_units(o.total_cents)),
+            format!("{:.2}", Cents::new(o.unit_price_cents).major()),
+            format!("{:.2}", Cents::new(o.total_cents).major()),
             o.currency,
             o.status.as_str().to_string(),
             time::iso(o.created_at),

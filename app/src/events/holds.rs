@@ -6,11 +6,12 @@
 use sqlx::{Any, Transaction};
 
 use super::model::HoldView;
-use super::rows::{db_error, event_row, random_code};
-use super::time;
+use super::rows::event_row;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
+use crate::kernel::random;
+use crate::kernel::time;
+use crate::kernel::time::now_millis;
 use crate::live::protocol::Notice;
 use crate::state::AppState;
 
@@ -76,8 +77,7 @@ async fn check_on_sale(state: &AppState, tier_id: i64, now: i64) -> Result<i64, 
     )
     .bind(tier_id)
     .fetch_optional(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let (event_id, status, sales_start, sales_end) =
         tier.ok_or_else(|| AppError::NotFound("That ticket tier".into()))?;
     let event = event_row(state.db.pool(), event_id)
@@ -122,10 +122,9 @@ pub(super) async fn insert_hold(
     sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
         .bind(user.id)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     super::orders::lock_tier(tx, tier_id).await?;
-    let id = format!("hold_{}", random_code());
+    let id = format!("hold_{}", random::code());
     let expires_at = now + i64::try_from(limits.hold_ttl.as_millis()).unwrap_or(600_000);
     let inserted = sqlx::query(
         "INSERT INTO holds (id, tier_id, event_id, user_id, quantity, status, expires_at, created_at, updated_at) \
@@ -145,8 +144,7 @@ pub(super) async fn insert_hold(
     .bind(now)
     .bind(limits.max_active_holds)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if inserted.rows_affected() == 1 {
         return Ok(id);
     }
@@ -162,8 +160,7 @@ pub(super) async fn insert_hold(
     .bind(now)
     .bind(user.id)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if event_status != "published" || tier_status != "active" {
         return Err(AppError::Conflict(
             "These tickets are no longer on sale.".into(),
@@ -198,8 +195,7 @@ pub async fn check_tier_event(
         sqlx::query_as("SELECT event_id FROM ticket_tiers WHERE id = $1")
             .bind(tier_id)
             .fetch_optional(state.db.pool())
-            .await
-            .map_err(db_error)?;
+            .await?;
     match tier_event {
         Some((e,)) if e != event_id => Err(AppError::bad_request(
             "categoryId",
@@ -219,8 +215,7 @@ pub async fn available_seats(state: &AppState, tier_id: i64) -> Result<i64, AppE
     .bind(tier_id)
     .bind(now_millis())
     .fetch_optional(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(row.map_or(0, |r| r.0.max(0)))
 }
 
@@ -245,9 +240,9 @@ pub async fn hold(
     check_quantity(state, quantity)?;
     let now = now_millis();
     let event_id = check_on_sale(state, tier_id, now).await?;
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let id = insert_hold(&mut tx, state, user, tier_id, quantity, now).await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(hold_id = %id, tier_id, quantity, "seats held");
     state.live.touch_event(event_id);
     state.live.notify_user(
@@ -279,8 +274,7 @@ pub async fn hold_for(state: &AppState, user: &AuthUser, id: &str) -> Result<Hol
         .bind(id)
         .bind(user.id)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     row.map(|r| r.view(now))
         .ok_or_else(|| AppError::NotFound("This seat hold".into()))
 }
@@ -296,15 +290,14 @@ pub async fn my_holds(state: &AppState, user: &AuthUser) -> Result<Vec<HoldView>
         .bind(now)
         .bind(user.id)
         .fetch_all(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(rows.iter().map(|r| r.view(now)).collect())
 }
 
 /// Gives the seats back early. A pending order on the hold is cancelled too.
 pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<HoldView, AppError> {
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let released = sqlx::query(
         "UPDATE holds SET status = 'released', updated_at = $1 \
          WHERE id = $2 AND user_id = $3 AND status = 'active'",
@@ -313,8 +306,7 @@ pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<Hold
     .bind(id)
     .bind(user.id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if released.rows_affected() == 0 {
         drop(tx);
         let hold = hold_for(state, user, id).await?;
@@ -330,13 +322,12 @@ pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<Hold
     .bind(now)
     .bind(id)
     .fetch_all(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     for (order_id,) in orders {
         let payment = crate::wallet::payments::reference(order_id, "payment");
         crate::wallet::ledger::void(&mut tx, &payment, now).await?;
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     crate::wallet::service::announce(state, user.id);
     tracing::info!(hold_id = %id, "hold released");
     let hold = hold_for(state, user, id).await?;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::kernel::text::{bounded, required};
 
 pub const NAME_MAX: usize = 120;
 pub const CATEGORY_MAX: usize = 40;
@@ -12,7 +13,6 @@ pub const VENUE_MAX: usize = 200;
 pub const NOTES_MAX: usize = 500;
 pub const TIERS_MAX: usize = 20;
 pub const CAPACITY_MAX: i64 = 1_000_000;
-pub const PRICE_MAX_CENTS: i64 = 100_000_000;
 pub const PAGE_SIZE: i64 = 12;
 /// Under this many seats left, a tier says "only N left".
 pub const FEW_LEFT: i64 = 10;
@@ -449,73 +449,6 @@ pub struct TierInput {
     pub sales_end: Option<i64>,
 }
 
-pub fn required(field: &str, value: &str, label: &str, max: usize) -> Result<String, AppError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::bad_request(
-            field,
-            format!("{label} is required."),
-        ));
-    }
-    bounded(field, value, label, max)
-}
-
-pub fn bounded(field: &str, value: &str, label: &str, max: usize) -> Result<String, AppError> {
-    let value = value.trim();
-    if value.chars().count() > max {
-        return Err(AppError::bad_request(
-            field,
-            format!("{label} can be at most {max} characters."),
-        ));
-    }
-    Ok(value.to_string())
-}
-
-/// `12`, `12.5`, `12.50` (a comma works too) → 1250 cents.
-pub fn parse_price(field: &str, value: &str) -> Result<i64, AppError> {
-    let bad = || AppError::bad_request(field, "Enter a price like 25 or 12.50.");
-    let value = value.trim().replace(',', ".");
-    let value = value.trim_start_matches(['$', '€', '£']);
-    if value.is_empty() {
-        return Err(AppError::bad_request(
-            field,
-            "Price is required (0 for free).",
-        ));
-    }
-    let (whole, frac) = value.split_once('.').unwrap_or((value, ""));
-    if whole.is_empty() && frac.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 2
-        || whole.len() > 9
-    {
-        return Err(bad());
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| bad())?
-    };
-    let frac: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
-        _ => frac.parse().map_err(|_| bad())?,
-    };
-    let cents = whole * 100 + frac;
-    check_price(field, cents)?;
-    Ok(cents)
-}
-
-pub fn check_price(field: &str, cents: i64) -> Result<(), AppError> {
-    if !(0..=PRICE_MAX_CENTS).contains(&cents) {
-        return Err(AppError::bad_request(
-            field,
-            "The price must be between 0 and 1,000,000.",
-        ));
-    }
-    Ok(())
-}
-
 pub fn check_capacity(field: &str, capacity: i64) -> Result<(), AppError> {
     if !(1..=CAPACITY_MAX).contains(&capacity) {
         return Err(AppError::bad_request(
@@ -536,25 +469,6 @@ pub fn parse_capacity(field: &str, value: &str) -> Result<i64, AppError> {
 }
 
 /// A cover image address: https (or http) only, no scripts or data.
-pub fn parse_cover_url(value: &str) -> Result<Option<String>, AppError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    let ok = (value.starts_with("https://") || value.starts_with("http://"))
-        && value.len() <= 500
-        && !value
-            .chars()
-            .any(|c| c.is_whitespace() || c == '"' || c == '<');
-    if !ok {
-        return Err(AppError::bad_request(
-            "cover_url",
-            "Give the address of an image, starting with https://.",
-        ));
-    }
-    Ok(Some(value.to_string()))
-}
-
 /// The checks that need no clock or time zone (both are the server's).
 pub struct CheckedText {
     pub name: String,
@@ -612,72 +526,10 @@ pub fn check_notes(notes: &str) -> Result<String, AppError> {
     bounded("notes", notes, "Notes", NOTES_MAX)
 }
 
-/// `$12.50`, `€8`, `Free`.
-pub fn format_money(cents: i64, currency: &str) -> String {
-    if cents == 0 {
-        return "Free".to_string();
-    }
-    let symbol = match currency {
-        "USD" => "$",
-        "EUR" => "€",
-        "GBP" => "£",
-        _ => "",
-    };
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    let whole = group_thousands(abs / 100);
-    let amount = if abs.is_multiple_of(100) {
-        whole
-    } else {
-        format!("{whole}.{:02}", abs % 100)
-    };
-    if symbol.is_empty() {
-        format!("{sign}{amount} {currency}")
-    } else {
-        format!("{sign}{symbol}{amount}")
-    }
-}
-
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Cents as seed 001 shows prices: major units (`150.0`).
-pub fn major_units(cents: i64) -> f64 {
-    cents as f64 / 100.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prices_are_parsed_to_cents_without_floats() {
-        assert_eq!(parse_price("p", "12.50").unwrap(), 1250);
-        assert_eq!(parse_price("p", "12,5").unwrap(), 1250);
-        assert_eq!(parse_price("p", "$7").unwrap(), 700);
-        assert_eq!(parse_price("p", "0").unwrap(), 0);
-        assert_eq!(parse_price("p", ".99").unwrap(), 99);
-        for bad in ["", "abc", "1.234", "-5", "1e3", "."] {
-            assert!(parse_price("p", bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn money_reads_like_money() {
-        assert_eq!(format_money(0, "USD"), "Free");
-        assert_eq!(format_money(1250, "USD"), "$12.50");
-        assert_eq!(format_money(150_000, "EUR"), "€1,500");
-        assert_eq!(format_money(99, "CHF"), "0.99 CHF");
-    }
+    use crate::kernel::text::parse_cover_url;
 
     #[test]
     fn capacity_and_cover_are_checked() {

@@ -5,13 +5,15 @@
 
 use super::holds::{check_quantity, check_tier_on_sale, hold_for, insert_hold};
 use super::model::{OrderStatus, OrderView, check_notes};
-use super::rows::{db_error, is_unique_violation, random_code};
 use super::tickets::tickets_of_orders;
-use super::time;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
+use crate::kernel::db::Constraint;
+use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
+use crate::kernel::random;
+use crate::kernel::time;
+use crate::kernel::time::now_millis;
 use crate::state::AppState;
 use crate::wallet::payments::{self, OrderMoney};
 
@@ -101,19 +103,15 @@ impl OrderRow {
     }
 }
 
-async fn order_row(state: &AppState, id: i64) -> Result<Option<OrderRow>, AppError> {
+async fn order_row(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Option<OrderRow>, AppError> {
     let sql = format!("{ORDER_SELECT} WHERE o.id = $1");
-    sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
 }
 
 /// The order as this user may see it (buyer, its event's organizer, admin),
 /// with its tickets; anyone else gets 404.
 pub async fn get_order(state: &AppState, user: &AuthUser, id: i64) -> Result<OrderView, AppError> {
-    let row = order_row(state, id)
+    let row = order_row(&mut *state.db.pool().acquire().await?, id)
         .await?
         .filter(|row| row.visible_to(user))
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
@@ -137,7 +135,7 @@ async fn list(
     if let Some(id) = id {
         query = query.bind(id);
     }
-    let rows = query.fetch_all(state.db.pool()).await.map_err(db_error)?;
+    let rows = query.fetch_all(state.db.pool()).await?;
     let now = now_millis();
     Ok(rows.iter().map(|r| r.view(user, now)).collect())
 }
@@ -185,54 +183,25 @@ pub struct NewOrder {
     pub hold_id: Option<String>,
     pub notes: String,
     /// The idempotency key: the same key again returns the same order.
-    pub client_key: Option<String>,
+    pub client_key: Option<Key>,
 }
 
-/// The user's order whose `column` (`client_key` or `hold_id`) is `value`.
-async fn order_by(
+/// The user's order of the seats of a hold, if they ordered them.
+async fn order_of_hold(
     state: &AppState,
     user: &AuthUser,
-    column: &'static str,
-    value: &str,
+    hold_id: &str,
 ) -> Result<Option<OrderRow>, AppError> {
-    let sql = format!("{ORDER_SELECT} WHERE o.user_id = $1 AND o.{column} = $2");
-    sqlx::query_as(&sql)
+    let sql = format!("{ORDER_SELECT} WHERE o.user_id = $1 AND o.hold_id = $2");
+    Ok(sqlx::query_as(&sql)
         .bind(user.id)
-        .bind(value)
+        .bind(hold_id)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
-/// The order a retry should get back, if the first attempt made one.
-async fn existing(
-    state: &AppState,
-    user: &AuthUser,
-    new: &NewOrder,
-) -> Result<Option<OrderRow>, AppError> {
-    if let Some(key) = &new.client_key
-        && let Some(row) = order_by(state, user, "client_key", key).await?
-    {
-        // The same key for another request is refused, never answered with
-        // an order the client did not ask for.
-        let other = new.tier_id.is_some_and(|t| t != row.tier_id)
-            || new.quantity.is_some_and(|q| q != row.quantity)
-            || new
-                .hold_id
-                .as_ref()
-                .is_some_and(|h| row.hold_id.as_ref() != Some(h));
-        if other {
-            return Err(AppError::Conflict(
-                "This Idempotency-Key was already used for a different order.".into(),
-            ));
-        }
-        return Ok(Some(row));
-    }
-    if let Some(hold) = &new.hold_id {
-        return order_by(state, user, "hold_id", hold).await;
-    }
-    Ok(None)
-}
+/// One order per hold.
+const ONE_PER_HOLD: Constraint = Constraint::unique("orders_hold_id_key", "orders.hold_id");
 
 /// Creates a pending order. With the same client key (or for the same hold)
 /// twice, the second call returns the first order.
@@ -242,17 +211,17 @@ pub async fn create_order(
     new: NewOrder,
 ) -> Result<OrderView, AppError> {
     let notes = check_notes(&new.notes)?;
-    if new
-        .client_key
-        .as_ref()
-        .is_some_and(|k| k.is_empty() || k.len() > 100)
+    let request = new.client_key.clone().map(|key| {
+        let part = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let (tier, quantity) = (part(new.tier_id), part(new.quantity));
+        let hold = new.hold_id.as_deref().unwrap_or_default();
+        let fingerprint = Fingerprint::of(&[&tier, &quantity, hold]);
+        Request::new(user.id, Scope::Order, key, fingerprint)
+    });
+    if request.is_none()
+        && let Some(hold) = &new.hold_id
+        && let Some(row) = order_of_hold(state, user, hold).await?
     {
-        return Err(AppError::bad_request(
-            "clientKey",
-            "The idempotency key must be 1 to 100 characters.",
-        ));
-    }
-    if let Some(row) = existing(state, user, &new).await? {
         return Ok(row.view(user, now_millis()));
     }
     let now = now_millis();
@@ -266,7 +235,10 @@ pub async fn create_order(
         check_quantity(state, quantity)?;
         check_tier_on_sale(state, tier_id, now).await?;
     }
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = match idempotency::begin(state.db.pool(), request.as_ref()).await? {
+        Begun::Replayed(first) => return Ok(first),
+        Begun::Fresh(tx) => tx,
+    };
     let hold_id = match &new.hold_id {
         Some(hold_id) => {
             // Lock the hold and check it still holds its seats.
@@ -278,8 +250,7 @@ pub async fn create_order(
             .bind(hold_id)
             .bind(user.id)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
             if live.rows_affected() == 0 {
                 drop(tx);
                 let hold = hold_for(state, user, hold_id).await?;
@@ -304,45 +275,33 @@ pub async fn create_order(
         }
         None => {
             let (tier_id, quantity) = (new.tier_id.unwrap_or(0), new.quantity.unwrap_or(0));
-            match insert_hold(&mut tx, state, user, tier_id, quantity, now).await {
-                Ok(hold) => hold,
-                Err(refused) => {
-                    // A concurrent retry with the same key may have taken the
-                    // seats: then its order is the answer, not "sold out".
-                    drop(tx);
-                    return match existing(state, user, &new).await? {
-                        Some(row) => Ok(row.view(user, now_millis())),
-                        None => Err(refused),
-                    };
-                }
-            }
+            insert_hold(&mut tx, state, user, tier_id, quantity, now).await?
         }
     };
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO orders (user_id, event_id, tier_id, hold_id, quantity, unit_price_cents, \
-         total_cents, currency, status, notes, client_key, created_at, updated_at) \
+         total_cents, currency, status, notes, created_at, updated_at) \
          SELECT h.user_id, h.event_id, h.tier_id, h.id, h.quantity, t.price_cents, \
-         t.price_cents * h.quantity, e.currency, 'pending', $2, $3, $4, $4 \
+         t.price_cents * h.quantity, e.currency, 'pending', $2, $3, $3 \
          FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id \
          WHERE h.id = $1 RETURNING id",
     )
     .bind(&hold_id)
     .bind(&notes)
-    .bind(new.client_key.as_deref())
     .bind(now)
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted {
         Ok((id,)) => id,
-        Err(e) if is_unique_violation(&e) => {
-            // A concurrent retry won; give back its order.
+        Err(e) if ONE_PER_HOLD.broken_by(&e) => {
+            // The same hold ordered twice at once: the first order is the answer.
             drop(tx);
-            return existing(state, user, &new)
+            return order_of_hold(state, user, &hold_id)
                 .await?
                 .map(|row| row.view(user, now_millis()))
                 .ok_or_else(|| AppError::Conflict("This order is being created already.".into()));
         }
-        Err(e) => return Err(db_error(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
     // Phase one of the payment: the total is reserved on the buyer's wallet
     // for as long as the seats are held. Short of money, nothing is made.
@@ -352,8 +311,7 @@ pub async fn create_order(
     )
     .bind(id)
     .fetch_one(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let money = OrderMoney {
         order_id: id,
         buyer_id: user.id,
@@ -362,10 +320,14 @@ pub async fn create_order(
         currency: &currency,
     };
     payments::reserve_order(&mut tx, money, expires_at, now).await?;
-    tx.commit().await.map_err(db_error)?;
+    // A new order has no tickets yet: its row is its whole view.
+    let order = order_row(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::internal("a new order vanished"))?
+        .view(user, now);
+    idempotency::commit(tx, request.as_ref(), &order).await?;
     tracing::info!(order_id = id, hold_id = %hold_id, "order created");
     crate::wallet::service::announce(state, user.id);
-    let order = get_order(state, user, id).await?;
     state.live.touch_event(order.event_id);
     Ok(order)
 }
@@ -374,11 +336,12 @@ async fn hold_for_tx_check(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     hold_id: &str,
 ) -> Result<(i64, i64), AppError> {
-    sqlx::query_as("SELECT tier_id, quantity FROM holds WHERE id = $1")
-        .bind(hold_id)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db_error)
+    Ok(
+        sqlx::query_as("SELECT tier_id, quantity FROM holds WHERE id = $1")
+            .bind(hold_id)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
 }
 
 /// Tells the buyer (and the organizer, when it matters to them) about an
@@ -420,7 +383,7 @@ pub async fn confirm_order(
     user: &AuthUser,
     id: i64,
 ) -> Result<OrderView, AppError> {
-    let row = order_row(state, id)
+    let row = order_row(&mut *state.db.pool().acquire().await?, id)
         .await?
         .filter(|row| row.user_id == user.id)
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
@@ -434,7 +397,7 @@ pub async fn confirm_order(
         }
         OrderStatus::Pending => {}
     }
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     // Locks in the one order every transaction uses (tier, event, hold,
     // order, tickets). The tier first: holds of others wait, and the clock
     // is read only once we hold it, so a hold that lapsed while we waited
@@ -449,10 +412,9 @@ pub async fn confirm_order(
     .bind(now)
     .bind(row.hold_id.as_deref())
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if converted.rows_affected() == 0 {
-        tx.rollback().await.map_err(db_error)?;
+        tx.rollback().await?;
         let current = get_order(state, user, id).await?;
         return match current.status {
             // A retry confirmed it meanwhile.
@@ -476,11 +438,10 @@ pub async fn confirm_order(
     .bind(now)
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if moved.rows_affected() == 0 {
         // Cancelled while we waited: change nothing.
-        tx.rollback().await.map_err(db_error)?;
+        tx.rollback().await?;
         return Err(AppError::Conflict("This order was cancelled.".into()));
     }
     sqlx::query(
@@ -490,33 +451,31 @@ pub async fn confirm_order(
     .bind(now)
     .bind(row.tier_id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     for _ in 0..row.quantity {
         sqlx::query(
             "INSERT INTO tickets (code, order_id, event_id, tier_id, user_id, status, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, 'valid', $6, $6)",
         )
-        .bind(random_code())
+        .bind(random::code())
         .bind(id)
         .bind(row.event_id)
         .bind(row.tier_id)
         .bind(row.user_id)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     // Phase two of the payment, in the same transaction as the seats: both
     // happen or neither does.
     if let Err(refused) = payments::post_order(&mut tx, id, row.total_cents, now).await {
-        tx.rollback().await.map_err(db_error)?;
+        tx.rollback().await?;
         lapse(state, id, row.hold_id.as_deref()).await?;
         state.live.touch_event(row.event_id);
         announce(state, &row, OrderStatus::Cancelled);
         return Err(refused);
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(order_id = id, seats = row.quantity, "order confirmed");
     state.live.touch_event(row.event_id);
     announce(state, &row, OrderStatus::Confirmed);
@@ -528,15 +487,14 @@ pub async fn confirm_order(
 /// (hold first, then order: the lock order of every transaction).
 async fn lapse(state: &AppState, id: i64, hold: Option<&str>) -> Result<(), AppError> {
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     sqlx::query(
         "UPDATE holds SET status = 'expired', updated_at = $1 WHERE id = $2 AND status = 'active' AND expires_at <= $1",
     )
     .bind(now)
     .bind(hold)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     sqlx::query(
         "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seat hold expired before checkout.', \
          cancelled_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending' \
@@ -546,10 +504,9 @@ async fn lapse(state: &AppState, id: i64, hold: Option<&str>) -> Result<(), AppE
     .bind(id)
     .bind(hold)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     crate::wallet::ledger::void(&mut tx, &payments::reference(id, "payment"), now).await?;
-    tx.commit().await.map_err(db_error)
+    Ok(tx.commit().await?)
 }
 
 /// Takes the tier's row lock for the rest of the transaction.
@@ -560,8 +517,7 @@ pub(super) async fn lock_tier(
     sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE id = $1")
         .bind(tier_id)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
@@ -594,7 +550,7 @@ pub async fn cancel_order(
     user: &AuthUser,
     id: i64,
 ) -> Result<OrderView, AppError> {
-    let row = order_row(state, id)
+    let row = order_row(&mut *state.db.pool().acquire().await?, id)
         .await?
         .filter(|row| row.visible_to(user))
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
@@ -624,7 +580,7 @@ pub async fn cancel_order(
         "Cancelled by the organizer."
     };
     // Lock order: tier, hold, order, tickets (as every transaction).
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     lock_tier(&mut tx, row.tier_id).await?;
     if previous == OrderStatus::Pending {
         sqlx::query(
@@ -633,8 +589,7 @@ pub async fn cancel_order(
         .bind(now)
         .bind(row.hold_id.as_deref())
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     let moved = sqlx::query(
         "UPDATE orders SET status = 'cancelled', cancel_reason = $1, cancelled_at = $2, updated_at = $2 \
@@ -645,10 +600,9 @@ pub async fn cancel_order(
     .bind(id)
     .bind(previous.as_str())
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if moved.rows_affected() == 0 {
-        tx.rollback().await.map_err(db_error)?;
+        tx.rollback().await?;
         return Err(AppError::Conflict(
             "The order changed meanwhile. Reload and try again.".into(),
         ));
@@ -666,17 +620,15 @@ pub async fn cancel_order(
             .bind(now)
             .bind(row.tier_id)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
         sqlx::query("UPDATE tickets SET status = 'void', updated_at = $1 WHERE order_id = $2")
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     }
     let refunded = payments::unwind_order(&mut tx, id, fee_pct, now).await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(order_id = id, refunded, "order cancelled");
     state.live.touch_event(row.event_id);
     announce(state, &row, OrderStatus::Cancelled);

@@ -30,9 +30,10 @@ pub use tickets::MyTicketsPage;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::model::{EventStatus, OrderStatus, SaleState, TierView, format_money};
+use super::model::{EventStatus, OrderStatus, SaleState, TierView};
 use crate::components::{Badge, ErrorPage, Tone};
 use crate::error::AppError;
+use crate::kernel::money::Cents;
 
 /// A path parameter as a number (0 when it is not one: the page then 404s).
 pub(crate) fn id_param(name: &'static str) -> Memo<i64> {
@@ -119,7 +120,7 @@ fn Availability(
 }
 
 fn money(cents: i64, currency: &str) -> String {
-    format_money(cents, currency)
+    Cents::new(cents).format(currency)
 }
 
 /// mm:ss until a hold lapses. The server renders the time it lapses at

@@ -7,48 +7,10 @@ use std::collections::HashMap;
 use sqlx::AnyPool;
 
 use super::model::{EventStatus, EventView, SaleState, TierView};
-use super::time;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
-
-/// A database failure as the client sees it. A PostgreSQL deadlock or
-/// serialization failure (which the one lock order should prevent), or
-/// SQLite giving up on a busy database, is a conflict worth retrying, not
-/// a server error.
-pub fn db_error(e: sqlx::Error) -> AppError {
-    if let sqlx::Error::Database(db) = &e
-        && matches!(db.code().as_deref(), Some("40P01" | "40001" | "5" | "517"))
-    {
-        tracing::warn!(error = %e, "transaction conflict");
-        return AppError::Conflict("Too many people changed this at once. Try again.".into());
-    }
-    AppError::internal(e)
-}
-
-pub fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// A value bound to a query built at run time.
-#[derive(Debug, Clone)]
-pub enum Arg {
-    I(i64),
-    T(String),
-}
-
-pub fn bind_all<'q, O>(
-    mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
-    args: &'q [Arg],
-) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-    for arg in args {
-        query = match arg {
-            Arg::I(v) => query.bind(*v),
-            Arg::T(v) => query.bind(v.as_str()),
-        };
-    }
-    query
-}
+use crate::kernel::time;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
@@ -154,21 +116,16 @@ impl TierRow {
 
 pub async fn event_row(db: &AnyPool, id: i64) -> Result<Option<EventRow>, AppError> {
     let sql = format!("{EVENT_SELECT} WHERE e.id = $1");
-    sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(db)
-        .await
-        .map_err(db_error)
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(db).await?)
 }
 
 pub async fn tier_rows(db: &AnyPool, event_id: i64, now: i64) -> Result<Vec<TierRow>, AppError> {
     let sql = format!("{TIER_SELECT} WHERE t.event_id = $2 ORDER BY t.position, t.id");
-    sqlx::query_as(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(now)
         .bind(event_id)
         .fetch_all(db)
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
 /// The tiers of several events at once, by event.
@@ -192,7 +149,7 @@ pub async fn tiers_of(
     for id in event_ids {
         query = query.bind(*id);
     }
-    for tier in query.fetch_all(db).await.map_err(db_error)? {
+    for tier in query.fetch_all(db).await? {
         by_event.entry(tier.event_id).or_default().push(tier);
     }
     Ok(by_event)
@@ -224,32 +181,5 @@ pub fn event_view(
         updated_at: row.updated_at,
         tiers: tiers.iter().map(|t| t.view(row, now)).collect(),
         can_manage: viewer.is_some_and(|u| row.managed_by(u)),
-    }
-}
-
-/// 128 random bits as lower-case Crockford base32 (26 characters).
-pub fn random_code() -> String {
-    use rand::RngCore;
-    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    let mut value = u128::from_be_bytes(bytes);
-    let mut out = Vec::with_capacity(26);
-    for _ in 0..26 {
-        out.push(ALPHABET[(value & 31) as usize]);
-        value >>= 5;
-    }
-    String::from_utf8(out).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn codes_are_long_random_and_url_safe() {
-        let a = super::random_code();
-        let b = super::random_code();
-        assert_eq!(a.len(), 26);
-        assert_ne!(a, b);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
     }
 }

@@ -2,7 +2,8 @@
 //! stopped counting when they lapsed), cancels the pending orders that
 //! depended on them, and completes orders of events that are over.
 
-use crate::db::{Db, now_millis};
+use crate::kernel::db::Db;
+use crate::kernel::time::now_millis;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
@@ -87,41 +88,16 @@ pub async fn sweep_money(db: &Db, fee_bps: i64) -> Result<Vec<i64>, crate::error
          WHERE t.status = 'pending' AND t.kind = 'payment' AND o.status = 'cancelled' LIMIT 500",
     )
     .fetch_all(db.pool())
-    .await
-    .map_err(crate::events::rows::db_error)?;
+    .await?;
     let now = now_millis();
     for (reference,) in &stale {
-        let mut tx = db
-            .pool()
-            .begin()
-            .await
-            .map_err(crate::events::rows::db_error)?;
+        let mut tx = db.pool().begin().await?;
         ledger::void(&mut tx, reference, now).await?;
-        tx.commit().await.map_err(crate::events::rows::db_error)?;
+        tx.commit().await?;
     }
     let mut touched = ledger::void_expired(db).await?;
     touched.extend(crate::wallet::payments::pay_out(db, fee_bps).await?);
     Ok(touched)
-}
-
-/// Sweeps every `interval` until the task is dropped. Lapsed holds freed
-/// their seats when they lapsed; the sweep tells live subscribers, and the
-/// owners of wallets it changed. Bookings and stream viewers are swept on
-/// the same beat.
-pub async fn run(
-    db: Db,
-    hub: std::sync::Arc<crate::live::hub::Hub>,
-    interval: std::time::Duration,
-    fee_bps: i64,
-) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        sweep_and_tell(&db, &hub, fee_bps).await;
-        crate::services::sweeper::sweep_and_tell(&db, &hub).await;
-        crate::streams::viewers::sweep_and_tell(&db, &hub).await;
-    }
 }
 
 /// One sweep, and the news of it: freed seats to the events' followers,

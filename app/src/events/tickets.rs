@@ -2,12 +2,12 @@
 //! code; check-in at the door (idempotent, race-free); calendar files.
 
 use super::model::{CheckInOutcome, TicketView};
-use super::rows::{EventRow, db_error};
-use super::time;
+use super::rows::EventRow;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
+use crate::kernel::time;
+use crate::kernel::time::now_millis;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -91,7 +91,7 @@ pub async fn tickets_of_orders(
     for id in order_ids {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(state.db.pool()).await.map_err(db_error)?;
+    let rows = query.fetch_all(state.db.pool()).await?;
     Ok(rows.iter().map(TicketRow::view).collect())
 }
 
@@ -103,8 +103,7 @@ pub async fn my_tickets(state: &AppState, user: &AuthUser) -> Result<Vec<TicketV
     let rows: Vec<TicketRow> = sqlx::query_as(&sql)
         .bind(user.id)
         .fetch_all(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(rows.iter().map(TicketRow::view).collect())
 }
 
@@ -114,8 +113,7 @@ pub async fn ticket(state: &AppState, user: &AuthUser, code: &str) -> Result<Tic
     let row: Option<TicketRow> = sqlx::query_as(&sql)
         .bind(code.trim().to_lowercase())
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     row.filter(|r| r.visible_to(user))
         .map(|r| r.view())
         .ok_or_else(|| AppError::NotFound("This ticket".into()))
@@ -144,8 +142,7 @@ pub async fn check_in(
     .bind(&code)
     .bind(event_id)
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     if admitted.rows_affected() == 1 {
         tracing::info!(event_id, "ticket checked in");
     }
@@ -182,8 +179,7 @@ async fn classify(
     let row: Option<TicketRow> = sqlx::query_as(&sql)
         .bind(code)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     let Some(row) = row else {
         return Ok(CheckInOutcome::Invalid);
     };
@@ -304,8 +300,7 @@ pub async fn attendees_csv(
     )
     .bind(event_id)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let mut out = csv_line(&[
         "ticket".into(),
         "name".into(),

@@ -15,7 +15,8 @@ use tokio::sync::mpsc;
 
 use super::hub::{Hub, Relay, Remote};
 use super::protocol::{Payload, Topic};
-use crate::db::{Backend, Db, now_millis};
+use crate::kernel::db::{Backend, Db};
+use crate::kernel::time::now_millis;
 
 pub const CHANNEL: &str = "marquee_live";
 

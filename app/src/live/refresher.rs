@@ -6,27 +6,25 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
+
 use super::hub::Hub;
 use super::protocol::Topic;
-use crate::db::Db;
+use crate::kernel::db::Db;
 
 /// Shortest time between two publications of one topic.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
-/// Reads and publishes a topic's state (a no-op when nothing changed).
-pub async fn refresh(db: &Db, hub: &Hub, topic: Topic) -> Result<(), sqlx::Error> {
-    match topic {
-        Topic::Event(id) => super::availability::refresh(db, hub, id).await,
-        Topic::Stream(id) => crate::streams::live::refresh(db, hub, id).await,
-        _ => Ok(()),
-    }
-}
+/// Reads a topic's state and publishes it (a no-op when nothing changed).
+/// The domains whose topics have state in the database provide it; the
+/// server binds them together.
+pub type Refresh = fn(Db, Arc<Hub>, Topic) -> BoxFuture<'static, Result<(), sqlx::Error>>;
 
 /// Publishes touched topics until the task is dropped, merging bursts.
-pub async fn run(db: Db, hub: Arc<Hub>) {
+pub async fn run(db: Db, hub: Arc<Hub>, refresh: Refresh) {
     loop {
         for topic in hub.dirty_topics().await {
-            if let Err(e) = refresh(&db, &hub, topic).await {
+            if let Err(e) = refresh(db.clone(), hub.clone(), topic).await {
                 tracing::warn!(error = %e, %topic, "cannot publish a topic's state");
             }
         }

@@ -63,7 +63,7 @@ pub fn check_rating(rating: i64) -> Result<i64, AppError> {
 }
 
 pub fn check_body(field: &str, body: &str) -> Result<String, AppError> {
-    crate::events::model::bounded(field, body, "The text", BODY_MAX)
+    crate::kernel::text::bounded(field, body, "The text", BODY_MAX)
 }
 
 /// `★★★★☆`.

@@ -5,10 +5,18 @@
 use super::model::{About, ReviewList, ReviewView, Target, check_body, check_rating};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::rows::{db_error, is_unique_violation};
+use crate::kernel::db::Constraint;
+use crate::kernel::time::now_millis;
 use crate::state::AppState;
+
+/// One review per booking, and one per person and event.
+const ONE_PER_BOOKING: Constraint =
+    Constraint::unique("reviews_booking_id_key", "reviews.booking_id");
+const ONE_PER_EVENT: Constraint = Constraint::unique(
+    "reviews_author_id_event_id_key",
+    "reviews.author_id, reviews.event_id",
+);
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct ReviewRow {
@@ -61,11 +69,10 @@ async fn view_for(state: &AppState, user: &AuthUser, id: i64) -> Result<ReviewVi
 }
 
 async fn review_row(state: &AppState, id: i64) -> Result<Option<ReviewRow>, AppError> {
-    sqlx::query_as(&format!("{REVIEW_SELECT} WHERE r.id = $1"))
+    Ok(sqlx::query_as(&format!("{REVIEW_SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
 /// Reviews a completed booking (its customer) or an attended event (a
@@ -126,10 +133,10 @@ pub async fn create(
                 .into(),
             ));
         }
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if ONE_PER_BOOKING.broken_by(&e) || ONE_PER_EVENT.broken_by(&e) => {
             return Err(AppError::Conflict("You already reviewed this.".into()));
         }
-        Err(e) => return Err(db_error(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
     tracing::info!(review_id = id, "review written");
     view_for(state, user, id).await
@@ -160,8 +167,7 @@ pub async fn reply(
     .bind(&text)
     .bind(now_millis())
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     if done.rows_affected() != 1 {
         return Err(AppError::Conflict(
             "You already replied to this review.".into(),
@@ -187,8 +193,7 @@ pub async fn set_hidden(
     .bind(hidden.then_some(user.id))
     .bind(now)
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     if done.rows_affected() != 1 {
         return Err(AppError::NotFound("That review".into()));
     }
@@ -218,8 +223,7 @@ pub async fn list(
     ))
     .bind(id)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let visible: Vec<&ReviewRow> = rows.iter().filter(|r| r.hidden_at.is_none()).collect();
     let count = visible.len() as i64;
     let average_tenths = if count == 0 {
@@ -241,8 +245,7 @@ pub async fn list(
             .bind(v.id)
             .bind(now_millis())
             .fetch_optional(state.db.pool())
-            .await
-            .map_err(db_error)?;
+            .await?;
             eligible.is_some()
         }
         _ => false,

@@ -11,6 +11,8 @@ use super::model::{
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::kernel::idempotency::Key;
+#[cfg(feature = "ssr")]
 use crate::{accounts::session, error::respond, state::app_state};
 
 #[server(prefix = "/rpc", endpoint = "services/list")]
@@ -141,7 +143,8 @@ pub async fn book_slot(request: BookingRequest) -> Result<BookingView, AppError>
         async {
             let state = app_state()?;
             let user = session::require_user()?;
-            let (booking, _) = super::bookings::book(&state, &user, &request).await?;
+            let key = Key::optional(Key::FIELD, Some(&request.key))?;
+            let (booking, _) = super::bookings::book(&state, &user, &request, key).await?;
             leptos_axum::redirect(&format!("/bookings/{}?booked=1", booking.id));
             Ok(booking)
         }

@@ -12,11 +12,12 @@ use super::model::{
 use super::schedule;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::model::bounded;
-use crate::events::rows::{db_error, is_unique_violation};
-use crate::events::time;
+use crate::kernel::db::Constraint;
+use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
+use crate::kernel::text::bounded;
+use crate::kernel::time;
+use crate::kernel::time::now_millis;
 use crate::live::protocol::{LivePosition, Notice, Payload, Topic};
 use crate::state::AppState;
 
@@ -41,7 +42,6 @@ pub struct BookingRow {
     pub address: String,
     pub notes: String,
     pub cancel_reason: Option<String>,
-    pub request_hash: Option<String>,
     pub en_route_at: Option<i64>,
     pub location_lat: Option<i64>,
     pub location_lng: Option<i64>,
@@ -56,7 +56,7 @@ pub struct BookingRow {
 const BOOKING_SELECT: &str = "SELECT b.id, b.service_id, s.title AS service_title, s.location_kind, \
      b.provider_id, p.display_name AS provider_name, b.customer_id, c.display_name AS customer_name, \
      b.starts_at, b.ends_at, b.status, b.price_cents, b.currency, b.address, b.notes, b.cancel_reason, \
-     b.request_hash, b.en_route_at, b.location_lat, b.location_lng, b.location_accuracy_m, b.location_at, \
+     b.en_route_at, b.location_lat, b.location_lng, b.location_accuracy_m, b.location_at, \
      ps.timezone, b.cancel_window_hours, b.created_at, b.updated_at \
      FROM bookings b JOIN services s ON s.id = b.service_id \
      JOIN users p ON p.id = b.provider_id JOIN users c ON c.id = b.customer_id \
@@ -186,16 +186,15 @@ impl BookingRow {
 }
 
 async fn row(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Option<BookingRow>, AppError> {
-    sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = $1"))
+    Ok(sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = $1"))
         .bind(id)
         .fetch_optional(conn)
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
 /// A booking as stored, for the sweep's news.
-pub async fn row_of(db: &crate::db::Db, id: i64) -> Result<Option<BookingRow>, AppError> {
-    let mut conn = db.pool().acquire().await.map_err(db_error)?;
+pub async fn row_of(db: &crate::kernel::db::Db, id: i64) -> Result<Option<BookingRow>, AppError> {
+    let mut conn = db.pool().acquire().await?;
     row(&mut conn, id).await
 }
 
@@ -205,7 +204,7 @@ pub async fn visible_row(
     user: &AuthUser,
     id: i64,
 ) -> Result<BookingRow, AppError> {
-    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let mut conn = state.db.pool().acquire().await?;
     match row(&mut conn, id).await? {
         Some(r) if r.is_party(user) || user.role == Role::Admin => Ok(r),
         // Not yours: indistinguishable from not there.
@@ -219,11 +218,12 @@ pub async fn get_booking(
     id: i64,
 ) -> Result<BookingView, AppError> {
     let r = visible_row(state, user, id).await?;
-    full_view(state, user, r).await
+    full_view(state, &mut *state.db.pool().acquire().await?, user, r).await
 }
 
 async fn full_view(
     state: &AppState,
+    conn: &mut sqlx::AnyConnection,
     user: &AuthUser,
     r: BookingRow,
 ) -> Result<BookingView, AppError> {
@@ -232,9 +232,8 @@ async fn full_view(
          LEFT JOIN users u ON u.id = h.actor_id WHERE h.booking_id = $1 ORDER BY h.id",
     )
     .bind(r.id)
-    .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .fetch_all(&mut *conn)
+    .await?;
     let history = rows
         .into_iter()
         .map(|(status, actor_name, note, at)| HistoryEntry {
@@ -251,9 +250,8 @@ async fn full_view(
         .collect();
     let reviewed: Option<(i64,)> = sqlx::query_as("SELECT id FROM reviews WHERE booking_id = $1")
         .bind(r.id)
-        .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .fetch_optional(&mut *conn)
+        .await?;
     let mut view = r.view(user, now_millis(), history, reviewed.is_some());
     let tiles = &state.config.services.map_tiles;
     if tiles.starts_with("https://") && tiles.contains("{z}") {
@@ -262,44 +260,11 @@ async fn full_view(
     Ok(view)
 }
 
-fn request_hash(req: &BookingRequest) -> String {
-    use sha2::{Digest, Sha256};
-    let text = format!(
-        "{}\n{}\n{}\n{}",
-        req.service_id,
-        req.starts_at,
-        req.address.trim(),
-        req.notes.trim()
-    );
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-async fn by_key(
-    conn: &mut sqlx::AnyConnection,
-    customer_id: i64,
-    key: &str,
-) -> Result<Option<BookingRow>, AppError> {
-    sqlx::query_as(&format!(
-        "{BOOKING_SELECT} WHERE b.customer_id = $1 AND b.client_key = $2"
-    ))
-    .bind(customer_id)
-    .bind(key)
-    .fetch_optional(conn)
-    .await
-    .map_err(db_error)
-}
-
-/// The earlier booking of this key, or a 409 if the key was used for
-/// something else.
-fn replay(existing: BookingRow, hash: &str) -> Result<BookingRow, AppError> {
-    if existing.request_hash.as_deref() == Some(hash) {
-        Ok(existing)
-    } else {
-        Err(AppError::Conflict(
-            "This Idempotency-Key was already used for a different booking.".into(),
-        ))
-    }
-}
+/// One booking per provider and start (a backstop: the insert checks overlaps).
+const ONE_PER_START: Constraint = Constraint::unique(
+    "bookings_provider_start",
+    "bookings.provider_id, bookings.starts_at",
+);
 
 pub fn taken() -> AppError {
     AppError::Conflict("That time was just taken. Pick another one.".into())
@@ -312,14 +277,15 @@ pub async fn book(
     state: &AppState,
     user: &AuthUser,
     req: &BookingRequest,
+    key: Option<Key>,
 ) -> Result<(BookingView, bool), AppError> {
-    let key = match req.key.trim() {
-        "" => None,
-        key => Some(crate::wallet::model::check_key(key)?),
-    };
     let notes = bounded("notes", &req.notes, "Notes", NOTES_MAX)?;
     let address = bounded("address", &req.address, "The address", ADDRESS_MAX)?;
-    let hash = request_hash(req);
+    let request = key.map(|key| {
+        let (service, start) = (req.service_id.to_string(), req.starts_at.to_string());
+        let fingerprint = Fingerprint::of(&[&service, &start, &address, &notes]);
+        Request::new(user.id, Scope::Booking, key, fingerprint)
+    });
     let service = get_service(state, Some(user), req.service_id).await?;
     if service.status != "active" {
         return Err(AppError::Conflict(
@@ -343,16 +309,13 @@ pub async fn book(
         Place::Online => String::new(),
     };
     let now = now_millis();
-    if let Some(key) = &key {
-        let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
-        if let Some(existing) = by_key(&mut conn, user.id, key).await? {
-            let r = replay(existing, &hash)?;
-            return Ok((full_view(state, user, r).await?, false));
-        }
-    }
-    // Writes first: on SQLite a transaction that reads before its first
-    // write can't upgrade once another writer committed.
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    // Writes first (the key's claim, the provider's row): on SQLite a
+    // transaction that reads before its first write can't upgrade once
+    // another writer committed.
+    let mut tx = match idempotency::begin(state.db.pool(), request.as_ref()).await? {
+        Begun::Replayed(first) => return Ok((first, false)),
+        Begun::Fresh(tx) => tx,
+    };
     ensure_settings(&mut tx, service.provider_id, now).await?;
     lock_provider(&mut tx, service.provider_id).await?;
     let (rules, settings) =
@@ -362,9 +325,8 @@ pub async fn book(
     let blocked_until = ends_at + settings.buffer_min * MINUTE;
     let inserted: Result<Option<(i64,)>, sqlx::Error> = sqlx::query_as(&format!(
         "INSERT INTO bookings (service_id, provider_id, customer_id, starts_at, ends_at, blocked_until, \
-         status, price_cents, currency, address, notes, client_key, request_hash, cancel_window_hours, \
-         created_at, updated_at) \
-         SELECT $1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9, $10, $11, $12, $14, $13, $13 \
+         status, price_cents, currency, address, notes, cancel_window_hours, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $5, $6, 'requested', $7, $8, $9, $10, $12, $11, $11 \
          WHERE NOT EXISTS (SELECT 1 FROM bookings x WHERE x.provider_id = $2 \
             AND x.status IN {ACTIVE} AND x.starts_at < $6 AND $4 < x.blocked_until) \
          RETURNING id"
@@ -379,43 +341,22 @@ pub async fn book(
     .bind(&service.currency)
     .bind(&address)
     .bind(&notes)
-    .bind(key.as_deref())
-    .bind(&hash)
     .bind(now)
     .bind(settings.cancel_window_hours)
     .fetch_optional(&mut *tx)
     .await;
     let id = match inserted {
         Ok(Some((id,))) => id,
-        Ok(None) => {
-            // A retry of a request that won meanwhile finds its booking.
-            if let Some(key) = &key
-                && let Some(existing) = by_key(&mut tx, user.id, key).await?
-            {
-                drop(tx);
-                let r = replay(existing, &hash)?;
-                return Ok((full_view(state, user, r).await?, false));
-            }
-            return Err(taken());
-        }
-        Err(e) if is_unique_violation(&e) => {
-            drop(tx);
-            if let Some(key) = &key {
-                let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
-                if let Some(existing) = by_key(&mut conn, user.id, key).await? {
-                    let r = replay(existing, &hash)?;
-                    return Ok((full_view(state, user, r).await?, false));
-                }
-            }
-            return Err(taken());
-        }
-        Err(e) => return Err(db_error(e)),
+        Ok(None) => return Err(taken()),
+        Err(e) if ONE_PER_START.broken_by(&e) => return Err(taken()),
+        Err(e) => return Err(AppError::from(e)),
     };
     record(&mut tx, id, "requested", Some(user.id), "", now).await?;
     let r = row(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::internal("a new booking vanished"))?;
-    tx.commit().await.map_err(db_error)?;
+    let view = full_view(state, &mut tx, user, r.clone()).await?;
+    idempotency::commit(tx, request.as_ref(), &view).await?;
     tracing::info!(
         booking_id = id,
         provider_id = r.provider_id,
@@ -435,15 +376,14 @@ pub async fn book(
             ),
         },
     );
-    Ok((full_view(state, user, r).await?, true))
+    Ok((view, true))
 }
 
 async fn lock_provider(tx: &mut sqlx::AnyConnection, provider_id: i64) -> Result<(), AppError> {
     sqlx::query("UPDATE provider_settings SET lock_seq = lock_seq + 1 WHERE provider_id = $1")
         .bind(provider_id)
         .execute(tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
@@ -488,8 +428,7 @@ async fn record(
     .bind(note)
     .bind(now)
     .execute(tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -565,7 +504,7 @@ pub async fn act(
             }
         }
     }
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let changed = if action == BookingAction::OnMyWay {
         sqlx::query(
             "UPDATE bookings SET en_route_at = $2, updated_at = $2 \
@@ -598,8 +537,7 @@ pub async fn act(
         .bind(from.as_str())
         .execute(&mut *tx)
         .await
-    }
-    .map_err(db_error)?;
+    }?;
     if changed.rows_affected() != 1 {
         return Err(AppError::Conflict(
             "This booking changed meanwhile. Reload to see it.".into(),
@@ -614,10 +552,10 @@ pub async fn act(
     let r = row(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::NotFound("That booking".into()))?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(booking_id = id, status = step, "booking changed");
     announce(state, &r);
-    full_view(state, user, r).await
+    full_view(state, &mut *state.db.pool().acquire().await?, user, r).await
 }
 
 /// Moves a booking to another free start, atomically: under the provider's
@@ -649,7 +587,7 @@ pub async fn reschedule(
         ));
     }
     let duration = (current.ends_at - current.starts_at) / MINUTE;
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     lock_provider(&mut tx, current.provider_id).await?;
     let (rules, settings) = schedule::rules(&mut tx, current.provider_id, duration).await?;
     check_start(&rules, starts_at, now)?;
@@ -674,8 +612,8 @@ pub async fn reschedule(
     match moved {
         Ok(done) if done.rows_affected() == 1 => {}
         Ok(_) => return Err(taken()),
-        Err(e) if is_unique_violation(&e) => return Err(taken()),
-        Err(e) => return Err(db_error(e)),
+        Err(e) if ONE_PER_START.broken_by(&e) => return Err(taken()),
+        Err(e) => return Err(AppError::from(e)),
     }
     let zone = current.timezone.clone().unwrap_or_else(|| "UTC".into());
     let note = format!(
@@ -687,9 +625,9 @@ pub async fn reschedule(
     let r = row(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::NotFound("That booking".into()))?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     announce(state, &r);
-    full_view(state, user, r).await
+    full_view(state, &mut *state.db.pool().acquire().await?, user, r).await
 }
 
 /// The provider shares where they are (degrees, from a form or the JSON
@@ -773,8 +711,7 @@ pub async fn report_position(
     .bind(at.at)
     .bind(user.id)
     .fetch_optional(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let Some((status, en_route_at)) = shared else {
         // Refused: say why (only now is the booking read).
         let current = visible_row(state, user, id).await?;
@@ -825,8 +762,7 @@ pub async fn list(
     ))
     .bind(user.id)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let now = now_millis();
     Ok(rows
         .iter()

@@ -5,10 +5,11 @@ use super::model::{
 };
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::catalog::like_pattern;
-use crate::events::rows::{Arg, bind_all, db_error};
+use crate::kernel::db::like_pattern;
+use crate::kernel::db::{Arg, bind_all};
+use crate::kernel::money::{Cents, Limits};
+use crate::kernel::time::now_millis;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -70,11 +71,10 @@ impl ServiceRow {
 }
 
 pub async fn service_row(state: &AppState, id: i64) -> Result<Option<ServiceRow>, AppError> {
-    sqlx::query_as(&format!("{SERVICE_SELECT} WHERE s.id = $1"))
+    Ok(sqlx::query_as(&format!("{SERVICE_SELECT} WHERE s.id = $1"))
         .bind(id)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)
+        .await?)
 }
 
 /// A service the viewer may see: active ones for everyone, inactive ones
@@ -109,8 +109,7 @@ pub async fn ensure_settings(
     .bind(provider_id)
     .bind(now)
     .execute(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -121,7 +120,7 @@ pub async fn create_service(
 ) -> Result<ServiceView, AppError> {
     user.require_role(Role::Organizer)?;
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     ensure_settings(&mut tx, user.id, now).await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO services (provider_id, title, description, category, price_cents, duration_min, \
@@ -140,9 +139,8 @@ pub async fn create_service(
     .bind(if input.active { "active" } else { "inactive" })
     .bind(now)
     .fetch_one(&mut *tx)
-    .await
-    .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
+    .await?;
+    tx.commit().await?;
     tracing::info!(service_id = id, provider_id = user.id, "service created");
     get_service(state, Some(user), id).await
 }
@@ -182,8 +180,7 @@ pub async fn update_service(
     .bind(if input.active { "active" } else { "inactive" })
     .bind(now_millis())
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     get_service(state, Some(user), id).await
 }
 
@@ -195,8 +192,7 @@ pub async fn delete_service(state: &AppState, user: &AuthUser, id: i64) -> Resul
         .bind(id)
         .bind(now_millis())
         .execute(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
@@ -239,7 +235,9 @@ pub async fn list_services(
         if text.trim().is_empty() {
             Ok(None)
         } else {
-            crate::events::model::parse_price(field, text).map(Some)
+            Cents::parse(field, text, Limits::PRICE)
+                .map(Cents::get)
+                .map(Some)
         }
     };
     if let Some(min) = price("min_price", &query.min_price)? {
@@ -260,8 +258,7 @@ pub async fn list_services(
     );
     let mut rows: Vec<ServiceRow> = bind_all(sqlx::query_as(&sql), &args)
         .fetch_all(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let categories: Vec<(String,)> = sqlx::query_as(
@@ -269,8 +266,7 @@ pub async fn list_services(
          GROUP BY lower(category) ORDER BY lower(MIN(category)) LIMIT 50",
     )
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(ServiceList {
         services: rows.iter().map(|r| r.view(viewer)).collect(),
         page,
@@ -286,8 +282,7 @@ pub async fn my_services(state: &AppState, user: &AuthUser) -> Result<Vec<Servic
     ))
     .bind(user.id)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(rows.iter().map(|r| r.view(Some(user))).collect())
 }
 
@@ -307,8 +302,7 @@ pub async fn provider(
     )
     .bind(id)
     .fetch_optional(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let (name, bio, timezone, tenths, count) =
         person.ok_or_else(|| AppError::NotFound("That provider".into()))?;
     let rows: Vec<ServiceRow> = sqlx::query_as(&format!(
@@ -316,8 +310,7 @@ pub async fn provider(
     ))
     .bind(id)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     if rows.is_empty() && timezone.is_none() {
         return Err(AppError::NotFound("That provider".into()));
     }

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::events::model::{bounded, required};
+use crate::kernel::money::{Cents, Limits};
+use crate::kernel::text::{bounded, required};
 
 pub const TITLE_MAX: usize = 120;
 pub const CATEGORY_MAX: usize = 40;
@@ -149,11 +150,11 @@ impl ServiceDraft {
             title: self.title.clone(),
             description: self.description.clone(),
             category: self.category.clone(),
-            price_cents: crate::events::model::parse_price("price", &self.price)?,
+            price_cents: Cents::parse("price", &self.price, Limits::PRICE)?.get(),
             duration_min: duration,
             place: Place::parse(&self.location_kind)?,
             address: self.address.clone(),
-            cover_url: crate::events::model::parse_cover_url(&self.cover_url)?,
+            cover_url: crate::kernel::text::parse_cover_url(&self.cover_url)?,
             active: matches!(self.active.as_str(), "on" | "true" | "1"),
         }
         .check()
@@ -169,7 +170,7 @@ impl ServiceInput {
                 "A service lasts from 5 minutes to 12 hours.",
             ));
         }
-        crate::events::model::check_price("price", self.price_cents)?;
+        Limits::PRICE.check("price", Cents::new(self.price_cents))?;
         let address = bounded("address", &self.address, "The address", ADDRESS_MAX)?;
         if self.place == Place::Provider && address.is_empty() {
             return Err(AppError::bad_request(

@@ -28,7 +28,7 @@ use leptos::prelude::*;
 
 use super::model::{BookingStatus, BookingView, ServiceView};
 use crate::components::{Badge, Tone};
-use crate::events::model::format_money;
+use crate::kernel::money::Cents;
 use crate::live::protocol::Notice;
 
 #[component]
@@ -54,7 +54,7 @@ pub fn ServiceCard(service: ServiceView) -> impl IntoView {
                 <h3 class="font-semibold text-slate-900 group-hover:underline">{service.title.clone()}</h3>
                 <p class="text-sm text-slate-600">{format!("by {}", service.provider_name)}</p>
                 <div class="mt-auto flex flex-wrap items-center justify-between gap-2 pt-2 text-sm">
-                    <span class="font-semibold">{format_money(service.price_cents, &service.currency)}</span>
+                    <span class="font-semibold">{Cents::new(service.price_cents).format(&service.currency)}</span>
                     <span class="text-slate-600">{format!("{} min · {}", service.duration_min, service.place.label())}</span>
                 </div>
                 <p class="text-xs text-slate-500">{service.rating.label()}</p>
@@ -78,7 +78,7 @@ pub fn BookingLine(booking: BookingView, #[prop(optional)] show_customer: bool) 
                 <p class="text-sm text-slate-600">{format!("{} · {}", booking.when_label, who)}</p>
             </div>
             <div class="flex items-center gap-3">
-                <span class="font-semibold">{format_money(booking.price_cents, &booking.currency)}</span>
+                <span class="font-semibold">{Cents::new(booking.price_cents).format(&booking.currency)}</span>
                 <BookingStatusBadge status=booking.status />
             </div>
         </a>

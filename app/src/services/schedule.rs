@@ -12,10 +12,9 @@ use super::model::{Schedule, ScheduleInput, Slot, SlotDay, SlotWeek, clock};
 use super::slots::{Busy, Interval, Rules};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::rows::db_error;
-use crate::events::time::parse_zone;
+use crate::kernel::time::now_millis;
+use crate::kernel::time::parse_zone;
 use crate::state::AppState;
 
 /// The rules row of a provider.
@@ -38,8 +37,7 @@ pub async fn settings(
     )
     .bind(provider_id)
     .fetch_optional(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(row.unwrap_or(Settings {
         timezone: "UTC".into(),
         buffer_min: 0,
@@ -52,7 +50,7 @@ pub async fn settings(
 /// The schedule of the signed-in provider, for the editor.
 pub async fn my_schedule(state: &AppState, user: &AuthUser) -> Result<Schedule, AppError> {
     user.require_role(Role::Organizer)?;
-    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let mut conn = state.db.pool().acquire().await?;
     let s = settings(&mut conn, user.id).await?;
     let (weekly, overrides) = hours(&mut conn, user.id).await?;
     let weekly = weekly
@@ -102,7 +100,7 @@ pub async fn save_schedule(
     user.require_role(Role::Organizer)?;
     let zone = parse_zone("timezone", &input.timezone)?;
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     ensure_settings(&mut tx, user.id, now).await?;
     // The provider's lock: a booking being made now sees the old schedule
     // or the new one, never half of each.
@@ -119,14 +117,12 @@ pub async fn save_schedule(
     .bind(input.cancel_window_hours)
     .bind(now)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     for table in ["provider_hours", "provider_overrides"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE provider_id = $1"))
             .bind(user.id)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     }
     for (weekday, start, end) in &input.weekly {
         sqlx::query(
@@ -139,8 +135,7 @@ pub async fn save_schedule(
         .bind(*end)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     for (day, intervals) in &input.overrides {
         let rows: Vec<(Option<i64>, Option<i64>)> = if intervals.is_empty() {
@@ -162,11 +157,10 @@ pub async fn save_schedule(
             .bind(end)
             .bind(now)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
         }
     }
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     state.live.schedule_changed(user.id, now);
     my_schedule(state, user).await
 }
@@ -180,8 +174,7 @@ async fn hours(conn: &mut sqlx::AnyConnection, provider_id: i64) -> Result<Hours
     )
     .bind(provider_id)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let mut weekly: [Vec<Interval>; 7] = Default::default();
     for (weekday, start_min, end_min) in rows {
         if let Some(day) = usize::try_from(weekday)
@@ -197,8 +190,7 @@ async fn hours(conn: &mut sqlx::AnyConnection, provider_id: i64) -> Result<Hours
     )
     .bind(provider_id)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let mut overrides: HashMap<NaiveDate, Vec<Interval>> = HashMap::new();
     for (day, start, end) in rows {
         let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
@@ -254,8 +246,7 @@ pub async fn busy(
     .bind(to)
     .bind(except.unwrap_or(0))
     .fetch_all(conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(start, blocked_until)| Busy {
@@ -280,7 +271,7 @@ pub async fn free_starts(
         ));
     }
     let service = get_service(state, viewer, service_id).await?;
-    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let mut conn = state.db.pool().acquire().await?;
     let (rules, _) = rules(&mut conn, service.provider_id, service.duration_min).await?;
     let taken = busy(&mut conn, service.provider_id, from - 86_400_000, to, None).await?;
     let starts = if service.status == "active" {
@@ -302,7 +293,7 @@ pub async fn slot_week(
     viewer_zone: &str,
 ) -> Result<SlotWeek, AppError> {
     let service = get_service(state, viewer, service_id).await?;
-    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let mut conn = state.db.pool().acquire().await?;
     let (rules, settings) = rules(&mut conn, service.provider_id, service.duration_min).await?;
     let zone = if viewer_zone.trim().is_empty() {
         rules.zone

@@ -3,7 +3,8 @@
 //! more than 12 hours ago is closed as completed (so its customer can
 //! review it even if the provider never pressed "completed").
 
-use crate::db::{Db, now_millis};
+use crate::kernel::db::Db;
+use crate::kernel::time::now_millis;
 
 /// How long after its end a confirmed or started booking closes by itself.
 const CLOSE_AFTER_MS: i64 = 12 * 3_600_000;

@@ -3,7 +3,7 @@
 //! and published through the hub (merged by `live::refresher`: a thousand
 //! people arriving at once make a handful of updates).
 
-use crate::db::Db;
+use crate::kernel::db::Db;
 use crate::live::hub::{Hub, Stamped};
 use crate::live::protocol::{Payload, Topic};
 

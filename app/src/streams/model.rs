@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::events::model::{bounded, required};
+use crate::kernel::text::{bounded, required};
 
 pub const TITLE_MAX: usize = 120;
 pub const DESCRIPTION_MAX: usize = 2000;

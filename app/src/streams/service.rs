@@ -8,11 +8,15 @@ use super::model::{
 };
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::rows::{db_error, is_unique_violation};
+use crate::kernel::db::Constraint;
+use crate::kernel::time::now_millis;
 use crate::live::protocol::Topic;
 use crate::state::AppState;
+
+/// A host is live once at a time.
+const ONE_LIVE_PER_HOST: Constraint =
+    Constraint::unique("streams_one_live_per_host", "streams.host_id");
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct StreamRow {
@@ -73,8 +77,7 @@ async fn row(state: &AppState, id: i64) -> Result<StreamRow, AppError> {
     sqlx::query_as::<_, StreamRow>(&format!("{STREAM_SELECT} WHERE s.id = $1"))
         .bind(id)
         .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(not_found)
 }
 
@@ -115,7 +118,7 @@ pub async fn start(
         AppError::NotAllowed("Only organizers go live. Sign up as an organizer to stream.".into())
     })?;
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let room_id = crate::chat::rooms::create_stream_room(&mut tx, host.id, &new.title, now).await?;
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO streams (host_id, title, description, status, room_id, started_at, \
@@ -130,14 +133,14 @@ pub async fn start(
     .await;
     let id = match inserted {
         Ok((id,)) => id,
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if ONE_LIVE_PER_HOST.broken_by(&e) => {
             return Err(AppError::Conflict(
                 "You are live already: end that stream before starting another.".into(),
             ));
         }
-        Err(e) => return Err(db_error(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     tracing::info!(stream_id = id, "stream started");
     get(state, Some(host), id).await
 }
@@ -152,7 +155,7 @@ pub async fn end(state: &AppState, user: &AuthUser, id: i64) -> Result<StreamVie
         ));
     }
     let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     let ended = sqlx::query(
         "UPDATE streams SET status = 'ended', ended_at = $2, broadcaster = NULL, updated_at = $2 \
          WHERE id = $1 AND status = 'live'",
@@ -160,8 +163,7 @@ pub async fn end(state: &AppState, user: &AuthUser, id: i64) -> Result<StreamVie
     .bind(id)
     .bind(now)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if ended.rows_affected() != 1 {
         return Err(AppError::Conflict("This stream has ended already.".into()));
     }
@@ -169,9 +171,8 @@ pub async fn end(state: &AppState, user: &AuthUser, id: i64) -> Result<StreamVie
         .bind(id)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
+        .await?;
+    tx.commit().await?;
     tracing::info!(stream_id = id, "stream ended");
     state.live.touch(Topic::Stream(id));
     get(state, Some(user), id).await
@@ -184,14 +185,12 @@ pub async fn lists(state: &AppState, reader: Option<&AuthUser>) -> Result<Stream
     ))
     .bind(LIST_MAX)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let recent: Vec<StreamRow> = sqlx::query_as(&format!(
         "{STREAM_SELECT} WHERE s.status = 'ended' ORDER BY s.ended_at DESC LIMIT 12"
     ))
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let mine = reader.and_then(|u| live.iter().find(|s| s.host_id == u.id).map(|s| s.id));
     Ok(StreamLists {
         live: live.iter().map(|r| r.view(reader)).collect(),
@@ -234,8 +233,7 @@ pub async fn set_broadcaster(
     .bind(connection)
     .bind(now_millis())
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     if updated.rows_affected() != 1 {
         return Err(AppError::Conflict("This stream has ended.".into()));
     }
@@ -251,8 +249,7 @@ pub async fn connection_closed(state: &AppState, connection: &str) -> Result<(),
     .bind(connection)
     .bind(now_millis())
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     for (id,) in cleared {
         state.live.touch(Topic::Stream(id));
     }

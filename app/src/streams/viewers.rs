@@ -7,9 +7,9 @@
 //! rows, so it can't drift, however many join at once.
 
 use super::model::VIEWER_TTL_MS;
-use crate::db::{Db, now_millis};
 use crate::error::AppError;
-use crate::events::rows::db_error;
+use crate::kernel::db::Db;
+use crate::kernel::time::now_millis;
 use crate::live::protocol::Topic;
 use crate::state::AppState;
 
@@ -27,12 +27,11 @@ pub async fn watch(state: &AppState, id: i64, user_id: i64) -> Result<bool, AppE
     .bind(user_id)
     .bind(now)
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     if renewed.rows_affected() == 1 {
         return Ok(false);
     }
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
+    let mut tx = state.db.pool().begin().await?;
     // The stream's row lock first: joins of one stream take turns, so the
     // peak below counts everyone.
     let live: Option<(i64,)> = sqlx::query_as(
@@ -41,8 +40,7 @@ pub async fn watch(state: &AppState, id: i64, user_id: i64) -> Result<bool, AppE
     .bind(id)
     .bind(now)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     match live {
         None => return Err(AppError::Conflict("This stream has ended.".into())),
         Some((host,)) if host == user_id => return Ok(false),
@@ -56,8 +54,7 @@ pub async fn watch(state: &AppState, id: i64, user_id: i64) -> Result<bool, AppE
     .bind(user_id)
     .bind(now)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     sqlx::query(
         "UPDATE streams SET peak_viewers = (SELECT CASE WHEN streams.peak_viewers > COUNT(*) \
          THEN streams.peak_viewers ELSE COUNT(*) END FROM stream_viewers v \
@@ -65,9 +62,8 @@ pub async fn watch(state: &AppState, id: i64, user_id: i64) -> Result<bool, AppE
     )
     .bind(id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
+    .await?;
+    tx.commit().await?;
     state.live.touch(Topic::Stream(id));
     Ok(true)
 }
@@ -82,8 +78,7 @@ pub async fn leave(state: &AppState, id: i64, user_id: i64) -> Result<bool, AppE
     .bind(user_id)
     .bind(now_millis())
     .execute(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let counted = left.rows_affected() == 1;
     if counted {
         state.live.touch(Topic::Stream(id));

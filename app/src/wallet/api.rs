@@ -10,6 +10,8 @@ use crate::error::AppError;
 use crate::events::model::OrderView;
 
 #[cfg(feature = "ssr")]
+use crate::kernel::idempotency::Key;
+#[cfg(feature = "ssr")]
 use crate::{accounts::session, error::respond, state::app_state};
 
 /// The wallet page's data: the balance, the latest transactions and who
@@ -82,7 +84,8 @@ pub async fn top_up(
                 expiry: card_expiry,
                 cvc: card_cvc,
             };
-            let receipt = super::service::deposit(&state, &user, cents, &card, &key).await?;
+            let receipt =
+                super::service::deposit(&state, &user, cents, &card, &form_key(&key)?).await?;
             leptos_axum::redirect(&format!("/wallet?done=topup&tx={}", receipt.transaction.id));
             Ok(receipt)
         }
@@ -102,7 +105,8 @@ pub async fn withdraw(
             let user = session::require_user()?;
             let cents = super::model::parse_amount("amount", &amount)?;
             let receipt =
-                super::service::withdraw(&state, &user, cents, &bank_account, &key).await?;
+                super::service::withdraw(&state, &user, cents, &bank_account, &form_key(&key)?)
+                    .await?;
             leptos_axum::redirect(&format!(
                 "/wallet?done=withdraw&tx={}",
                 receipt.transaction.id
@@ -125,7 +129,9 @@ pub async fn send_money(
             let state = app_state()?;
             let user = session::require_user()?;
             let cents = super::model::parse_amount("amount", &amount)?;
-            let receipt = super::service::transfer(&state, &user, &to, cents, &memo, &key).await?;
+            let receipt =
+                super::service::transfer(&state, &user, &to, cents, &memo, &form_key(&key)?)
+                    .await?;
             leptos_axum::redirect(&format!("/wallet?done=send&tx={}", receipt.transaction.id));
             Ok(receipt)
         }
@@ -168,7 +174,7 @@ pub async fn top_up_and_pay(
                     expiry: card_expiry,
                     cvc: card_cvc,
                 };
-                super::service::deposit(&state, &user, short, &card, &key).await?;
+                super::service::deposit(&state, &user, short, &card, &form_key(&key)?).await?;
             }
             let order = crate::events::orders::checkout(&state, &user, &hold_id, &notes).await?;
             leptos_axum::redirect(&format!("/orders/{}?placed=1", order.id));
@@ -200,4 +206,10 @@ pub async fn my_earnings() -> Result<Earnings, AppError> {
         }
         .await,
     )
+}
+
+/// The key a money form carries (one per form shown).
+#[cfg(feature = "ssr")]
+fn form_key(key: &str) -> Result<Key, AppError> {
+    Key::parse(Key::FIELD, key)
 }

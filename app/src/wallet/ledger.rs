@@ -12,7 +12,13 @@ use sqlx::{Any, Transaction};
 
 use super::model::{CURRENCY, TxKind, money};
 use crate::error::AppError;
-use crate::events::rows::{db_error, is_unique_violation};
+use crate::kernel::db::Constraint;
+
+/// One transaction per business fact (`order:12:payment`).
+const ONE_PER_REFERENCE: Constraint = Constraint::unique(
+    "wallet_transactions_reference_key",
+    "wallet_transactions.reference",
+);
 
 pub type Tx<'a> = Transaction<'a, Any>;
 
@@ -67,12 +73,11 @@ pub async fn account(
         .bind(user_id)
         .bind(kind.as_str())
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     if let Some((id,)) = found {
         return Ok(id);
     }
-    let now = crate::db::now_millis();
+    let now = crate::kernel::time::now_millis();
     sqlx::query(
         "INSERT INTO wallet_accounts (user_id, kind, currency, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING",
@@ -82,21 +87,19 @@ pub async fn account(
     .bind(CURRENCY)
     .bind(now)
     .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
+    .await?;
     // Made just now, or by a concurrent first use.
     let (id,): (i64,) = sqlx::query_as(select)
         .bind(user_id)
         .bind(kind.as_str())
         .fetch_one(&mut *conn)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(id)
 }
 
 /// The id of a person's account of `kind`, if they have one.
-pub async fn find_account(
-    pool: &sqlx::AnyPool,
+pub async fn find_account<'c>(
+    db: impl sqlx::Executor<'c, Database = Any>,
     user_id: i64,
     kind: Owned,
 ) -> Result<Option<i64>, AppError> {
@@ -104,9 +107,8 @@ pub async fn find_account(
         sqlx::query_as("SELECT id FROM wallet_accounts WHERE user_id = $1 AND kind = $2")
             .bind(user_id)
             .bind(kind.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(db_error)?;
+            .fetch_optional(db)
+            .await?;
     Ok(row.map(|(id,)| id))
 }
 
@@ -115,8 +117,7 @@ pub async fn platform(conn: &mut sqlx::AnyConnection, which: Platform) -> Result
         sqlx::query_as("SELECT id FROM wallet_accounts WHERE user_id IS NULL AND kind = $1")
             .bind(which.as_str())
             .fetch_one(&mut *conn)
-            .await
-            .map_err(db_error)?;
+            .await?;
     Ok(id)
 }
 
@@ -130,8 +131,7 @@ pub async fn lock_accounts(tx: &mut Tx<'_>, ids: &[i64], now: i64) -> Result<(),
             .bind(now)
             .bind(id)
             .execute(&mut **tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     }
     Ok(())
 }
@@ -144,8 +144,6 @@ pub struct NewTx<'a> {
     pub debit: i64,
     pub credit: i64,
     pub initiator: Option<i64>,
-    pub key: Option<&'a str>,
-    pub request_hash: &'a str,
     pub reference: Option<String>,
     pub order_id: Option<i64>,
     pub memo: &'a str,
@@ -159,9 +157,16 @@ pub enum Refused {
     Insufficient {
         available_cents: i64,
     },
-    /// The idempotency key or the reference is taken (a retry, or a race).
+    /// The reference is taken: this business fact was recorded already.
     Duplicate,
     Error(AppError),
+}
+
+impl From<sqlx::Error> for Refused {
+    #[track_caller]
+    fn from(e: sqlx::Error) -> Self {
+        Self::Error(AppError::from(e))
+    }
 }
 
 impl From<AppError> for Refused {
@@ -197,9 +202,9 @@ async fn insert_tx(
 ) -> Result<i64, Refused> {
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO wallet_transactions (kind, status, amount_cents, currency, debit_account_id, \
-         credit_account_id, initiator_id, idempotency_key, request_hash, reference, order_id, memo, \
-         counterparty, expires_at, posted_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+         credit_account_id, initiator_id, reference, order_id, memo, counterparty, expires_at, \
+         posted_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
     )
     .bind(new.kind.as_str())
     .bind(status)
@@ -208,8 +213,6 @@ async fn insert_tx(
     .bind(new.debit)
     .bind(new.credit)
     .bind(new.initiator)
-    .bind(new.key)
-    .bind(new.request_hash)
     .bind(new.reference.as_deref())
     .bind(new.order_id)
     .bind(new.memo)
@@ -221,8 +224,8 @@ async fn insert_tx(
     .await;
     match inserted {
         Ok((id,)) => Ok(id),
-        Err(e) if is_unique_violation(&e) => Err(Refused::Duplicate),
-        Err(e) => Err(Refused::Error(db_error(e))),
+        Err(e) if ONE_PER_REFERENCE.broken_by(&e) => Err(Refused::Duplicate),
+        Err(e) => Err(Refused::Error(AppError::from(e))),
     }
 }
 
@@ -231,8 +234,7 @@ async fn available(tx: &mut Tx<'_>, account: i64) -> Result<i64, AppError> {
         sqlx::query_as("SELECT balance_cents, pending_cents FROM wallet_accounts WHERE id = $1")
             .bind(account)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     Ok(balance - pending)
 }
 
@@ -267,8 +269,7 @@ async fn post_legs(
         .bind(now)
         .bind(account)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
         if moved.rows_affected() == 0 {
             return Err(Refused::Insufficient {
                 available_cents: available(tx, account).await?,
@@ -283,8 +284,7 @@ async fn post_legs(
         .bind(amount)
         .bind(now)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     Ok(())
 }
@@ -330,8 +330,7 @@ async fn void_expired_of(tx: &mut Tx<'_>, account: i64, now: i64) -> Result<u64,
     .bind(now)
     .bind(account)
     .fetch_all(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let total: i64 = voided.iter().map(|(a,)| a).sum();
     if total > 0 {
         sqlx::query(
@@ -341,8 +340,7 @@ async fn void_expired_of(tx: &mut Tx<'_>, account: i64, now: i64) -> Result<u64,
         .bind(now)
         .bind(account)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     }
     Ok(voided.len() as u64)
 }
@@ -364,8 +362,7 @@ pub async fn reserve(
     .bind(now)
     .bind(new.debit)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if reserved.rows_affected() == 0 {
         return Err(Refused::Insufficient {
             available_cents: available(tx, new.debit).await?,
@@ -392,8 +389,7 @@ async fn pending_by_reference(
     )
     .bind(reference)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(row.map(|(id, amount_cents, debit, credit, status)| {
         (
             PendingRow {
@@ -437,8 +433,7 @@ pub async fn post_pending(tx: &mut Tx<'_>, reference: &str, now: i64) -> Result<
     .bind(now)
     .bind(row.id)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if moved.rows_affected() == 0 {
         return Ok(Posting::Void);
     }
@@ -481,8 +476,7 @@ pub async fn void(tx: &mut Tx<'_>, reference: &str, now: i64) -> Result<bool, Ap
     .bind(now)
     .bind(row.id)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if voided.rows_affected() == 0 {
         return Ok(false);
     }
@@ -493,15 +487,14 @@ pub async fn void(tx: &mut Tx<'_>, reference: &str, now: i64) -> Result<bool, Ap
     .bind(now)
     .bind(row.debit_account_id)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(true)
 }
 
 /// Voids every expired pending transaction (the sweeper), one account at a
 /// time. Returns the accounts' owners, to tell them.
-pub async fn void_expired(db: &crate::db::Db) -> Result<Vec<i64>, AppError> {
-    let now = crate::db::now_millis();
+pub async fn void_expired(db: &crate::kernel::db::Db) -> Result<Vec<i64>, AppError> {
+    let now = crate::kernel::time::now_millis();
     let accounts: Vec<(i64, Option<i64>)> = sqlx::query_as(
         "SELECT DISTINCT t.debit_account_id, a.user_id FROM wallet_transactions t \
          JOIN wallet_accounts a ON a.id = t.debit_account_id \
@@ -509,14 +502,13 @@ pub async fn void_expired(db: &crate::db::Db) -> Result<Vec<i64>, AppError> {
     )
     .bind(now)
     .fetch_all(db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let mut owners = Vec::new();
     for (account, owner) in accounts {
-        let mut tx = db.pool().begin().await.map_err(db_error)?;
+        let mut tx = db.pool().begin().await?;
         lock_accounts(&mut tx, &[account], now).await?;
         let voided = void_expired_of(&mut tx, account, now).await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         if voided > 0 {
             owners.extend(owner);
         }

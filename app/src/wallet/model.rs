@@ -4,11 +4,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::kernel::money::{Cents, Limits};
 
-/// The one currency wallets hold (events are priced in it too).
-pub const CURRENCY: &str = "USD";
+pub use crate::kernel::money::CURRENCY;
 /// The most one deposit, withdrawal or transfer may move: $10,000.
 pub const MAX_AMOUNT_CENTS: i64 = 1_000_000;
+/// What one deposit, withdrawal or transfer may move: a cent to $10,000.
+pub const AMOUNT: Limits = Limits {
+    min: Cents::new(1),
+    max: Cents::new(MAX_AMOUNT_CENTS),
+    noun: "The amount",
+};
 /// Transactions per page of the history.
 pub const PAGE_SIZE: i64 = 20;
 
@@ -168,44 +174,17 @@ pub struct Receipt {
 
 /// Wallet money for people: `$12.50`, `$0.00`.
 pub fn money(cents: i64) -> String {
-    if cents == 0 {
-        return "$0.00".to_string();
-    }
-    crate::events::model::format_money(cents, CURRENCY)
+    Cents::new(cents).format_exact(CURRENCY)
 }
 
 /// An amount typed by a person ("12.50", "$7") in cents, within limits.
 pub fn parse_amount(field: &str, text: &str) -> Result<i64, AppError> {
-    let cents = crate::events::model::parse_price(field, text)?;
-    check_amount(field, cents)
+    Cents::parse(field, text, AMOUNT).map(Cents::get)
 }
 
+/// An amount given in cents, within [`AMOUNT`].
 pub fn check_amount(field: &str, cents: i64) -> Result<i64, AppError> {
-    if cents <= 0 {
-        return Err(AppError::bad_request(field, "Enter an amount above zero."));
-    }
-    if cents > MAX_AMOUNT_CENTS {
-        return Err(AppError::bad_request(
-            field,
-            format!(
-                "The most you can move at once is {}.",
-                crate::events::model::format_money(MAX_AMOUNT_CENTS, CURRENCY)
-            ),
-        ));
-    }
-    Ok(cents)
-}
-
-/// An idempotency key: 1 to 100 visible ASCII characters.
-pub fn check_key(key: &str) -> Result<String, AppError> {
-    let key = key.trim();
-    if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(AppError::bad_request(
-            "idempotencyKey",
-            "An Idempotency-Key of 1 to 100 visible characters is required.",
-        ));
-    }
-    Ok(key.to_string())
+    Cents::from_minor(field, cents, AMOUNT).map(Cents::get)
 }
 
 pub fn check_memo(memo: &str) -> Result<String, AppError> {
@@ -359,10 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_memos_and_bank_accounts_are_bounded() {
-        assert!(check_key("").is_err());
-        assert!(check_key(&"k".repeat(101)).is_err());
-        assert_eq!(check_key(" abc-1 ").unwrap(), "abc-1");
+    fn memos_and_bank_accounts_are_bounded() {
         assert!(check_memo(&"x".repeat(141)).is_err());
         assert_eq!(
             check_bank_account("de89 3704 0044 0532 0130 00").unwrap(),

@@ -29,35 +29,6 @@ pub fn wallet_changes() -> Memo<u64> {
     })
 }
 
-/// A fresh idempotency key for a money form: one per form shown, so a
-/// double submit (or a retried post) moves the money once.
-pub fn fresh_key() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        let mut bytes = [0u8; 12];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-        hex::encode(bytes)
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        let a = (js_random() * 1e15) as u64;
-        let b = (js_random() * 1e15) as u64;
-        format!("{a:x}{b:x}")
-    }
-}
-
-#[cfg(not(feature = "ssr"))]
-fn js_random() -> f64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Math::random()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0.5
-    }
-}
-
 /// `12 Mar 2031, 18:32 UTC`, the same on the server and in the browser.
 pub fn date_time(ms: i64) -> String {
     let (year, month, day) = crate::dates::civil_date(ms.div_euclid(86_400_000));

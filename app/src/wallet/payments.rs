@@ -16,7 +16,6 @@ use super::ledger::{self, NewTx, Owned, Platform, Posting, Refused, Tx};
 use super::model::{CURRENCY, Earnings, EventEarnings, TxKind};
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
-use crate::events::rows::db_error;
 use crate::state::AppState;
 
 pub fn reference(order_id: i64, what: &str) -> String {
@@ -58,8 +57,6 @@ pub async fn reserve_order(
         debit: buyer,
         credit: escrow,
         initiator: Some(order.buyer_id),
-        key: None,
-        request_hash: "",
         reference: Some(reference(order.order_id, "payment")),
         order_id: Some(order.order_id),
         memo: "",
@@ -110,8 +107,7 @@ pub async fn unwind_order(
     )
     .bind(&payment)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     let Some((amount, buyer, escrow)) = paid else {
         return Ok(0);
     };
@@ -126,8 +122,6 @@ pub async fn unwind_order(
         debit: escrow,
         credit: buyer,
         initiator: None,
-        key: None,
-        request_hash: "",
         reference: Some(reference(order_id, "refund")),
         order_id: Some(order_id),
         memo: if fee > 0 {
@@ -156,8 +150,8 @@ pub fn touched(buyer_id: i64, state: &AppState) {
 /// organizer's wallet, less `fee_bps` to the platform. One transaction per
 /// order; a payout happens once (its reference is unique). Returns the
 /// organizers paid.
-pub async fn pay_out(db: &crate::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppError> {
-    let now = crate::db::now_millis();
+pub async fn pay_out(db: &crate::kernel::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppError> {
+    let now = crate::kernel::time::now_millis();
     // Fully refunded orders have nothing to pay out; they are left out in
     // SQL so they never crowd the batch.
     let due: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
@@ -173,11 +167,10 @@ pub async fn pay_out(db: &crate::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppEr
     )
     .bind(now)
     .fetch_all(db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let mut paid = Vec::new();
     for (order_id, organizer, escrow, net) in due {
-        let mut tx = db.pool().begin().await.map_err(db_error)?;
+        let mut tx = db.pool().begin().await?;
         let main = ledger::account(&mut tx, organizer, Owned::Main).await?;
         let fees = ledger::platform(&mut tx, Platform::Fees).await?;
         let fee = net * fee_bps.clamp(0, 10_000) / 10_000;
@@ -187,8 +180,6 @@ pub async fn pay_out(db: &crate::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppEr
             debit: escrow,
             credit: main,
             initiator: None,
-            key: None,
-            request_hash: "",
             reference: Some(reference(order_id, "payout")),
             order_id: Some(order_id),
             memo: "",
@@ -196,7 +187,7 @@ pub async fn pay_out(db: &crate::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppEr
         };
         match ledger::post(&mut tx, &new, Some((fees, fee)), now).await {
             Ok(_) => {
-                tx.commit().await.map_err(db_error)?;
+                tx.commit().await?;
                 paid.push(organizer);
             }
             Err(Refused::Duplicate) => {}
@@ -215,7 +206,7 @@ pub async fn pay_out(db: &crate::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppEr
 /// escrow and what was paid out.
 pub async fn earnings(state: &AppState, user: &AuthUser) -> Result<Earnings, AppError> {
     user.require_role(crate::accounts::model::Role::Organizer)?;
-    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let mut conn = state.db.pool().acquire().await?;
     let fees = ledger::platform(&mut conn, Platform::Fees).await?;
     drop(conn);
     let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
@@ -230,8 +221,7 @@ pub async fn earnings(state: &AppState, user: &AuthUser) -> Result<Earnings, App
     .bind(user.id)
     .bind(fees)
     .fetch_all(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .await?;
     let mut events: Vec<EventEarnings> = Vec::new();
     for (event_id, name, kind, amount, fee) in rows {
         if events.last().is_none_or(|e| e.event_id != event_id) {

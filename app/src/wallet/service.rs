@@ -3,23 +3,26 @@
 //! moves money takes an idempotency key: the same key with the same request
 //! returns the first result; with another request it is refused.
 
-use sha2::{Digest, Sha256};
-
-use super::ledger::{self, NewTx, Owned, Platform, Refused};
+use super::ledger::{self, NewTx, Owned, Platform};
 use super::model::{
     Balance, CURRENCY, CardInput, PAGE_SIZE, Receipt, TransactionPage, TransactionView, TxKind,
-    TxQuery, TxStatus, check_amount, check_bank_account, check_key, check_memo, money,
+    TxQuery, TxStatus, check_amount, check_bank_account, check_memo, money,
 };
 use super::provider;
 use crate::accounts::service::AuthUser;
-use crate::db::now_millis;
 use crate::error::AppError;
-use crate::events::rows::db_error;
+use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
+use crate::kernel::time::now_millis;
 use crate::state::AppState;
 
 /// The wallet of `user_id`: posted balance, reserved, available.
 pub async fn balance_of(state: &AppState, user_id: i64) -> Result<Balance, AppError> {
-    let Some(account) = ledger::find_account(state.db.pool(), user_id, Owned::Main).await? else {
+    balance_on(&mut *state.db.pool().acquire().await?, user_id).await
+}
+
+/// [`balance_of`] on a connection (inside a transaction: as it will be).
+async fn balance_on(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<Balance, AppError> {
+    let Some(account) = ledger::find_account(&mut *conn, user_id, Owned::Main).await? else {
         return Ok(Balance {
             currency: CURRENCY.into(),
             ..Default::default()
@@ -33,9 +36,8 @@ pub async fn balance_of(state: &AppState, user_id: i64) -> Result<Balance, AppEr
     )
     .bind(account)
     .bind(now_millis())
-    .fetch_one(state.db.pool())
-    .await
-    .map_err(db_error)?;
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(Balance {
         balance_cents: balance,
         pending_cents: pending,
@@ -61,7 +63,6 @@ struct TxRow {
     order_id: Option<i64>,
     created_at: i64,
     posted_at: Option<i64>,
-    request_hash: String,
     /// What the posted entries did to the viewer's account.
     net_cents: Option<i64>,
     other_name: Option<String>,
@@ -69,7 +70,7 @@ struct TxRow {
 }
 
 const TX_SELECT: &str = "SELECT t.id, t.kind, t.status, t.amount_cents, t.currency, \
-     t.debit_account_id, t.memo, t.counterparty, t.order_id, t.created_at, t.posted_at, t.request_hash, \
+     t.debit_account_id, t.memo, t.counterparty, t.order_id, t.created_at, t.posted_at, \
      CAST((SELECT SUM(e.amount_cents) FROM wallet_entries e WHERE e.transaction_id = t.id AND e.account_id = $1) AS BIGINT) AS net_cents, \
      (SELECT u.display_name FROM wallet_accounts oa JOIN users u ON u.id = oa.user_id \
       WHERE oa.id = CASE WHEN t.debit_account_id = $1 THEN t.credit_account_id ELSE t.debit_account_id END) AS other_name, \
@@ -114,14 +115,17 @@ impl TxRow {
     }
 }
 
-async fn tx_view(state: &AppState, account: i64, id: i64) -> Result<TransactionView, AppError> {
+async fn tx_view(
+    conn: &mut sqlx::AnyConnection,
+    account: i64,
+    id: i64,
+) -> Result<TransactionView, AppError> {
     let sql = format!("{TX_SELECT} WHERE t.id = $2");
     let row: TxRow = sqlx::query_as(&sql)
         .bind(account)
         .bind(id)
-        .fetch_one(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .fetch_one(conn)
+        .await?;
     Ok(row.view(account))
 }
 
@@ -170,7 +174,7 @@ pub async fn history(
     if let Some(kind) = kind {
         q = q.bind(kind.as_str());
     }
-    let mut rows = q.fetch_all(state.db.pool()).await.map_err(db_error)?;
+    let mut rows = q.fetch_all(state.db.pool()).await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     Ok(TransactionPage {
@@ -197,68 +201,43 @@ pub async fn order_receipt(
         .bind(account)
         .bind(order_id)
         .fetch_all(state.db.pool())
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(rows.iter().map(|r| r.view(account)).collect())
 }
 
-fn fingerprint(parts: &[&str]) -> String {
-    hex::encode(&Sha256::digest(parts.join("\u{1f}").as_bytes())[..16])
+/// A money-moving request of `user`, keyed.
+fn keyed(user: &AuthUser, key: &Key, parts: &[&str]) -> Request {
+    Request::new(user.id, Scope::Wallet, key.clone(), Fingerprint::of(parts))
 }
 
-/// The first result of this key, if the user used it before; 409 if it was
-/// for another request.
-async fn replay(
-    state: &AppState,
-    user: &AuthUser,
-    account: i64,
-    key: &str,
-    hash: &str,
-) -> Result<Option<Receipt>, AppError> {
-    let sql = format!("{TX_SELECT} WHERE t.initiator_id = $2 AND t.idempotency_key = $3");
-    let row: Option<TxRow> = sqlx::query_as(&sql)
-        .bind(account)
-        .bind(user.id)
-        .bind(key)
-        .fetch_optional(state.db.pool())
-        .await
-        .map_err(db_error)?;
-    match row {
-        None => Ok(None),
-        Some(row) if row.request_hash == hash => Ok(Some(Receipt {
-            transaction: row.view(account),
-            balance: balance(state, user).await?,
-        })),
-        Some(_) => Err(AppError::Conflict(
-            "This Idempotency-Key was already used for a different request.".into(),
-        )),
-    }
+/// The first result of a keyed request, if it was made before; 409 if the
+/// key was used for another request.
+async fn replay(state: &AppState, request: &Request) -> Result<Option<Receipt>, AppError> {
+    request.replay(&mut *state.db.pool().acquire().await?).await
 }
 
-/// Records one posted transaction for `user`, keyed, and tells them; a
-/// concurrent retry with the same key gets the first one's result.
+/// Records one posted transaction for `user`, once per key, and tells them;
+/// a retry (even one at the same moment) gets the first one's receipt.
 async fn move_money(
     state: &AppState,
     user: &AuthUser,
     account: i64,
+    request: &Request,
     new: NewTx<'_>,
 ) -> Result<Receipt, AppError> {
-    let key = new.key.unwrap_or_default().to_string();
-    let hash = new.request_hash.to_string();
     let amount = new.amount_cents;
-    let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(db_error)?;
-    let id = match ledger::post(&mut tx, &new, None, now).await {
-        Ok(id) => id,
-        Err(Refused::Duplicate) => {
-            drop(tx);
-            return replay(state, user, account, &key, &hash)
-                .await?
-                .ok_or_else(|| AppError::Conflict("This request is being processed.".into()));
-        }
-        Err(refused) => return Err(refused.into_error(amount)),
+    let mut tx = match idempotency::begin(state.db.pool(), Some(request)).await? {
+        Begun::Replayed(first) => return Ok(first),
+        Begun::Fresh(tx) => tx,
     };
-    tx.commit().await.map_err(db_error)?;
+    let id = ledger::post(&mut tx, &new, None, now_millis())
+        .await
+        .map_err(|refused| refused.into_error(amount))?;
+    let receipt = Receipt {
+        transaction: tx_view(&mut tx, account, id).await?,
+        balance: balance_on(&mut tx, user.id).await?,
+    };
+    idempotency::commit(tx, Some(request), &receipt).await?;
     tracing::info!(
         transaction_id = id,
         kind = new.kind.as_str(),
@@ -266,10 +245,7 @@ async fn move_money(
         "wallet transaction posted"
     );
     announce(state, user.id);
-    Ok(Receipt {
-        transaction: tx_view(state, account, id).await?,
-        balance: balance(state, user).await?,
-    })
+    Ok(receipt)
 }
 
 /// Tells a person their wallet changed (balance and history reload).
@@ -285,33 +261,32 @@ pub async fn deposit(
     user: &AuthUser,
     amount_cents: i64,
     card: &CardInput,
-    key: &str,
+    key: &Key,
 ) -> Result<Receipt, AppError> {
     let amount = check_amount("amount", amount_cents)?;
-    let key = check_key(key)?;
     let today = provider::today();
     let card = super::model::check_card(card, today.0, today.1)?;
-    let hash = fingerprint(&["deposit", &amount.to_string(), &card.digits]);
-    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let request = keyed(user, key, &["deposit", &amount.to_string(), &card.digits]);
+    let mut conn = state.db.pool().acquire().await?;
     let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
     let cash_in = ledger::platform(&mut conn, Platform::CashIn).await?;
     drop(conn);
-    if let Some(first) = replay(state, user, account, &key, &hash).await? {
+    // A retry must not charge the card again.
+    if let Some(first) = replay(state, &request).await? {
         return Ok(first);
     }
-    let charge = provider::top_up().charge(&card, amount, &key)?;
+    let charge = provider::top_up().charge(&card, amount, key.as_str())?;
     let receipt = move_money(
         state,
         user,
         account,
+        &request,
         NewTx {
             kind: TxKind::Deposit,
             amount_cents: amount,
             debit: cash_in,
             credit: account,
             initiator: Some(user.id),
-            key: Some(&key),
-            request_hash: &hash,
             reference: Some(format!("charge:{}", charge.id)),
             order_id: None,
             memo: "",
@@ -328,32 +303,27 @@ pub async fn withdraw(
     user: &AuthUser,
     amount_cents: i64,
     bank_account: &str,
-    key: &str,
+    key: &Key,
 ) -> Result<Receipt, AppError> {
     let amount = check_amount("amount", amount_cents)?;
-    let key = check_key(key)?;
     let bank = check_bank_account(bank_account)?;
-    let hash = fingerprint(&["withdraw", &amount.to_string(), &bank]);
-    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let request = keyed(user, key, &["withdraw", &amount.to_string(), &bank]);
+    let mut conn = state.db.pool().acquire().await?;
     let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
     let cash_out = ledger::platform(&mut conn, Platform::CashOut).await?;
     drop(conn);
-    if let Some(first) = replay(state, user, account, &key, &hash).await? {
-        return Ok(first);
-    }
     let label = format!("Bank ••••{}", &bank[bank.len() - 4..]);
     let receipt = move_money(
         state,
         user,
         account,
+        &request,
         NewTx {
             kind: TxKind::Withdrawal,
             amount_cents: amount,
             debit: account,
             credit: cash_out,
             initiator: Some(user.id),
-            key: Some(&key),
-            request_hash: &hash,
             reference: None,
             order_id: None,
             memo: "",
@@ -371,10 +341,9 @@ pub async fn transfer(
     to_email: &str,
     amount_cents: i64,
     memo: &str,
-    key: &str,
+    key: &Key,
 ) -> Result<Receipt, AppError> {
     let amount = check_amount("amount", amount_cents)?;
-    let key = check_key(key)?;
     let memo = check_memo(memo)?;
     let email = crate::accounts::model::parse_email(to_email).map_err(|_| {
         AppError::bad_request("to", "Enter the email address of the person to pay.")
@@ -388,31 +357,23 @@ pub async fn transfer(
             "You can't send money to yourself.",
         ));
     }
-    let hash = fingerprint(&[
-        "transfer",
-        &amount.to_string(),
-        &recipient.id.to_string(),
-        &memo,
-    ]);
-    let mut conn = state.db.pool().acquire().await.map_err(db_error)?;
+    let (amount_text, to) = (amount.to_string(), recipient.id.to_string());
+    let request = keyed(user, key, &["transfer", &amount_text, &to, &memo]);
+    let mut conn = state.db.pool().acquire().await?;
     let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
     let theirs = ledger::account(&mut conn, recipient.id, Owned::Main).await?;
     drop(conn);
-    if let Some(first) = replay(state, user, account, &key, &hash).await? {
-        return Ok(first);
-    }
     let receipt = move_money(
         state,
         user,
         account,
+        &request,
         NewTx {
             kind: TxKind::Transfer,
             amount_cents: amount,
             debit: account,
             credit: theirs,
             initiator: Some(user.id),
-            key: Some(&key),
-            request_hash: &hash,
             reference: None,
             order_id: None,
             memo: &memo,

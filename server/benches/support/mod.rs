@@ -39,7 +39,7 @@ pub struct Served {
     pub address: std::net::SocketAddr,
     /// `http://address`.
     pub base: String,
-    pub db: app::db::Db,
+    pub db: app::kernel::db::Db,
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
 }
@@ -68,7 +68,7 @@ pub async fn create_event(
     name: &str,
     seats: i64,
 ) -> (i64, i64) {
-    let starts = app::events::time::iso(app::db::now_millis() + 30 * 86_400_000);
+    let starts = app::kernel::time::iso(app::kernel::time::now_millis() + 30 * 86_400_000);
     let event: serde_json::Value = client
         .post(format!("{base}/api/events"))
         .bearer_auth(organizer)
@@ -250,9 +250,9 @@ pub fn latency_line(sorted: &[Duration]) -> String {
 /// `count` attendees with sessions, made straight in the database (signing
 /// up thousands would measure argon2): their ids and access tokens, good
 /// on every instance started with [`SECRET`].
-pub async fn people(db: &app::db::Db, count: usize, tag: &str) -> Vec<(i64, String)> {
+pub async fn people(db: &app::kernel::db::Db, count: usize, tag: &str) -> Vec<(i64, String)> {
     let secret = app::config::JwtSecret::new(SECRET.as_bytes().to_vec()).expect("a secret");
-    let now = app::db::now_millis();
+    let now = app::kernel::time::now_millis();
     let mut people = Vec::with_capacity(count);
     for i in 0..count {
         let (id,): (i64,) = sqlx::query_as(

@@ -69,7 +69,7 @@ pub struct VerifyResponse {
 
 fn tokens(issued: IssuedSession) -> TokenResponse {
     TokenResponse {
-        expires_in: issued.access_expires_at - app::db::now_millis() / 1000,
+        expires_in: issued.access_expires_at - app::kernel::time::now_millis() / 1000,
         access_token: issued.access_token,
         refresh_token: issued.refresh_token,
         token_type: "Bearer",

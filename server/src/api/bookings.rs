@@ -4,14 +4,14 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::error::AppError;
-use app::events::model::major_units;
-use app::events::time;
+use app::kernel::money::Cents;
+use app::kernel::time;
 use app::services::bookings::{self, Side};
 use app::services::model::{BookingAction, BookingRequest, BookingView};
 use app::state::AppState;
@@ -19,7 +19,7 @@ use app::state::AppState;
 use super::auth::ErrorBody;
 use super::events::parse_id;
 use super::services::{ApiSlot, parse_instant, slots_between};
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, IdempotencyKey};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -82,7 +82,7 @@ impl From<&BookingView> for ApiBooking {
             starts_at: time::iso(b.starts_at),
             ends_at: time::iso(b.ends_at),
             status: b.status.as_str().into(),
-            price: major_units(b.price_cents),
+            price: Cents::new(b.price_cents).major(),
             price_cents: b.price_cents,
             currency: b.currency.clone(),
             address: b.address.clone(),
@@ -201,24 +201,19 @@ pub struct TakenBody {
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<CreateBooking>,
 ) -> Result<Response, AppError> {
     let starts_at = time::parse_iso("startsAt", &body.starts_at)?;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or(body.client_key)
-        .unwrap_or_default();
+    let key = key.or_body("clientKey", body.client_key.as_deref())?;
     let request = BookingRequest {
         service_id: body.service_id,
         starts_at,
         address: body.address,
         notes: body.notes,
-        key,
+        key: String::new(),
     };
-    match bookings::book(&state, &user, &request).await {
+    match bookings::book(&state, &user, &request, key).await {
         Ok((booking, created)) => {
             let status = if created {
                 StatusCode::CREATED

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,12 +12,12 @@ use utoipa::{IntoParams, ToSchema};
 use app::chat::model::{MemberRole, MemberView, MessageView, RoomSummary, RoomView, Visibility};
 use app::chat::{messages, presence, rooms};
 use app::error::AppError;
-use app::events::time;
+use app::kernel::time;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
 use super::events::parse_id;
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, IdempotencyKey};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -484,15 +484,11 @@ pub struct SendMessage {
 pub async fn send(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<SendMessage>,
 ) -> Result<Response, AppError> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or(body.client_id);
-    let sent = messages::send(&state, &user, body.room_id, &body.content, key.as_deref()).await?;
+    let key = key.or_body("clientId", body.client_id.as_deref())?;
+    let sent = messages::send(&state, &user, body.room_id, &body.content, key).await?;
     let status = if sent.created {
         StatusCode::CREATED
     } else {

@@ -12,9 +12,10 @@ use app::accounts::session::Auth;
 use app::error::AppError;
 use app::events::model::{
     CheckInOutcome, EventInput, EventQuery, EventStatus, EventView, HoldView, TierInput, TierView,
-    major_units,
 };
-use app::events::{catalog, holds, tickets, time};
+use app::events::{catalog, holds, tickets};
+use app::kernel::money::{Cents, Limits};
+use app::kernel::time;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
@@ -56,7 +57,7 @@ impl From<&TierView> for ApiTier {
         Self {
             id: t.id,
             category_name: t.name.clone(),
-            price: major_units(t.price_cents),
+            price: Cents::new(t.price_cents).major(),
             price_cents: t.price_cents,
             total_seats: t.capacity,
             reserved_seats: t.sold + t.held,
@@ -177,17 +178,7 @@ pub struct UpdateEvent {
 
 fn price_cents(i: usize, tier: &TierBody) -> Result<i64, AppError> {
     let field = format!("ticketCategories.{i}.price");
-    match (tier.price_cents, tier.price) {
-        (Some(cents), _) => Ok(cents),
-        (None, Some(price)) if price.is_finite() && (0.0..=1e7).contains(&price) => {
-            Ok((price * 100.0).round() as i64)
-        }
-        (None, Some(_)) => Err(AppError::bad_request(
-            field,
-            "price must be a non-negative amount.",
-        )),
-        (None, None) => Err(AppError::bad_request(field, "price is required.")),
-    }
+    Cents::from_api(&field, tier.price_cents, tier.price, Limits::PRICE).map(Cents::get)
 }
 
 fn tier_input(i: usize, tier: &TierBody) -> Result<TierInput, AppError> {
@@ -397,7 +388,7 @@ pub async fn create_event(
             .transpose()?,
         timezone,
         venue: body.location.unwrap_or_default(),
-        cover_url: app::events::model::parse_cover_url(body.cover_url.as_deref().unwrap_or(""))
+        cover_url: app::kernel::text::parse_cover_url(body.cover_url.as_deref().unwrap_or(""))
             .map_err(seed_fields)?,
         status: status(body.is_active, EventStatus::Published),
         cancellation_fee_pct: body.cancellation_fee_pct,
@@ -444,7 +435,7 @@ pub async fn update_event(
         timezone: body.timezone.unwrap_or(current.timezone),
         venue: body.location.unwrap_or(current.venue),
         cover_url: match body.cover_url.as_deref() {
-            Some(url) => app::events::model::parse_cover_url(url).map_err(seed_fields)?,
+            Some(url) => app::kernel::text::parse_cover_url(url).map_err(seed_fields)?,
             None => current.cover_url,
         },
         status: status(body.is_active, current.status),

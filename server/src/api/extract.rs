@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use app::accounts::service::AuthUser;
 use app::accounts::session::{Auth, RequestMeta};
 use app::error::AppError;
+use app::kernel::idempotency::Key;
 
 /// JSON bodies whose errors are ours: 400 naming the field where serde says which.
 pub struct ApiJson<T>(pub T);
@@ -48,6 +49,45 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             .and_then(|auth| auth.0.clone())
             .map(Self)
             .ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The `Idempotency-Key` header, checked (a malformed one is a 400);
+/// `None` when absent.
+pub struct IdempotencyKey(pub Option<Key>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let header = match parts.headers.get("idempotency-key") {
+            None => None,
+            Some(value) => Some(value.to_str().map_err(|_| {
+                AppError::bad_request(Key::FIELD, "The Idempotency-Key must be visible ASCII.")
+            })?),
+        };
+        Key::optional(Key::FIELD, header).map(Self)
+    }
+}
+
+impl IdempotencyKey {
+    /// The key, where the endpoint needs one.
+    pub fn required(self) -> Result<Key, AppError> {
+        self.0.ok_or_else(|| {
+            AppError::bad_request(
+                Key::FIELD,
+                "An Idempotency-Key of 1 to 100 visible characters is required.",
+            )
+        })
+    }
+
+    /// The header, else the key the body names (`clientKey`); the body's
+    /// is checked as strictly, naming its field.
+    pub fn or_body(self, field: &str, body: Option<&str>) -> Result<Option<Key>, AppError> {
+        match self.0 {
+            Some(key) => Ok(Some(key)),
+            None => Key::optional(field, body),
+        }
     }
 }
 

@@ -3,21 +3,22 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::error::AppError;
 use app::events::holds;
-use app::events::model::{OrderView, major_units};
+use app::events::model::OrderView;
 use app::events::orders::{self, NewOrder};
-use app::events::time;
+use app::kernel::money::Cents;
+use app::kernel::time;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
 use super::events::parse_id;
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, IdempotencyKey};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -62,9 +63,9 @@ impl From<&OrderView> for ApiOrder {
             event_id: o.event_id,
             category_id: o.tier_id,
             quantity: o.quantity,
-            unit_price: major_units(o.unit_price_cents),
+            unit_price: Cents::new(o.unit_price_cents).major(),
             unit_price_cents: o.unit_price_cents,
-            total_price: major_units(o.total_cents),
+            total_price: Cents::new(o.total_cents).major(),
             total_cents: o.total_cents,
             currency: o.currency.clone(),
             status: o.status.as_str().to_string(),
@@ -114,14 +115,6 @@ pub struct CreateOrderWithLock {
     pub client_key: Option<String>,
 }
 
-fn key(headers: &HeaderMap, body: Option<String>) -> Option<String> {
-    headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or(body)
-}
-
 /// Order seats directly (a hold and a pending order in one transaction).
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "The same key returns the same order")),
@@ -130,7 +123,7 @@ fn key(headers: &HeaderMap, body: Option<String>) -> Option<String> {
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<CreateOrder>,
 ) -> Result<Response, AppError> {
     holds::check_tier_event(&state, body.category_id, body.event_id).await?;
@@ -142,7 +135,7 @@ pub async fn create(
             quantity: Some(body.quantity),
             hold_id: None,
             notes: body.notes.unwrap_or_default(),
-            client_key: key(&headers, body.client_key),
+            client_key: key.or_body("clientKey", body.client_key.as_deref())?,
         },
     )
     .await?;
@@ -156,7 +149,7 @@ pub async fn create(
 pub async fn create_with_lock(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<CreateOrderWithLock>,
 ) -> Result<Response, AppError> {
     if let Some(tier) = body.category_id {
@@ -170,7 +163,7 @@ pub async fn create_with_lock(
             quantity: body.quantity,
             hold_id: Some(body.lock_id),
             notes: body.notes.unwrap_or_default(),
-            client_key: key(&headers, body.client_key),
+            client_key: key.or_body("clientKey", body.client_key.as_deref())?,
         },
     )
     .await?;

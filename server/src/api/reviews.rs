@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use app::accounts::session::Auth;
 use app::error::AppError;
-use app::events::time;
+use app::kernel::time;
 use app::reviews::model::{About, ReviewView, Target};
 use app::reviews::service;
 use app::state::AppState;

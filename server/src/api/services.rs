@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use app::accounts::session::Auth;
 use app::error::AppError;
-use app::events::model::major_units;
-use app::events::time;
+use app::kernel::money::{Cents, Limits};
+use app::kernel::time;
 use app::services::model::{Place, ServiceInput, ServiceQuery, ServiceView};
 use app::services::{catalog, schedule};
 use app::state::AppState;
@@ -54,7 +54,7 @@ impl From<&ServiceView> for ApiService {
             title: s.title.clone(),
             description: s.description.clone(),
             category: s.category.clone(),
-            price: major_units(s.price_cents),
+            price: Cents::new(s.price_cents).major(),
             price_cents: s.price_cents,
             currency: s.currency.clone(),
             duration: s.duration_min,
@@ -140,16 +140,8 @@ pub struct ServiceBody {
 
 impl ServiceBody {
     fn input(self) -> Result<ServiceInput, AppError> {
-        let price_cents = match (self.price_cents, self.price) {
-            (Some(c), _) => c,
-            (None, Some(p)) if p.is_finite() && p >= 0.0 => (p * 100.0).round() as i64,
-            _ => {
-                return Err(AppError::bad_request(
-                    "price",
-                    "price (or priceCents) is required and not negative.",
-                ));
-            }
-        };
+        let price_cents =
+            Cents::from_api("price", self.price_cents, self.price, Limits::PRICE)?.get();
         ServiceInput {
             title: self.title,
             description: self.description,
@@ -158,9 +150,7 @@ impl ServiceBody {
             duration_min: self.duration,
             place: Place::parse(&self.location_kind)?,
             address: self.address,
-            cover_url: app::events::model::parse_cover_url(
-                self.cover_url.as_deref().unwrap_or(""),
-            )?,
+            cover_url: app::kernel::text::parse_cover_url(self.cover_url.as_deref().unwrap_or(""))?,
             active: self.active.unwrap_or(true),
         }
         .check()
@@ -277,7 +267,7 @@ pub async fn slots(
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
     let from = match p.from.as_deref().filter(|f| !f.is_empty()) {
         Some(f) => parse_instant("from", f)?,
-        None => app::db::now_millis(),
+        None => app::kernel::time::now_millis(),
     };
     let to = match p.to.as_deref().filter(|t| !t.is_empty()) {
         Some(t) => parse_instant("to", t)?,

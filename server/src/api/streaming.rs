@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use app::accounts::session::Auth;
 use app::error::AppError;
-use app::events::time;
+use app::kernel::time;
 use app::state::AppState;
 use app::streams::model::{NewStream, StreamView};
 use app::streams::{service, viewers};

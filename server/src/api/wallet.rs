@@ -4,19 +4,20 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::error::AppError;
-use app::events::time;
+use app::kernel::money::Cents;
+use app::kernel::time;
 use app::state::AppState;
-use app::wallet::model::{Balance, CardInput, Receipt, TransactionView, TxQuery};
+use app::wallet::model::{AMOUNT, Balance, CardInput, Receipt, TransactionView, TxQuery};
 use app::wallet::service;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, IdempotencyKey};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -34,7 +35,7 @@ pub struct ApiBalance {
 impl From<&Balance> for ApiBalance {
     fn from(b: &Balance) -> Self {
         Self {
-            balance: app::events::model::major_units(b.balance_cents),
+            balance: Cents::new(b.balance_cents).major(),
             balance_cents: b.balance_cents,
             pending_cents: b.pending_cents,
             available_cents: b.available_cents,
@@ -69,7 +70,7 @@ impl From<&TransactionView> for ApiTransaction {
             id: t.id,
             kind: t.kind.as_str().into(),
             status: t.status.as_str().into(),
-            amount: app::events::model::major_units(t.amount_cents),
+            amount: Cents::new(t.amount_cents).major(),
             amount_cents: t.amount_cents,
             currency: t.currency.clone(),
             description: t.description.clone(),
@@ -101,36 +102,10 @@ fn created(receipt: &Receipt) -> Response {
     (StatusCode::CREATED, Json(ApiReceipt::from(receipt))).into_response()
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, AppError> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    app::wallet::model::check_key(key)
-}
-
 /// An amount in cents (`amountCents`) or in major units (`amount`, as seed
 /// 003 sends it; at most two decimals).
 fn cents(amount: Option<f64>, amount_cents: Option<i64>) -> Result<i64, AppError> {
-    let cents = match (amount_cents, amount) {
-        (Some(c), _) => c,
-        (None, Some(a)) if a.is_finite() && ((a * 100.0).round() - a * 100.0).abs() < 1e-6 => {
-            (a * 100.0).round() as i64
-        }
-        (None, Some(_)) => {
-            return Err(AppError::bad_request(
-                "amount",
-                "amount has at most two decimals.",
-            ));
-        }
-        (None, None) => {
-            return Err(AppError::bad_request(
-                "amount",
-                "amount (or amountCents) is required.",
-            ));
-        }
-    };
-    app::wallet::model::check_amount("amount", cents)
+    Cents::from_api("amount", amount_cents, amount, AMOUNT).map(Cents::get)
 }
 
 /// Your wallet's balance.
@@ -211,10 +186,10 @@ pub struct DepositBody {
 pub async fn deposit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<DepositBody>,
 ) -> Result<Response, AppError> {
-    let key = idempotency_key(&headers)?;
+    let key = key.required()?;
     let amount = cents(body.amount, body.amount_cents)?;
     let card = CardInput {
         number: body.card_number,
@@ -242,10 +217,10 @@ pub struct WithdrawBody {
 pub async fn withdraw(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<WithdrawBody>,
 ) -> Result<Response, AppError> {
-    let key = idempotency_key(&headers)?;
+    let key = key.required()?;
     let amount = cents(body.amount, body.amount_cents)?;
     let receipt = service::withdraw(&state, &user, amount, &body.bank_account, &key).await?;
     Ok(created(&receipt))
@@ -269,10 +244,10 @@ pub struct TransferBody {
 pub async fn transfer(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<TransferBody>,
 ) -> Result<Response, AppError> {
-    let key = idempotency_key(&headers)?;
+    let key = key.required()?;
     let amount = cents(body.amount, body.amount_cents)?;
     let receipt = service::transfer(
         &state,

@@ -50,7 +50,7 @@ impl Positions {
             lat_e6,
             lng_e6,
             accuracy_m,
-            at: app::db::now_millis(),
+            at: app::kernel::time::now_millis(),
         };
         app::services::bookings::report_position(state, user, id, at)
             .await

@@ -195,7 +195,7 @@ async fn me_without_a_token_or_with_a_bad_one_is_a_401_in_the_seed_shape() {
     // Expired: signed with the right key, an hour old.
     let claims_user = body["user"]["id"].as_i64().unwrap();
     let sid = verify_sid(&app, &token).await;
-    let hour_ago = app::db::now_millis() - 3_600_000;
+    let hour_ago = app::kernel::time::now_millis() - 3_600_000;
     let (expired, _) = app::accounts::tokens::issue_access(
         &app::config::JwtSecret::new(vec![7u8; 32]).unwrap(),
         claims_user,

@@ -201,7 +201,7 @@ fn admin_audit_reports_a_balanced_ledger_and_fails_on_a_broken_one() {
     // Money out of thin air: a cached balance no entry explains.
     let url = format!("sqlite:{}", dir.path().join("data/marquee.db").display());
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let db = app::db::Db::connect(&url).await.unwrap();
+        let db = app::kernel::db::Db::connect(&url).await.unwrap();
         sqlx::query("UPDATE wallet_accounts SET balance_cents = 500 WHERE kind = 'fees'")
             .execute(db.pool())
             .await

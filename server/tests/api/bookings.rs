@@ -63,14 +63,14 @@ pub async fn set_availability(app: &TestApp, token: &str, changes: Value) {
 
 /// The service's free starts (ISO) over the next `days` days.
 pub async fn free(app: &TestApp, service: i64, days: i64) -> Vec<String> {
-    let now = app::db::now_millis();
+    let now = app::kernel::time::now_millis();
     let (status, body) = send_json(
         app,
         Method::GET,
         &format!(
             "/api/services/{service}/slots?from={}&to={}",
-            app::events::time::iso(now),
-            app::events::time::iso(now + days * 86_400_000)
+            app::kernel::time::iso(now),
+            app::kernel::time::iso(now + days * 86_400_000)
         ),
         None,
         None,
@@ -87,11 +87,11 @@ pub async fn free(app: &TestApp, service: i64, days: i64) -> Vec<String> {
 
 /// A free start about `hours` from now.
 pub async fn slot_in(app: &TestApp, service: i64, hours: i64) -> String {
-    let after = app::db::now_millis() + hours * 3_600_000;
+    let after = app::kernel::time::now_millis() + hours * 3_600_000;
     free(app, service, hours / 24 + 2)
         .await
         .into_iter()
-        .find(|s| app::events::time::parse_iso("s", s).unwrap() >= after)
+        .find(|s| app::kernel::time::parse_iso("s", s).unwrap() >= after)
         .expect("a free slot then")
 }
 
@@ -171,7 +171,7 @@ async fn a_customer_books_a_free_slot_once_per_key_and_it_leaves_the_free_list()
     );
 
     // Not a start of the schedule, your own service, no address, signed out.
-    let odd = app::events::time::iso(app::events::time::parse_iso("s", &other).unwrap() + 600_000);
+    let odd = app::kernel::time::iso(app::kernel::time::parse_iso("s", &other).unwrap() + 600_000);
     let (status, body) = book(&app, &rival, service, &odd, None).await;
     assert_eq!(status, 409, "{body}");
     let (status, _) = book(&app, &provider_token, service, &other, None).await;
@@ -237,7 +237,7 @@ async fn fifty_customers_racing_for_one_time_make_exactly_one_booking() {
     let (_, provider_id, service) = provider(&app).await;
     let start = slot_in(&app, service, 50).await;
     let overlapping =
-        app::events::time::iso(app::events::time::parse_iso("s", &start).unwrap() + 1_800_000);
+        app::kernel::time::iso(app::kernel::time::parse_iso("s", &start).unwrap() + 1_800_000);
     let mut customers = Vec::new();
     for _ in 0..50 {
         customers.push(new_user(&app, "attendee").await.0);

@@ -1091,7 +1091,7 @@ async fn a_booking_has_one_thread_for_its_customer_and_provider() {
 #[tokio::test]
 async fn two_instances_on_one_postgresql_deliver_messages_typing_and_long_texts() {
     let a = spawn_app().await;
-    if a.db.backend() != app::db::Backend::Postgres {
+    if a.db.backend() != app::kernel::db::Backend::Postgres {
         eprintln!("two_instances_on_one_postgresql: needs TEST_POSTGRES_URL; skipped on SQLite");
         return;
     }

@@ -57,7 +57,9 @@ async fn the_status_server_function_answers_under_rpc() {
 async fn a_second_start_on_the_same_database_applies_no_migration_twice() {
     let app = spawn_app().await;
 
-    let db = app::db::Db::connect(&app.database_url).await.unwrap();
+    let db = app::kernel::db::Db::connect(&app.database_url)
+        .await
+        .unwrap();
     db.migrate().await.unwrap();
 
     let (applied,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")

@@ -2,7 +2,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::config::{Config, Environment, JwtSecret};
-use app::db::Db;
+use app::kernel::db::Db;
 use leptos::config::LeptosOptions;
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::sync::oneshot;

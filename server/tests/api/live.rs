@@ -332,7 +332,7 @@ async fn a_socket_from_another_site_is_refused() {
 #[tokio::test]
 async fn two_instances_on_one_postgresql_deliver_each_others_changes() {
     let a = spawn_app().await;
-    if a.db.backend() != app::db::Backend::Postgres {
+    if a.db.backend() != app::kernel::db::Backend::Postgres {
         eprintln!("two_instances_on_one_postgresql: needs TEST_POSTGRES_URL; skipped on SQLite");
         return;
     }
@@ -473,7 +473,7 @@ async fn a_client_that_stays_behind_is_disconnected() {
         receive(&mut sent).await,
         ServerMessage::Snapshot { .. }
     ));
-    let Payload::Availability { event_id, tiers } = app::live::availability::read(
+    let Payload::Availability { event_id, tiers } = app::events::availability::read(
         &app.state.db,
         match topic {
             app::live::protocol::Topic::Event(id) => id,
@@ -612,7 +612,7 @@ async fn a_holder_hears_from_the_server_when_their_hold_lapses() {
     // A sweep before the hold lapses says nothing.
     app::events::sweeper::sweep_and_tell(&app.db, &app.state.live, 500).await;
     sqlx::query("UPDATE holds SET expires_at = $1 WHERE id = $2")
-        .bind(app::db::now_millis() - 1)
+        .bind(app::kernel::time::now_millis() - 1)
         .bind(&hold_id)
         .execute(app.db.pool())
         .await

@@ -575,7 +575,7 @@ async fn video_set_up_goes_between_the_host_and_one_viewer_and_nowhere_else() {
 #[tokio::test]
 async fn two_instances_on_one_postgresql_relay_video_set_up_and_share_the_count() {
     let first = spawn_app().await;
-    if first.state.db.backend() != app::db::Backend::Postgres {
+    if first.state.db.backend() != app::kernel::db::Backend::Postgres {
         first.stop().await;
         return;
     }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, send_json, spawn_app, user};
 
 pub fn in_days(days: i64) -> String {
-    app::events::time::iso(app::db::now_millis() + days * 86_400_000)
+    app::kernel::time::iso(app::kernel::time::now_millis() + days * 86_400_000)
 }
 
 /// Creates an event with the given tiers (name, price, seats) as `token`.
@@ -461,7 +461,7 @@ async fn an_expired_hold_stops_counting_at_once_and_fails_confirmation() {
 
     // The hold's time runs out (moved into the past instead of waiting).
     sqlx::query("UPDATE holds SET expires_at = $1")
-        .bind(app::db::now_millis() - 1)
+        .bind(app::kernel::time::now_millis() - 1)
         .execute(app.db.pool())
         .await
         .unwrap();
@@ -506,7 +506,7 @@ async fn an_expired_hold_stops_counting_at_once_and_fails_confirmation() {
     )
     .await;
     sqlx::query("UPDATE holds SET expires_at = $1 WHERE status = 'active'")
-        .bind(app::db::now_millis() - 1)
+        .bind(app::kernel::time::now_millis() - 1)
         .execute(app.db.pool())
         .await
         .unwrap();

@@ -24,7 +24,7 @@ async fn seats(app: &TestApp, tier: i64) -> (i64, i64, i64) {
          FROM ticket_tiers t WHERE t.id = $1",
     )
     .bind(tier)
-    .bind(app::db::now_millis())
+    .bind(app::kernel::time::now_millis())
     .fetch_one(app.db.pool())
     .await
     .expect("the tier")
@@ -183,7 +183,7 @@ async fn expire_active_holds(app: &TestApp, limit: i64) {
     .expect("read holds");
     for (id,) in oldest {
         sqlx::query("UPDATE holds SET expires_at = $1 WHERE id = $2 AND status = 'active'")
-            .bind(app::db::now_millis())
+            .bind(app::kernel::time::now_millis())
             .bind(id)
             .execute(app.db.pool())
             .await

@@ -388,7 +388,7 @@ async fn a_lapsed_hold_voids_its_payment_and_confirming_moves_no_money() {
     let id = created["id"].as_i64().unwrap();
     assert_eq!(balance(&app, &buyer).await, (2500, 2500, 0));
     // Time passes: the hold and its payment lapse together.
-    let past = app::db::now_millis() - 1000;
+    let past = app::kernel::time::now_millis() - 1000;
     sqlx::query(
         "UPDATE holds SET expires_at = $1 WHERE id = (SELECT hold_id FROM orders WHERE id = $2)",
     )
@@ -444,7 +444,7 @@ async fn payouts_move_escrow_to_the_organizer_once_after_the_event_less_the_fee(
         .unwrap();
     assert_eq!(balance(&app, &organizer).await.0, 0);
     // The event is over.
-    let past = app::db::now_millis() - 3_600_000;
+    let past = app::kernel::time::now_millis() - 3_600_000;
     sqlx::query("UPDATE events SET starts_at = $1, ends_at = $2 WHERE id = $3")
         .bind(past - 3_600_000)
         .bind(past)

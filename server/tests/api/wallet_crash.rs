@@ -151,7 +151,7 @@ async fn buyer(
 }
 
 async fn check(database_url: &str) {
-    let db = app::db::Db::connect(database_url)
+    let db = app::kernel::db::Db::connect(database_url)
         .await
         .expect("the database");
     let audit = app::wallet::audit::audit(&db).await.expect("audit");

@@ -2,6 +2,7 @@
 //! in the room's counter are fetched, so nothing is missed or doubled),
 //! typing and presence signals, read markers, and the composer.
 
+use crate::kernel::idempotency::fresh_key;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
@@ -386,7 +387,7 @@ fn RoomHeader(chat: Conversation, compact: bool) -> impl IntoView {
 #[component]
 fn Composer(chat: Conversation, back: String) -> impl IntoView {
     let body = RwSignal::new(String::new());
-    let client_id = RwSignal::new(super::new_client_id());
+    let client_id = RwSignal::new(fresh_key());
     let error = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
     let live = use_live();
@@ -408,7 +409,7 @@ fn Composer(chat: Conversation, back: String) -> impl IntoView {
                     if body.try_get_untracked().as_deref() == Some(text.as_str()) {
                         body.set(String::new());
                     }
-                    client_id.set(super::new_client_id());
+                    client_id.set(fresh_key());
                     // Others stop showing "typing" with the message; the
                     // next keystroke says so again at once.
                     last_typing.try_set_value(0);

@@ -10,10 +10,11 @@ use crate::components::{Button, ButtonLink, Card, Variant};
 use crate::error::AppError;
 use crate::events::api::{Checkout, ReleaseHold, get_hold};
 use crate::events::model::HoldView;
+use crate::kernel::idempotency::fresh_key;
 use crate::live::protocol::Notice;
 use crate::wallet::api::{TopUpAndPay, wallet_balance};
 use crate::wallet::model::{Balance, money as wallet_money};
-use crate::wallet::pages::{card_fields, fresh_key};
+use crate::wallet::pages::card_fields;
 
 /// The held seats: what they cost, how long they stay held, and "confirm".
 #[component]

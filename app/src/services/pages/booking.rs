@@ -8,8 +8,8 @@ use super::picker::SlotPicker;
 use crate::accounts::context::field_error;
 use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{Button, Card, Variant};
-use crate::events::model::format_money;
 use crate::events::pages::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
+use crate::kernel::money::Cents;
 use crate::live::client::{LiveStatus, Refusal, use_live, use_topic_signals};
 use crate::live::protocol::{ClientMessage, ErrorCode, Payload};
 use crate::reviews::api::WriteReview;
@@ -155,7 +155,7 @@ fn Detail(
             <dl class="mt-4 grid gap-3 text-sm sm:grid-cols-2">
                 <div><dt class="text-slate-500">"When"</dt><dd class="font-medium" data-testid="booking-when">{booking.when_label.clone()}</dd></div>
                 <div><dt class="text-slate-500">"Where"</dt><dd class="font-medium">{place}</dd></div>
-                <div><dt class="text-slate-500">"Price"</dt><dd class="font-medium">{format_money(booking.price_cents, &booking.currency)}" · paid to the provider in person"</dd></div>
+                <div><dt class="text-slate-500">"Price"</dt><dd class="font-medium">{Cents::new(booking.price_cents).format(&booking.currency)}" · paid to the provider in person"</dd></div>
                 <div><dt class="text-slate-500">"With"</dt><dd class="font-medium">{other}</dd></div>
             </dl>
             {(!booking.notes.is_empty()).then(|| view! { <p class="mt-3 rounded-lg bg-slate-50 px-3 py-2 text-sm"><span class="text-slate-500">"Notes: "</span>{booking.notes.clone()}</p> })}

@@ -6,12 +6,12 @@ use super::picker::SlotPicker;
 use crate::accounts::context::{field_error, use_auth};
 use crate::accounts::pages::{FormAlert, sign_in_href};
 use crate::components::{Badge, Button, ButtonLink, Card, Tone, Variant};
-use crate::events::model::format_money;
 use crate::events::pages::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
+use crate::kernel::idempotency::fresh_key;
+use crate::kernel::money::Cents;
 use crate::reviews::pages::{Of, ReviewsSection};
 use crate::services::api::{BookSlot, get_service};
 use crate::services::model::{Place, ServiceView};
-use crate::wallet::pages::fresh_key;
 
 /// One service: what it is, who offers it, free times to book, reviews.
 #[component]
@@ -54,7 +54,7 @@ fn ServiceDetail(service: ServiceView) -> impl IntoView {
                         " · " <span data-testid="service-rating">{service.rating.label()}</span>
                     </p>
                     <dl class="flex flex-wrap gap-x-6 gap-y-1 text-sm text-slate-700">
-                        <div><dt class="inline text-slate-500">"Price: "</dt><dd class="inline font-semibold">{format_money(service.price_cents, &service.currency)}</dd></div>
+                        <div><dt class="inline text-slate-500">"Price: "</dt><dd class="inline font-semibold">{Cents::new(service.price_cents).format(&service.currency)}</dd></div>
                         <div><dt class="inline text-slate-500">"Duration: "</dt><dd class="inline">{format!("{} minutes", service.duration_min)}</dd></div>
                         <div><dt class="inline text-slate-500">"Where: "</dt><dd class="inline">
                             {match service.place {

@@ -2,13 +2,14 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{TransactionLine, fresh_key, wallet_changes};
+use super::{TransactionLine, wallet_changes};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{
     Button, ButtonLink, Card, EmptyState, ErrorView, FormField, IconName, Variant,
 };
 use crate::events::pages::{Notice, Skeleton, query_param};
+use crate::kernel::idempotency::fresh_key;
 use crate::wallet::api::{SendMoney, TopUp, WalletSummary, Withdraw, wallet_overview};
 use crate::wallet::model::{Balance, money};
 

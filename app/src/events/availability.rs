@@ -1,9 +1,10 @@
 //! `event:{id}` topics: seats per tier, read from the database and
-//! published through the hub (merged by [`super::refresher`]).
+//! published through the hub (merged by [`crate::live::refresher`]).
 
-use super::hub::{Hub, Stamped};
-use super::protocol::{Payload, TierSeats, Topic};
-use crate::db::{Db, now_millis};
+use crate::kernel::db::Db;
+use crate::kernel::time::now_millis;
+use crate::live::hub::{Hub, Stamped};
+use crate::live::protocol::{Payload, TierSeats, Topic};
 
 /// The seats of an event's tiers right now.
 pub async fn read(db: &Db, event_id: i64) -> Result<Payload, sqlx::Error> {

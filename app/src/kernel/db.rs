@@ -5,6 +5,12 @@
 //! Conventions every table follows: money is `BIGINT` minor units (cents),
 //! times are `BIGINT` milliseconds since the Unix epoch, UTC.
 
+mod errors;
+mod query;
+
+pub use errors::{Constraint, DbResultExt, RETRY, is_transient};
+pub use query::{Arg, bind_all, like_pattern};
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -127,14 +133,6 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-/// Milliseconds since the Unix epoch, the unit of every stored time.
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! Event times: stored as UTC epoch milliseconds, typed and shown in the
-//! event's own IANA time zone. Server side only (the zone database stays out
-//! of the wasm); pages get ready-made labels.
+//! Times: stored as UTC epoch milliseconds, typed and shown in an IANA time
+//! zone (an event's, a provider's). Server side only (the zone database
+//! stays out of the wasm); pages get ready-made labels.
 
 use std::str::FromStr;
 
@@ -8,6 +8,14 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::error::AppError;
+
+/// Milliseconds since the Unix epoch, the unit of every stored time.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
 
 pub fn parse_zone(field: &str, name: &str) -> Result<Tz, AppError> {
     let name = name.trim();

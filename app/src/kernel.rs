@@ -1,0 +1,21 @@
+//! The shared kernel: the plumbing every domain uses, so that no domain
+//! reaches into another for it. It imports no domain.
+//!
+//! - [`money`]: [`money::Cents`], the one parser and formatter of amounts;
+//! - [`idempotency`]: keys, fingerprints, the first response and its replay;
+//! - [`db`]: the pool, `?` on database errors, named constraints;
+//! - [`time`]: stored times (UTC milliseconds), zones, parsing and labels;
+//! - [`ids`]: typed ids, so an event's id is never passed as a user's;
+//! - [`text`]: trimmed, bounded text fields and links;
+//! - [`random`]: codes, tokens and keys.
+
+pub mod idempotency;
+pub mod ids;
+pub mod money;
+pub mod random;
+pub mod text;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod time;
