@@ -53,8 +53,10 @@ test-postgres:
 test-e2e:
 	$(TOOLS) scripts/e2e.sh
 
-## Formatting and lints, per target (the server and the wasm separately).
+## Formatting and lints, per target (the server and the wasm separately),
+## and the module graph (domains and files import each other without cycles).
 lint: setup
+	python3 scripts/module-graph.py
 	$(TOOLS) cargo fmt --all -- --check
 	$(TOOLS) cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
 	$(TOOLS) cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

@@ -7,7 +7,7 @@ mod card;
 mod error_view;
 mod form_field;
 mod icon;
-mod nav;
+mod page;
 mod toast;
 
 pub use badge::{Badge, Tone};
@@ -16,5 +16,5 @@ pub use card::{Card, EmptyState};
 pub use error_view::{ErrorPage, ErrorView};
 pub use form_field::FormField;
 pub use icon::{Icon, IconName};
-pub use nav::TopNav;
+pub use page::{FailedPage, INPUT, Notice, Pager, Skeleton, id_param, query_param};
 pub use toast::{ToastHost, ToastKind, Toasts, provide_toasts, use_toasts};

@@ -1,3 +1,5 @@
+mod nav;
+
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -5,7 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::accounts::context::provide_auth;
 use crate::accounts::pages::{PeoplePage, ProfilePage, PublicProfilePage, SignInPage, SignUpPage};
-use crate::components::{ErrorPage, ToastHost, TopNav, provide_toasts};
+use crate::components::{ErrorPage, ToastHost, provide_toasts};
 use crate::events::pages::{
     AdminOrdersPage, CheckInPage, CheckoutPage, EditEventPage, EventDashboardPage, EventPage,
     EventsPage, MyOrdersPage, MyTicketsPage, NewEventPage, OrderPage, OrganizerPage,
@@ -16,6 +18,7 @@ use crate::services::pages::{
     ProviderInboxPage, ProviderPage, ServicePage, ServicesPage,
 };
 use crate::wallet::pages::{EarningsPage, TransactionsPage, WalletPage};
+use nav::TopNav;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -94,7 +97,7 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("sign-up") view=SignUpPage />
                         <Route path=path!("profile") view=ProfilePage />
                         <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
-                        <Route path=path!("users/:id") view=PublicProfilePage ssr=SsrMode::Async />
+                        <Route path=path!("users/:id") view=|| view! { <PublicProfilePage actions=profile_actions /> } ssr=SsrMode::Async />
                         <Route path=path!("events") view=EventsPage ssr=SsrMode::Async />
                         <Route path=path!("events/:id") view=EventPage ssr=SsrMode::Async />
                         <Route path=path!("checkout/:hold") view=CheckoutPage ssr=SsrMode::Async />
@@ -140,4 +143,9 @@ fn Layout() -> impl IntoView {
                 </footer>
             </div>
     }
+}
+
+/// What a person's profile offers besides who they are: a message.
+fn profile_actions(user_id: i64) -> AnyView {
+    view! { <crate::chat::pages::MessageButton user_id /> }.into_any()
 }

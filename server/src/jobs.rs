@@ -8,9 +8,10 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use tokio::task::JoinHandle;
 
+use app::error::AppError;
 use app::kernel::db::Db;
 use app::live::hub::Hub;
-use app::live::protocol::Topic;
+use app::live::protocol::{MessageView, Topic};
 use app::state::AppState;
 
 /// Starts every background task; abort the handles to stop them.
@@ -31,6 +32,7 @@ pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
         &state.db,
         &state.live,
         &state.config.database_url,
+        fetch_message,
     ));
     tasks
 }
@@ -66,6 +68,11 @@ async fn sweep(state: AppState) {
             tracing::warn!(error = %e, "cannot forget old idempotency keys");
         }
     }
+}
+
+/// A chat message another instance sent, too long for a notification.
+fn fetch_message(db: Db, id: i64) -> BoxFuture<'static, Result<Option<MessageView>, AppError>> {
+    Box::pin(async move { app::chat::messages::view_of(&db, id).await })
 }
 
 /// The topics whose state is read from the database.

@@ -24,9 +24,9 @@ use tracing::Instrument;
 
 use app::accounts::service::{self, AuthUser};
 use app::accounts::session::{Auth, RequestMeta};
-use app::chat::model::Presence;
 use app::error::AppError;
 use app::live::hub::{Hub, Stamped};
+use app::live::protocol::Presence;
 use app::live::protocol::{
     ClientMessage, ErrorCode, PROTOCOL_VERSION, Payload, ServerMessage, Topic,
 };

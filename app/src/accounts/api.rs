@@ -8,7 +8,7 @@ use super::model::{Me, UserPage};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::{error::respond, state::app_state};
+use crate::accounts::{rpc, session};
 
 #[server(prefix = "/rpc", endpoint = "accounts/sign_up")]
 pub async fn sign_up(
@@ -19,96 +19,74 @@ pub async fn sign_up(
     next: String,
 ) -> Result<Me, AppError> {
     use super::{model::safe_next, service, session};
-    respond(
-        async {
-            let state = app_state()?;
-            let meta = session::request_meta();
-            let issued = service::register(
-                &state,
-                service::Registration {
-                    email,
-                    password,
-                    display_name,
-                    role,
-                },
-                meta.ip,
-            )
-            .await?;
-            session::set_cookies(session::session_cookies(&issued, meta.secure));
-            leptos_axum::redirect(&safe_next(&next));
-            Ok(issued.user.me)
-        }
-        .await,
-    )
+    rpc::anyone(|state, _| async move {
+        let meta = session::request_meta();
+        let issued = service::register(
+            &state,
+            service::Registration {
+                email,
+                password,
+                display_name,
+                role,
+            },
+            meta.ip,
+        )
+        .await?;
+        session::set_cookies(session::session_cookies(&issued, meta.secure));
+        leptos_axum::redirect(&safe_next(&next));
+        Ok(issued.user.me)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "accounts/sign_in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<Me, AppError> {
     use super::{model::safe_next, service, session};
-    respond(
-        async {
-            let state = app_state()?;
-            let meta = session::request_meta();
-            let issued = service::login(&state, &email, password, meta.ip).await?;
-            session::set_cookies(session::session_cookies(&issued, meta.secure));
-            leptos_axum::redirect(&safe_next(&next));
-            Ok(issued.user.me)
-        }
-        .await,
-    )
+    rpc::anyone(|state, _| async move {
+        let meta = session::request_meta();
+        let issued = service::login(&state, &email, password, meta.ip).await?;
+        session::set_cookies(session::session_cookies(&issued, meta.secure));
+        leptos_axum::redirect(&safe_next(&next));
+        Ok(issued.user.me)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "accounts/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::{service, session};
-    respond(
-        async {
-            let state = app_state()?;
-            if let Some(user) = session::current_user() {
-                service::logout(&state, &user.session_id).await?;
-            }
-            session::set_cookies(session::clear_cookies(session::request_meta().secure));
-            leptos_axum::redirect("/");
-            Ok(())
+    use super::service;
+    rpc::anyone(|state, _| async move {
+        if let Some(user) = session::current_user() {
+            service::logout(&state, &user.session_id).await?;
         }
-        .await,
-    )
+        session::set_cookies(session::clear_cookies(session::request_meta().secure));
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "accounts/update_profile")]
 pub async fn update_profile(display_name: String, bio: String) -> Result<Me, AppError> {
-    use super::{service, session};
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            service::update_profile(&state, &user, &display_name, &bio).await
-        }
-        .await,
-    )
+    use super::service;
+    rpc::signed_in(|state, user| async move {
+        service::update_profile(&state, &user, &display_name, &bio).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "accounts/search")]
 pub async fn search_users(q: String, page: u32) -> Result<UserPage, AppError> {
-    use super::{service, session};
-    respond(
-        async {
-            let state = app_state()?;
-            session::require_user()?;
-            service::search(&state, &q, page).await
-        }
-        .await,
-    )
+    use super::service;
+    rpc::anyone(|state, _| async move {
+        session::require_user()?;
+        service::search(&state, &q, page).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "accounts/profile")]
 pub async fn get_profile(id: i64) -> Result<super::model::PublicProfile, AppError> {
     use super::service;
-    respond(
-        async {
-            let state = app_state()?;
-            service::public_profile(&state, id).await
-        }
-        .await,
-    )
+    rpc::anyone(|state, _| async move { service::public_profile(&state, id).await }).await
 }

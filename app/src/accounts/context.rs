@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::api::SignOut;
 use super::model::Me;
 use crate::error::AppError;
+use crate::live::protocol::{Notice, Payload};
 
 /// The signed-in user, and signing out (which the navigation offers on every
 /// page). Forms that sign in or change the user create their own action in
@@ -79,4 +80,21 @@ where
         }
         _ => None,
     })
+}
+
+/// Counts the notices on the signed-in person's own topic that `wanted`
+/// picks; resources that read the count reload on each.
+pub fn notices_matching(wanted: impl Fn(&Notice) -> bool + Send + Sync + 'static) -> Memo<u64> {
+    let auth = use_auth();
+    let me = auth.me.get_untracked().map(|m| m.id).unwrap_or(0);
+    let feed = crate::live::client::use_topic(format!("user:{me}"));
+    let count = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        if let Some(Payload::Notice { notice }) = feed.get()
+            && wanted(&notice)
+        {
+            count.update(|n| *n += 1);
+        }
+    });
+    Memo::new(move |_| count.get())
 }

@@ -12,6 +12,8 @@ pub use public_profile::PublicProfilePage;
 pub use sign_in::SignInPage;
 pub use sign_up::SignUpPage;
 
+use crate::components::ErrorPage;
+use crate::kernel::text::url_encode;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
@@ -38,16 +40,32 @@ pub fn sign_in_href() -> Signal<String> {
     })
 }
 
-pub fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
+/// Shows its children to organizers and admins; others get a 403 page.
+#[component]
+pub fn RequireOrganizer(
+    children: ChildrenFn,
+    #[prop(default = "Only organizer accounts can publish and manage events.")]
+    message: &'static str,
+) -> impl IntoView {
+    let auth = super::context::use_auth();
+    let allowed = Memo::new(move |_| {
+        auth.me
+            .read()
+            .as_ref()
+            .is_some_and(|m| matches!(m.role, Role::Organizer | Role::Admin))
+    });
+    view! {
+        <RequireSignIn>
+            {
+                let children = children.clone();
+                move || if allowed.get() {
+                    children().into_any()
+                } else {
+                    view! { <ErrorPage status=403 title="For organizers" message=message /> }.into_any()
+                }
             }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+        </RequireSignIn>
+    }
 }
 
 /// Shows its children to signed-in people and sends everyone else to the

@@ -3,115 +3,64 @@
 
 use leptos::prelude::*;
 
-use super::model::{
-    Changes, MemberView, MessagePage, MessageView, OpenedRoom, RoomList, RoomSummary, RoomView,
-};
+use super::model::{Changes, MemberView, MessagePage, OpenedRoom, RoomList, RoomSummary, RoomView};
 use crate::error::AppError;
+use crate::live::protocol::MessageView;
 
 #[cfg(feature = "ssr")]
 use super::model::{MemberRole, Visibility};
 #[cfg(feature = "ssr")]
 use super::{messages, presence, rooms};
 #[cfg(feature = "ssr")]
-use crate::kernel::idempotency::Key;
+use crate::accounts::{rpc, session};
 #[cfg(feature = "ssr")]
-use crate::{accounts::session, error::respond, state::app_state};
+use crate::kernel::idempotency::Key;
 
 #[server(prefix = "/rpc", endpoint = "chat/rooms")]
 pub async fn chat_rooms() -> Result<RoomList, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            rooms::list(&state, &user).await
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move { rooms::list(&state, &user).await }).await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/public")]
 pub async fn public_rooms(#[server(default)] q: String) -> Result<Vec<RoomSummary>, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            rooms::public_rooms(&state, &user, &q).await
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move { rooms::public_rooms(&state, &user, &q).await }).await
 }
 
 /// A room with its newest messages (or those before `before`); opening
 /// it reads it.
 #[server(prefix = "/rpc", endpoint = "chat/open")]
 pub async fn open_room(id: i64, before: Option<i64>) -> Result<OpenedRoom, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            open(
-                &state,
-                &user,
-                rooms::readable(&state, &user, id).await?,
-                before,
-            )
-            .await
-        }
-        .await,
-    )
-}
-
-#[cfg(feature = "ssr")]
-async fn open(
-    state: &crate::state::AppState,
-    user: &crate::accounts::service::AuthUser,
-    room: rooms::RoomRow,
-    before: Option<i64>,
-) -> Result<OpenedRoom, AppError> {
-    // The counter before the page: anything newer comes as a change.
-    let mut view = rooms::view(state, user, &room).await?;
-    let page = messages::page(state, room.id, before, None).await?;
-    if view.role.is_some() && view.last_read_seq < view.seq {
-        messages::mark_read(state, user, room.id, view.seq).await?;
-        view.last_read_seq = view.seq;
-    }
-    Ok(OpenedRoom { room: view, page })
+    rpc::signed_in(|state, user| async move {
+        messages::open(
+            &state,
+            &user,
+            rooms::readable(&state, &user, id).await?,
+            before,
+        )
+        .await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/history")]
 pub async fn room_history(room_id: i64, before: Option<i64>) -> Result<MessagePage, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            messages::history(&state, &user, room_id, before, None).await
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        messages::history(&state, &user, room_id, before, None).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/changes")]
 pub async fn room_changes(room_id: i64, after: i64) -> Result<Changes, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            messages::changes(&state, &user, room_id, after).await
-        }
-        .await,
+    rpc::signed_in(
+        |state, user| async move { messages::changes(&state, &user, room_id, after).await },
     )
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/members")]
 pub async fn room_members(room_id: i64) -> Result<Vec<MemberView>, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            rooms::members(&state, &user, room_id).await
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move { rooms::members(&state, &user, room_id).await }).await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/send")]
@@ -121,17 +70,13 @@ pub async fn send_message(
     #[server(default)] client_id: String,
     #[server(default)] back: String,
 ) -> Result<MessageView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let client_id = Key::optional("clientId", Some(&client_id))?;
-            let sent = messages::send(&state, &user, room_id, &body, client_id).await?;
-            session::redirect_back(&back);
-            Ok(sent.message)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let client_id = Key::optional("clientId", Some(&client_id))?;
+        let sent = messages::send(&state, &user, room_id, &body, client_id).await?;
+        session::redirect_back(&back);
+        Ok(sent.message)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/edit")]
@@ -140,16 +85,12 @@ pub async fn edit_message(
     body: String,
     #[server(default)] back: String,
 ) -> Result<MessageView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let message = messages::edit(&state, &user, id, &body).await?;
-            session::redirect_back(&back);
-            Ok(message)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let message = messages::edit(&state, &user, id, &body).await?;
+        session::redirect_back(&back);
+        Ok(message)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/delete")]
@@ -157,41 +98,26 @@ pub async fn delete_message(
     id: i64,
     #[server(default)] back: String,
 ) -> Result<MessageView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let message = messages::delete(&state, &user, id).await?;
-            session::redirect_back(&back);
-            Ok(message)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let message = messages::delete(&state, &user, id).await?;
+        session::redirect_back(&back);
+        Ok(message)
+    })
+    .await
 }
 
 /// Reads a room up to `seq`; returns the unread total left.
 #[server(prefix = "/rpc", endpoint = "chat/read")]
 pub async fn mark_room_read(room_id: i64, seq: i64) -> Result<i64, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            messages::mark_read(&state, &user, room_id, seq).await
-        }
-        .await,
+    rpc::signed_in(
+        |state, user| async move { messages::mark_read(&state, &user, room_id, seq).await },
     )
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/unread")]
 pub async fn chat_unread_total() -> Result<i64, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            messages::unread_total(&state, user.id).await
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move { messages::unread_total(&state, user.id).await }).await
 }
 
 /// Creates a group room and opens it.
@@ -201,60 +127,44 @@ pub async fn create_room(
     #[server(default)] topic: String,
     visibility: String,
 ) -> Result<RoomView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let visibility = Visibility::parse(&visibility)
-                .ok_or_else(|| AppError::bad_request("visibility", "Choose public or private."))?;
-            let room = rooms::create(&state, &user, &name, &topic, visibility).await?;
-            leptos_axum::redirect(&format!("/chat/{}", room.id));
-            Ok(room)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let visibility = Visibility::parse(&visibility)
+            .ok_or_else(|| AppError::bad_request("visibility", "Choose public or private."))?;
+        let room = rooms::create(&state, &user, &name, &topic, visibility).await?;
+        leptos_axum::redirect(&format!("/chat/{}", room.id));
+        Ok(room)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/join")]
 pub async fn join_room(room_id: i64) -> Result<RoomView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let room = rooms::join(&state, &user, room_id).await?;
-            leptos_axum::redirect(&format!("/chat/{}", room.id));
-            Ok(room)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let room = rooms::join(&state, &user, room_id).await?;
+        leptos_axum::redirect(&format!("/chat/{}", room.id));
+        Ok(room)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/leave")]
 pub async fn leave_room(room_id: i64) -> Result<(), AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            rooms::leave(&state, &user, room_id).await?;
-            leptos_axum::redirect("/chat?left=1");
-            Ok(())
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        rooms::leave(&state, &user, room_id).await?;
+        leptos_axum::redirect("/chat?left=1");
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/delete_room")]
 pub async fn delete_room(room_id: i64) -> Result<(), AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            rooms::delete(&state, &user, room_id).await?;
-            leptos_axum::redirect("/chat?deleted=1");
-            Ok(())
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        rooms::delete(&state, &user, room_id).await?;
+        leptos_axum::redirect("/chat?deleted=1");
+        Ok(())
+    })
+    .await
 }
 
 /// Adds the person with this email address to a room.
@@ -264,17 +174,13 @@ pub async fn invite_member(
     email: String,
     #[server(default)] back: String,
 ) -> Result<Vec<MemberView>, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let invitee = rooms::user_by_email(&state, &email).await?;
-            let members = rooms::invite(&state, &user, room_id, invitee).await?;
-            session::redirect_back(&back);
-            Ok(members)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let invitee = rooms::user_by_email(&state, &email).await?;
+        let members = rooms::invite(&state, &user, room_id, invitee).await?;
+        session::redirect_back(&back);
+        Ok(members)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/remove")]
@@ -283,16 +189,12 @@ pub async fn remove_member(
     user_id: i64,
     #[server(default)] back: String,
 ) -> Result<Vec<MemberView>, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let members = rooms::remove(&state, &user, room_id, user_id).await?;
-            session::redirect_back(&back);
-            Ok(members)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let members = rooms::remove(&state, &user, room_id, user_id).await?;
+        session::redirect_back(&back);
+        Ok(members)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/role")]
@@ -302,18 +204,14 @@ pub async fn set_member_role(
     role: String,
     #[server(default)] back: String,
 ) -> Result<Vec<MemberView>, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let role = MemberRole::parse(&role)
-                .ok_or_else(|| AppError::bad_request("role", "Choose moderator or member."))?;
-            let members = rooms::set_role(&state, &user, room_id, user_id, role).await?;
-            session::redirect_back(&back);
-            Ok(members)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let role = MemberRole::parse(&role)
+            .ok_or_else(|| AppError::bad_request("role", "Choose moderator or member."))?;
+        let members = rooms::set_role(&state, &user, room_id, user_id, role).await?;
+        session::redirect_back(&back);
+        Ok(members)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/rename")]
@@ -323,77 +221,23 @@ pub async fn rename_room(
     #[server(default)] topic: String,
     #[server(default)] back: String,
 ) -> Result<RoomView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let room = rooms::rename(&state, &user, room_id, &name, &topic).await?;
-            session::redirect_back(&back);
-            Ok(room)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let room = rooms::rename(&state, &user, room_id, &name, &topic).await?;
+        session::redirect_back(&back);
+        Ok(room)
+    })
+    .await
 }
 
 /// Opens (creating on first use) the direct conversation with a person.
 #[server(prefix = "/rpc", endpoint = "chat/direct")]
 pub async fn open_direct(user_id: i64) -> Result<RoomView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let (room, _) = rooms::direct(&state, &user, user_id).await?;
-            leptos_axum::redirect(&format!("/chat/{}", room.id));
-            Ok(room)
-        }
-        .await,
-    )
-}
-
-/// The thread of a booking or an order (give one), opened.
-#[server(prefix = "/rpc", endpoint = "chat/thread")]
-pub async fn chat_thread(
-    booking_id: Option<i64>,
-    order_id: Option<i64>,
-) -> Result<OpenedRoom, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let view = match (booking_id, order_id) {
-                (Some(id), None) => rooms::booking_thread(&state, &user, id).await?,
-                (None, Some(id)) => rooms::order_thread(&state, &user, id).await?,
-                _ => {
-                    return Err(AppError::bad_request(
-                        "thread",
-                        "Name one booking or order.",
-                    ));
-                }
-            };
-            open(
-                &state,
-                &user,
-                rooms::readable(&state, &user, view.id).await?,
-                None,
-            )
-            .await
-        }
-        .await,
-    )
-}
-
-/// A live stream's chat, opened (the reader joins it on first opening).
-#[server(prefix = "/rpc", endpoint = "chat/stream")]
-pub async fn chat_stream(stream_id: i64) -> Result<OpenedRoom, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let room = crate::streams::service::chat_room(&state, &user, stream_id).await?;
-            open(&state, &user, room, None).await
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let (room, _) = rooms::direct(&state, &user, user_id).await?;
+        leptos_axum::redirect(&format!("/chat/{}", room.id));
+        Ok(room)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/status")]
@@ -401,26 +245,15 @@ pub async fn set_status_text(
     #[server(default)] status: String,
     #[server(default)] back: String,
 ) -> Result<String, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let text = presence::set_status(&state, &user, &status).await?;
-            session::redirect_back(&back);
-            Ok(text)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let text = presence::set_status(&state, &user, &status).await?;
+        session::redirect_back(&back);
+        Ok(text)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/my_status")]
 pub async fn my_status_text() -> Result<String, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            presence::status_of(&state, user.id).await
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move { presence::status_of(&state, user.id).await }).await
 }

@@ -8,7 +8,7 @@
 //! finds the first one.
 
 use super::model::{
-    Changes, EDIT_WINDOW_MS, MAX_PAGE, MessagePage, MessageView, PAGE, check_body, check_client_id,
+    Changes, EDIT_WINDOW_MS, MAX_PAGE, MessagePage, OpenedRoom, PAGE, check_body, check_client_id,
 };
 use super::rooms::{self, RoomRow};
 use crate::accounts::service::AuthUser;
@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::kernel::db::{Constraint, DbResultExt};
 use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
 use crate::kernel::time::now_millis;
+use crate::live::protocol::MessageView;
 use crate::live::protocol::{Notice, Payload, Topic};
 use crate::state::AppState;
 
@@ -193,6 +194,24 @@ pub async fn send(
         message,
         created: true,
     })
+}
+
+/// A room as its page opens it: the room, its latest messages (or those
+/// before `before`), and read up to now.
+pub async fn open(
+    state: &AppState,
+    user: &AuthUser,
+    room: rooms::RoomRow,
+    before: Option<i64>,
+) -> Result<OpenedRoom, AppError> {
+    // The counter before the page: anything newer comes as a change.
+    let mut view = rooms::view(state, user, &room).await?;
+    let page = page(state, room.id, before, None).await?;
+    if view.role.is_some() && view.last_read_seq < view.seq {
+        mark_read(state, user, room.id, view.seq).await?;
+        view.last_read_seq = view.seq;
+    }
+    Ok(OpenedRoom { room: view, page })
 }
 
 fn rooms_gone() -> AppError {

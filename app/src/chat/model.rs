@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::live::protocol::{MessageView, Presence};
 
 /// Longest message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -118,31 +119,7 @@ impl MemberRole {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Presence {
-    Online,
-    Away,
-    Offline,
-}
-
 impl Presence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Online => "online",
-            Self::Away => "away",
-            Self::Offline => "offline",
-        }
-    }
-
-    pub fn parse(value: &str) -> Self {
-        match value {
-            "online" => Self::Online,
-            "away" => Self::Away,
-            _ => Self::Offline,
-        }
-    }
-
     /// What a stored presence means now: without a recent heartbeat
     /// (a closed laptop, a crashed instance) a person is offline.
     pub fn effective(stored: &str, last_seen_at: Option<i64>, now: i64) -> Self {
@@ -151,35 +128,6 @@ impl Presence {
             _ => Self::Offline,
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Online => "Online",
-            Self::Away => "Away",
-            Self::Offline => "Offline",
-        }
-    }
-}
-
-/// A message as everyone in the room sees it (what each viewer may do with
-/// it is worked out from the viewer and their role: see [`RoomView`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MessageView {
-    pub id: i64,
-    pub room_id: i64,
-    /// Its place in the room's history.
-    pub seq: i64,
-    /// The room's counter at its latest change (= `seq` until edited or deleted).
-    pub change_seq: i64,
-    pub author_id: i64,
-    pub author_name: String,
-    pub author_avatar: Option<String>,
-    /// Empty once deleted.
-    pub body: String,
-    pub client_id: Option<String>,
-    pub created_at: i64,
-    pub edited_at: Option<i64>,
-    pub deleted: bool,
 }
 
 impl MessageView {

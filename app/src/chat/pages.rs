@@ -11,13 +11,14 @@ mod thread;
 
 pub use chat::{ChatPage, RoomPage};
 pub use new::{MessageButton, NewDirectPage, NewRoomPage};
-pub use thread::{ChatThread, Subject, thread_resource};
+pub use thread::ChatThread;
 
 use leptos::prelude::*;
 
-use super::model::{Presence, RoomKind};
+use super::model::RoomKind;
 use crate::accounts::context::use_auth;
 use crate::live::client::use_topic;
+use crate::live::protocol::Presence;
 use crate::live::protocol::{Notice, Payload};
 
 #[cfg(test)]

@@ -8,10 +8,11 @@
 //! an instance closing says so at once. Changes reach every room the
 //! person is in as a signal (rooms of up to 100 members).
 
-use super::model::{MAX_STATUS_CHARS, Presence, check_line};
+use super::model::{MAX_STATUS_CHARS, check_line};
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::time::now_millis;
+use crate::live::protocol::Presence;
 use crate::live::protocol::{Payload, Topic};
 use crate::state::AppState;
 

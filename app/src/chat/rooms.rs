@@ -8,14 +8,15 @@
 //! and moderate public rooms without joining.
 
 use super::model::{
-    MAX_MEMBERS, MAX_ROOM_NAME_CHARS, MAX_TOPIC_CHARS, MemberRole, MemberView, Presence, Preview,
-    RoomCan, RoomKind, RoomList, RoomSummary, RoomView, Visibility, check_line,
+    MAX_MEMBERS, MAX_ROOM_NAME_CHARS, MAX_TOPIC_CHARS, MemberRole, MemberView, Preview, RoomCan,
+    RoomKind, RoomList, RoomSummary, RoomView, Visibility, check_line,
 };
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::Constraint;
 use crate::kernel::time::now_millis;
+use crate::live::protocol::Presence;
 use crate::live::protocol::{Payload, Topic};
 use crate::state::AppState;
 
@@ -802,55 +803,26 @@ pub async fn direct(
     Ok((view(state, user, &room).await?, created))
 }
 
-/// The thread of a booking, for its customer and provider.
-pub async fn booking_thread(
+/// The thread about one thing (a booking, an order) between its two
+/// parties, made on first use; `user` must be one of them (the caller
+/// checks that they may see the thing).
+pub async fn thread(
     state: &AppState,
     user: &AuthUser,
-    booking_id: i64,
+    about: Thread<'_>,
 ) -> Result<RoomView, AppError> {
-    let booking = crate::services::bookings::visible_row(state, user, booking_id).await?;
-    if booking.customer_id != user.id && booking.provider_id != user.id {
+    if !about.parties.contains(&user.id) {
         return Err(not_found());
     }
-    let (id, _) = room_for(
-        state,
-        &format!("booking:{booking_id}"),
-        RoomKind::Booking,
-        &format!("{} · booking #{booking_id}", booking.service_title),
-        &[booking.customer_id, booking.provider_id],
-    )
-    .await?;
+    let (id, _) = room_for(state, &about.key, about.kind, about.name, &about.parties).await?;
     let room = readable(state, user, id).await?;
     view(state, user, &room).await
 }
 
-/// The thread of an order, for its buyer and the event's organizer.
-pub async fn order_thread(
-    state: &AppState,
-    user: &AuthUser,
-    order_id: i64,
-) -> Result<RoomView, AppError> {
-    let row: Option<(i64, i64, String)> = sqlx::query_as(
-        "SELECT o.user_id, e.organizer_id, e.name FROM orders o JOIN events e ON e.id = o.event_id \
-         WHERE o.id = $1",
-    )
-    .bind(order_id)
-    .fetch_optional(state.db.pool())
-    .await?;
-    let Some((buyer, organizer, event)) = row else {
-        return Err(not_found());
-    };
-    if user.id != buyer && user.id != organizer {
-        return Err(not_found());
-    }
-    let (id, _) = room_for(
-        state,
-        &format!("order:{order_id}"),
-        RoomKind::Order,
-        &format!("{event} · order #{order_id}"),
-        &[buyer, organizer],
-    )
-    .await?;
-    let room = readable(state, user, id).await?;
-    view(state, user, &room).await
+/// What a thread is about: `booking:12` and its kind, its name, its two parties.
+pub struct Thread<'a> {
+    pub key: String,
+    pub kind: RoomKind,
+    pub name: &'a str,
+    pub parties: [i64; 2],
 }

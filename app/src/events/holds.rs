@@ -123,7 +123,7 @@ pub(super) async fn insert_hold(
         .bind(user.id)
         .execute(&mut **tx)
         .await?;
-    super::orders::lock_tier(tx, tier_id).await?;
+    lock_tier(tx, tier_id).await?;
     let id = format!("hold_{}", random::code());
     let expires_at = now + i64::try_from(limits.hold_ttl.as_millis()).unwrap_or(600_000);
     let inserted = sqlx::query(
@@ -362,4 +362,16 @@ pub async fn release_tier(
         }
     }
     Ok(released)
+}
+
+/// Takes the tier's row lock for the rest of the transaction.
+pub(super) async fn lock_tier(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tier_id: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE id = $1")
+        .bind(tier_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -31,40 +31,6 @@ pub const CATEGORIES: &[&str] = &[
     "Other",
 ];
 
-/// Time zones offered in the event form; the API takes any IANA name.
-pub const TIMEZONES: &[&str] = &[
-    "UTC",
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Lisbon",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Madrid",
-    "Europe/Rome",
-    "Europe/Amsterdam",
-    "Europe/Stockholm",
-    "Europe/Warsaw",
-    "Europe/Athens",
-    "Europe/Istanbul",
-    "Africa/Lagos",
-    "Africa/Nairobi",
-    "Africa/Johannesburg",
-    "Asia/Dubai",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Shanghai",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "America/Sao_Paulo",
-    "America/Mexico_City",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Toronto",
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum EventStatus {

@@ -3,7 +3,7 @@
 //! sold seats and tickets are issued, atomically), cancelled (seats return).
 //! A client key makes creation idempotent.
 
-use super::holds::{check_quantity, check_tier_on_sale, hold_for, insert_hold};
+use super::holds::{check_quantity, check_tier_on_sale, hold_for, insert_hold, lock_tier};
 use super::model::{OrderStatus, OrderView, check_notes};
 use super::tickets::tickets_of_orders;
 use crate::accounts::model::Role;
@@ -509,18 +509,6 @@ async fn lapse(state: &AppState, id: i64, hold: Option<&str>) -> Result<(), AppE
     Ok(tx.commit().await?)
 }
 
-/// Takes the tier's row lock for the rest of the transaction.
-pub(super) async fn lock_tier(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    tier_id: i64,
-) -> Result<(), AppError> {
-    sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE id = $1")
-        .bind(tier_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// The browser's checkout: the hold becomes an order paid from the wallet,
 /// confirmed at once.
 /// Safe to repeat (a double-click, a resubmitted form).
@@ -634,4 +622,24 @@ pub async fn cancel_order(
     announce(state, &row, OrderStatus::Cancelled);
     payments::touched(row.user_id, state);
     get_order(state, user, id).await
+}
+
+/// The chat thread of an order, for its buyer and the event's organizer
+/// (made on first use).
+pub async fn thread(
+    state: &AppState,
+    user: &AuthUser,
+    order_id: i64,
+) -> Result<crate::chat::model::RoomView, AppError> {
+    let row = order_row(&mut *state.db.pool().acquire().await?, order_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("This order".into()))?;
+    let name = format!("{} · order #{order_id}", row.event_name);
+    let about = crate::chat::rooms::Thread {
+        key: format!("order:{order_id}"),
+        kind: crate::chat::model::RoomKind::Order,
+        name: &name,
+        parties: [row.user_id, row.organizer_id],
+    };
+    crate::chat::rooms::thread(state, user, about).await
 }

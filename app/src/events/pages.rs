@@ -21,55 +21,16 @@ pub use checkout::CheckoutPage;
 pub use dashboard::EventDashboardPage;
 pub use editor::{EditEventPage, NewEventPage};
 pub use event::EventPage;
-pub use my_events::{OrganizerPage, RequireOrganizer};
+pub use my_events::OrganizerPage;
 pub use notices::OrderToasts;
-pub(crate) use orders::notices_matching;
 pub use orders::{MyOrdersPage, OrderPage};
 pub use tickets::MyTicketsPage;
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::model::{EventStatus, OrderStatus, SaleState, TierView};
-use crate::components::{Badge, ErrorPage, Tone};
-use crate::error::AppError;
+use crate::components::{Badge, Tone};
 use crate::kernel::money::Cents;
-
-/// A path parameter as a number (0 when it is not one: the page then 404s).
-pub(crate) fn id_param(name: &'static str) -> Memo<i64> {
-    let params = use_params_map();
-    Memo::new(move |_| {
-        params
-            .read()
-            .get(name)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    })
-}
-
-/// A query parameter, or empty.
-pub(crate) fn query_param(name: &'static str) -> Signal<String> {
-    let query = use_query_map();
-    Signal::derive(move || query.read().get(name).unwrap_or_default())
-}
-
-/// A page that could not load: the error's status and words.
-#[component]
-pub(crate) fn FailedPage(error: AppError) -> impl IntoView {
-    let status = error.status().as_u16();
-    let title = match &error {
-        AppError::NotFound(_) => "Not found".to_string(),
-        AppError::Forbidden => "Not yours to see".to_string(),
-        _ => "Something went wrong".to_string(),
-    };
-    view! { <ErrorPage status title message=error.to_string() /> }
-}
-
-/// A grey block while a page loads.
-#[component]
-pub(crate) fn Skeleton(#[prop(default = "h-40")] height: &'static str) -> impl IntoView {
-    view! { <div class=format!("{height} animate-pulse rounded-2xl bg-slate-200/70") aria-busy="true"></div> }
-}
 
 #[component]
 fn OrderStatusBadge(status: OrderStatus) -> impl IntoView {
@@ -174,51 +135,6 @@ fn Countdown(seconds_left: i64, expires_label: String) -> impl IntoView {
         </div>
     }
 }
-
-/// "← Previous · Page N · Next →" under a paged list at `path`, keeping
-/// the page's other query parameters; hidden when there is one page.
-#[component]
-pub(crate) fn Pager(path: &'static str, page: i64, has_more: bool) -> impl IntoView {
-    let query = use_query_map();
-    let link = move |to: i64| {
-        let pairs: Vec<String> = query
-            .read_untracked()
-            .clone()
-            .into_iter()
-            .filter(|(k, _)| k != "page")
-            .map(|(k, v)| format!("{k}={}", crate::accounts::pages::url_encode(&v)))
-            .chain(std::iter::once(format!("page={to}")))
-            .collect();
-        format!("{path}?{}", pairs.join("&"))
-    };
-    let prev = (page > 1).then(|| link(page - 1));
-    let next = has_more.then(|| link(page + 1));
-    let single = prev.is_none() && next.is_none();
-    view! {
-        <nav class="mt-6 flex items-center justify-between text-sm" aria-label="Pages" hidden=single>
-            <span>{prev.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"← Previous"</a> })}</span>
-            <span class="text-slate-500">{format!("Page {page}")}</span>
-            <span>{next.map(|href| view! { <a href=href class="font-semibold text-brand-700 hover:underline">"Next →"</a> })}</span>
-        </nav>
-    }
-}
-
-/// Status line for "saved", "placed" and similar one-off confirmations.
-#[component]
-pub(crate) fn Notice(
-    #[prop(into)] when: Signal<bool>,
-    #[prop(into)] text: String,
-) -> impl IntoView {
-    view! {
-        <Show when=move || when.get()>
-            <div role="status" class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
-                {text.clone()}
-            </div>
-        </Show>
-    }
-}
-
-pub(crate) const INPUT: &str = "block w-full rounded-lg border-0 px-3 py-2 text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-brand-600 sm:text-sm";
 
 /// `18:32:10 UTC` from epoch ms, the same on the server and in the browser.
 pub fn clock(ms: i64) -> String {

@@ -48,6 +48,19 @@ pub fn parse_cover_url(value: &str) -> Result<Option<String>, AppError> {
     Ok(Some(value.to_string()))
 }
 
+/// Percent-encodes a query value (`/` is kept: paths read better).
+pub fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

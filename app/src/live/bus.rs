@@ -10,11 +10,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 
 use super::hub::{Hub, Relay, Remote};
-use super::protocol::{Payload, Topic};
+use super::protocol::{MessageView, Payload, Topic};
 use crate::kernel::db::{Backend, Db};
 use crate::kernel::time::now_millis;
 
@@ -141,8 +142,18 @@ fn decode(instance: &str, text: &str) -> Option<Remote> {
     }
 }
 
+/// Reads a chat message by its id, for a message too long to travel in a
+/// notification; the chat domain provides it, the server binds it here.
+pub type FetchMessage =
+    fn(Db, i64) -> BoxFuture<'static, Result<Option<MessageView>, crate::error::AppError>>;
+
 /// Starts the bus when the database is PostgreSQL; returns its tasks.
-pub fn start(db: &Db, hub: &Arc<Hub>, database_url: &str) -> Vec<tokio::task::JoinHandle<()>> {
+pub fn start(
+    db: &Db,
+    hub: &Arc<Hub>,
+    database_url: &str,
+    fetch_message: FetchMessage,
+) -> Vec<tokio::task::JoinHandle<()>> {
     if db.backend() != Backend::Postgres {
         return Vec::new();
     }
@@ -156,6 +167,7 @@ pub fn start(db: &Db, hub: &Arc<Hub>, database_url: &str) -> Vec<tokio::task::Jo
             db.clone(),
             hub.clone(),
             instance,
+            fetch_message,
         )),
     ]
 }
@@ -199,7 +211,7 @@ async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<Remote>, instance
 
 /// Hears the other instances (and itself), reconnecting when the
 /// connection drops.
-async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String) {
+async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String, fetch_message: FetchMessage) {
     loop {
         match PgListener::connect(&url).await {
             Ok(mut listener) => {
@@ -236,7 +248,7 @@ async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String) {
                                     hub.notify_followers_here(&users, &notice);
                                 }
                                 Some(Remote::FetchMessage(id)) => {
-                                    match crate::chat::messages::view_of(&db, id).await {
+                                    match fetch_message(db.clone(), id).await {
                                         Ok(Some(message)) => {
                                             let topic = Topic::Room(message.room_id);
                                             hub.publish(
@@ -359,7 +371,7 @@ mod tests {
 
     #[test]
     fn a_message_too_long_for_a_notification_is_read_from_the_database() {
-        let message = crate::chat::model::MessageView {
+        let message = crate::live::protocol::MessageView {
             id: 77,
             room_id: 4,
             seq: 1,

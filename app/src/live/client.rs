@@ -297,7 +297,7 @@ async fn connection(live: Live) {
 /// Presence from this tab every 30 s while connected: `away` when hidden.
 #[cfg(feature = "hydrate")]
 async fn heartbeat(outbox: Outbox) {
-    use crate::chat::model::Presence;
+    use crate::live::protocol::Presence;
     loop {
         let hidden = document().hidden();
         let state = if hidden {

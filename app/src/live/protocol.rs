@@ -43,7 +43,7 @@ pub enum ClientMessage {
     /// The person's presence from this tab: `online`, or `away` when the
     /// tab is hidden or idle. Also a heartbeat: sent every 30 s.
     Presence {
-        state: crate::chat::model::Presence,
+        state: Presence,
     },
     /// The provider's position on a booking the connection follows
     /// (`booking:{id}`), while on the way or at work: microdegrees and
@@ -201,10 +201,7 @@ pub enum Payload {
     /// `room:{id}`: a message as it now is, after being sent, edited or
     /// deleted. Its `change_seq` is the room's counter: a client that sees
     /// a gap asks for the changes it missed.
-    ChatMessage {
-        room_id: i64,
-        message: crate::chat::model::MessageView,
-    },
+    ChatMessage { room_id: i64, message: MessageView },
     /// `room:{id}`: the room's name, topic or members changed; `removed`
     /// lost it (their subscriptions end), `deleted` when it is gone.
     RoomChanged {
@@ -233,10 +230,67 @@ pub enum Payload {
     /// Signal on `room:{id}`: a member's presence or status text changed.
     Presence {
         user_id: i64,
-        presence: crate::chat::model::Presence,
+        presence: Presence,
         last_seen_at: i64,
         status_text: String,
     },
+}
+
+/// A person's presence from their tabs: `online`, `away` (hidden or idle)
+/// or `offline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Online,
+    Away,
+    Offline,
+}
+
+impl Presence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::Away => "away",
+            Self::Offline => "offline",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "online" => Self::Online,
+            "away" => Self::Away,
+            _ => Self::Offline,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Online => "Online",
+            Self::Away => "Away",
+            Self::Offline => "Offline",
+        }
+    }
+}
+
+/// `room:{id}`: a message as everyone in the room sees it (what each viewer may do with
+/// it is worked out from the viewer and their role: see `chat::model::RoomView`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: i64,
+    pub room_id: i64,
+    /// Its place in the room's history.
+    pub seq: i64,
+    /// The room's counter at its latest change (= `seq` until edited or deleted).
+    pub change_seq: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    pub author_avatar: Option<String>,
+    /// Empty once deleted.
+    pub body: String,
+    pub client_id: Option<String>,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

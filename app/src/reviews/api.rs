@@ -8,7 +8,7 @@ use super::model::{ReviewList, ReviewView};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::{accounts::session, error::respond, state::app_state};
+use crate::accounts::{rpc, session};
 
 /// Reviews of a service, an event or a provider (give one id).
 #[server(prefix = "/rpc", endpoint = "reviews/list")]
@@ -17,25 +17,21 @@ pub async fn list_reviews(
     event_id: Option<i64>,
     provider_id: Option<i64>,
 ) -> Result<ReviewList, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let viewer = session::current_user();
-            let about = match (service_id, event_id, provider_id) {
-                (Some(id), None, None) => About::Service(id),
-                (None, Some(id), None) => About::Event(id),
-                (None, None, Some(id)) => About::Provider(id),
-                _ => {
-                    return Err(AppError::bad_request(
-                        "about",
-                        "Name one service, event or provider.",
-                    ));
-                }
-            };
-            super::service::list(&state, viewer.as_ref(), about).await
-        }
-        .await,
-    )
+    rpc::anyone(|state, viewer| async move {
+        let about = match (service_id, event_id, provider_id) {
+            (Some(id), None, None) => About::Service(id),
+            (None, Some(id), None) => About::Event(id),
+            (None, None, Some(id)) => About::Provider(id),
+            _ => {
+                return Err(AppError::bad_request(
+                    "about",
+                    "Name one service, event or provider.",
+                ));
+            }
+        };
+        super::service::list(&state, viewer.as_ref(), about).await
+    })
+    .await
 }
 
 /// Writes a review of a booking or an event, then goes back to `back`.
@@ -47,26 +43,22 @@ pub async fn write_review(
     #[server(default)] body: String,
     #[server(default)] back: String,
 ) -> Result<ReviewView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let target = match (booking_id, event_id) {
-                (Some(id), None) => Target::Booking(id),
-                (None, Some(id)) => Target::Event(id),
-                _ => {
-                    return Err(AppError::bad_request(
-                        "target",
-                        "Name one booking or event to review.",
-                    ));
-                }
-            };
-            let review = super::service::create(&state, &user, target, rating, &body).await?;
-            session::redirect_back(&back);
-            Ok(review)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let target = match (booking_id, event_id) {
+            (Some(id), None) => Target::Booking(id),
+            (None, Some(id)) => Target::Event(id),
+            _ => {
+                return Err(AppError::bad_request(
+                    "target",
+                    "Name one booking or event to review.",
+                ));
+            }
+        };
+        let review = super::service::create(&state, &user, target, rating, &body).await?;
+        session::redirect_back(&back);
+        Ok(review)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "reviews/reply")]
@@ -75,16 +67,12 @@ pub async fn reply_to_review(
     reply: String,
     #[server(default)] back: String,
 ) -> Result<ReviewView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let review = super::service::reply(&state, &user, id, &reply).await?;
-            session::redirect_back(&back);
-            Ok(review)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let review = super::service::reply(&state, &user, id, &reply).await?;
+        session::redirect_back(&back);
+        Ok(review)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "reviews/hide")]
@@ -93,14 +81,10 @@ pub async fn hide_review(
     hidden: bool,
     #[server(default)] back: String,
 ) -> Result<ReviewView, AppError> {
-    respond(
-        async {
-            let state = app_state()?;
-            let user = session::require_user()?;
-            let review = super::service::set_hidden(&state, &user, id, hidden).await?;
-            session::redirect_back(&back);
-            Ok(review)
-        }
-        .await,
-    )
+    rpc::signed_in(|state, user| async move {
+        let review = super::service::set_hidden(&state, &user, id, hidden).await?;
+        session::redirect_back(&back);
+        Ok(review)
+    })
+    .await
 }

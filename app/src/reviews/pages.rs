@@ -9,8 +9,8 @@ use super::model::{ReviewList, ReviewView, stars};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::FormAlert;
 use crate::components::{Badge, Button, Tone, Variant};
-use crate::events::pages::{INPUT, Skeleton};
-use crate::wallet::pages::date_time;
+use crate::components::{INPUT, Skeleton};
+use crate::dates::date_time;
 
 /// What a review section lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

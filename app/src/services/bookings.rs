@@ -769,3 +769,21 @@ pub async fn list(
         .map(|r| r.view(user, now, Vec::new(), false))
         .collect())
 }
+
+/// The chat thread of a booking, for its customer and provider (made on
+/// first use).
+pub async fn thread(
+    state: &AppState,
+    user: &AuthUser,
+    booking_id: i64,
+) -> Result<crate::chat::model::RoomView, AppError> {
+    let booking = visible_row(state, user, booking_id).await?;
+    let name = format!("{} · booking #{booking_id}", booking.service_title);
+    let about = crate::chat::rooms::Thread {
+        key: format!("booking:{booking_id}"),
+        kind: crate::chat::model::RoomKind::Booking,
+        name: &name,
+        parties: [booking.customer_id, booking.provider_id],
+    };
+    crate::chat::rooms::thread(state, user, about).await
+}

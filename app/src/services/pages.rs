@@ -88,7 +88,7 @@ pub fn BookingLine(booking: BookingView, #[prop(optional)] show_customer: bool) 
 /// Counts booking notices on the signed-in person's topic; resources that
 /// read it reload on each.
 pub fn booking_changes() -> Memo<u64> {
-    crate::events::pages::notices_matching(|notice| {
+    crate::accounts::context::notices_matching(|notice| {
         matches!(
             notice,
             Notice::BookingChanged { .. } | Notice::NewBooking { .. }

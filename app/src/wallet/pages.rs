@@ -11,6 +11,7 @@ pub use earnings::EarningsPage;
 pub use history::TransactionsPage;
 pub use wallet::{WalletPage, card_fields};
 
+use crate::dates::date_time;
 use leptos::prelude::*;
 
 use super::model::{TransactionView, TxStatus, money};
@@ -21,24 +22,12 @@ use crate::live::protocol::Notice;
 /// money they see (their wallet, or an order of theirs or of their
 /// events); resources that read it reload on each.
 pub fn wallet_changes() -> Memo<u64> {
-    crate::events::pages::notices_matching(|notice| {
+    crate::accounts::context::notices_matching(|notice| {
         matches!(
             notice,
             Notice::WalletChanged | Notice::NewOrder { .. } | Notice::OrderChanged { .. }
         )
     })
-}
-
-/// `12 Mar 2031, 18:32 UTC`, the same on the server and in the browser.
-pub fn date_time(ms: i64) -> String {
-    let (year, month, day) = crate::dates::civil_date(ms.div_euclid(86_400_000));
-    let secs = ms.div_euclid(1000).rem_euclid(86_400);
-    format!(
-        "{day} {} {year}, {:02}:{:02} UTC",
-        crate::dates::MONTHS_SHORT[(month - 1) as usize],
-        secs / 3600,
-        secs / 60 % 60
-    )
 }
 
 /// One line of history: what, when, how much (green in, plain out).
@@ -81,18 +70,5 @@ pub fn TransactionLine(tx: TransactionView) -> impl IntoView {
                 {status.map(|(tone, text)| view! { <Badge tone>{text}</Badge> })}
             </div>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates_read_the_same_everywhere() {
-        assert_eq!(super::date_time(0), "1 Jan 1970, 00:00 UTC");
-        assert_eq!(
-            super::date_time(1_784_131_930_000),
-            "15 Jul 2026, 16:12 UTC"
-        );
-        assert_eq!(super::date_time(951_782_400_000), "29 Feb 2000, 00:00 UTC");
     }
 }

@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use app::chat::model::{MemberRole, MemberView, MessageView, RoomSummary, RoomView, Visibility};
+use app::chat::model::{MemberRole, MemberView, RoomSummary, RoomView, Visibility};
 use app::chat::{messages, presence, rooms};
 use app::error::AppError;
 use app::kernel::time;
+use app::live::protocol::MessageView;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
@@ -552,7 +553,7 @@ pub async fn booking_chat(
     Path(booking): Path<String>,
 ) -> Result<Json<ApiThread>, AppError> {
     let booking = parse_id(&booking, "That booking")?;
-    let room = rooms::booking_thread(&state, &user, booking).await?;
+    let room = app::services::bookings::thread(&state, &user, booking).await?;
     let page = messages::history(&state, &user, room.id, None, None).await?;
     Ok(Json(ApiThread {
         room: ApiRoom::from(&room),

@@ -733,7 +733,7 @@ async fn typing_presence_unread_counts_and_removal_reach_the_right_people() {
         } = next(&mut ada_ws).await
             && user_id == bo_id
         {
-            assert_eq!(presence, app::chat::model::Presence::Online);
+            assert_eq!(presence, app::live::protocol::Presence::Online);
             break;
         }
     }
@@ -833,7 +833,7 @@ async fn typing_presence_unread_counts_and_removal_reach_the_right_people() {
             ..
         } = next(&mut ada_ws).await
             && user_id == bo_id
-            && presence == app::chat::model::Presence::Offline
+            && presence == app::live::protocol::Presence::Offline
         {
             break;
         }

@@ -349,7 +349,7 @@ async fn viewers_are_counted_while_a_connection_of_theirs_watches_the_stream() {
     send(
         &mut second_tab,
         ClientMessage::Presence {
-            state: app::chat::model::Presence::Online,
+            state: app::live::protocol::Presence::Online,
         },
     )
     .await;

@@ -71,8 +71,8 @@ fn PeopleSearch() -> impl IntoView {
                                 Some(found) => {
                                     let q = q();
                                     let page = found.page;
-                                    let prev = (found.page > 1).then(|| format!("?q={}&page={}", super::url_encode(&q), found.page - 1));
-                                    let next = found.has_more.then(|| format!("?q={}&page={}", super::url_encode(&q), found.page + 1));
+                                    let prev = (found.page > 1).then(|| format!("?q={}&page={}", crate::kernel::text::url_encode(&q), found.page - 1));
+                                    let next = found.has_more.then(|| format!("?q={}&page={}", crate::kernel::text::url_encode(&q), found.page + 1));
                                     view! {
                                         <ul class="divide-y divide-slate-200 overflow-hidden rounded-2xl border border-slate-200 bg-white" aria-label="Results">
                                             {found.users.into_iter().map(|u| view! {

@@ -8,8 +8,14 @@ use crate::accounts::model::PublicProfile;
 use crate::components::{Card, ErrorPage};
 use crate::error::AppError;
 
+/// A person's public profile. `actions` puts other domains' buttons on it
+/// (the shell gives chat's "Message"): accounts knows no other domain.
 #[component]
-pub fn PublicProfilePage() -> impl IntoView {
+pub fn PublicProfilePage(
+    /// Buttons for the person with this id.
+    #[prop(optional)]
+    actions: Option<fn(i64) -> AnyView>,
+) -> impl IntoView {
     let params = use_params_map();
     let id = move || {
         params
@@ -27,7 +33,7 @@ pub fn PublicProfilePage() -> impl IntoView {
         <Suspense fallback=|| view! { <div class="h-40 animate-pulse rounded-2xl bg-slate-200/70" aria-busy="true"></div> }>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(p) => view! { <ProfileCard profile=p /> }.into_any(),
+                    Ok(p) => view! { <ProfileCard profile=p actions /> }.into_any(),
                     Err(AppError::NotFound(_)) => view! {
                         <Title text="Not found" />
                         <ErrorPage status=404 title="No such person" message="This profile does not exist, or it was removed." />
@@ -44,7 +50,7 @@ pub fn PublicProfilePage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileCard(profile: PublicProfile) -> impl IntoView {
+fn ProfileCard(profile: PublicProfile, actions: Option<fn(i64) -> AnyView>) -> impl IntoView {
     let since = member_since(profile.member_since);
     view! {
         <Title text=profile.display_name.clone() />
@@ -59,7 +65,7 @@ fn ProfileCard(profile: PublicProfile) -> impl IntoView {
                     </p>
                 </div>
                 <div class="ml-auto">
-                    <crate::chat::pages::MessageButton user_id=profile.id />
+                    {actions.map(|actions| actions(profile.id))}
                 </div>
             </div>
             <p class="mt-6 whitespace-pre-line text-slate-700">

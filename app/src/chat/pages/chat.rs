@@ -7,8 +7,8 @@ use crate::accounts::pages::RequireSignIn;
 use crate::chat::api::{chat_rooms, open_room};
 use crate::chat::model::{RoomKind, RoomList, RoomSummary, Visibility};
 use crate::components::{ButtonLink, EmptyState, Icon, IconName, Variant};
+use crate::components::{FailedPage, Notice, Skeleton, id_param, query_param};
 use crate::error::AppError;
-use crate::events::pages::{FailedPage, Notice, Skeleton, id_param, query_param};
 use crate::live::protocol::Notice as LiveNotice;
 
 /// `/chat`: the room list; on wide screens, beside it, a prompt to pick one.
@@ -69,7 +69,7 @@ fn ChatLayout(room: Option<i64>) -> impl IntoView {
 
 /// Counts chat notices on the person's topic; the list reloads on each.
 fn chat_news() -> Memo<u64> {
-    crate::events::pages::notices_matching(|notice| {
+    crate::accounts::context::notices_matching(|notice| {
         matches!(
             notice,
             LiveNotice::ChatMessage { .. } | LiveNotice::ChatRead { .. }

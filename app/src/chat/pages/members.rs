@@ -13,8 +13,9 @@ use crate::chat::api::{
     DeleteRoom, InviteMember, LeaveRoom, RemoveMember, RenameRoom, SetMemberRole, SetStatusText,
     invite_member, remove_member, rename_room, room_members, set_member_role, set_status_text,
 };
-use crate::chat::model::{MemberRole, MemberView, Presence, RoomView};
-use crate::events::pages::INPUT;
+use crate::chat::model::{MemberRole, MemberView, RoomView};
+use crate::components::INPUT;
+use crate::live::protocol::Presence;
 
 #[component]
 pub fn MembersPanel(

@@ -7,7 +7,8 @@ use leptos::server_fn::ServerFn;
 use super::{now_ms, time_label};
 use crate::accounts::pages::Avatar;
 use crate::chat::api::{DeleteMessage, EditMessage, delete_message, edit_message};
-use crate::chat::model::{MessageView, Segment, segments};
+use crate::chat::model::{Segment, segments};
+use crate::live::protocol::MessageView;
 
 /// Message text: plain text nodes, and `http(s)` links that open in a new
 /// tab without handing it this page.

@@ -10,7 +10,7 @@ use crate::accounts::context::{field_error, use_auth};
 use crate::accounts::pages::{Avatar, FormAlert, RequireSignIn};
 use crate::chat::api::{CreateRoom, JoinRoom, OpenDirect, public_rooms};
 use crate::components::{Button, Card, FormField};
-use crate::events::pages::{INPUT, Skeleton, query_param};
+use crate::components::{INPUT, Skeleton, query_param};
 
 /// `/chat/new`: create a room; below, the public rooms to join.
 #[component]

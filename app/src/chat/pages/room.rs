@@ -14,9 +14,10 @@ use super::{PresenceDot, Unread, now_ms, use_hydrated, use_unread};
 use crate::chat::api::{
     SendMessage, mark_room_read, open_room, room_changes, room_history, send_message,
 };
-use crate::chat::model::{MessageView, OpenedRoom, Presence, RoomKind, RoomView, typing_label};
+use crate::chat::model::{OpenedRoom, RoomKind, RoomView, typing_label};
 use crate::live::client::{LiveStatus, use_live, use_live_status, use_topic_with_signals};
 use crate::live::protocol::{ClientMessage, Payload};
+use crate::live::protocol::{MessageView, Presence};
 
 /// Adds or updates a message, keeping the list in history order; an older
 /// version of a message never replaces a newer one.

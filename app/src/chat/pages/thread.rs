@@ -1,37 +1,16 @@
 //! The thread of a booking or an order, embedded in its page for its two
 //! parties (customer and provider, buyer and organizer), and a live
-//! stream's chat, embedded in the stream's page.
+//! stream's chat, embedded in the stream's page. The page loads the thread
+//! (its domain opens it) before any of its other resources made inside a
+//! `Suspense`: resources are matched between the server's render and
+//! hydration in the order they are made.
 
 use leptos::prelude::*;
 
 use super::room::RoomChat;
-use crate::chat::api::{chat_stream, chat_thread};
 use crate::chat::model::OpenedRoom;
+use crate::components::Skeleton;
 use crate::error::AppError;
-use crate::events::pages::Skeleton;
-
-/// Which thread: a booking's, an order's or a stream's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Subject {
-    Booking(i64),
-    Order(i64),
-    Stream(i64),
-}
-
-/// The thread's data. Made by the page before any of its other resources
-/// that are created inside a `Suspense` (resources are matched between the
-/// server's render and hydration in the order they are made).
-pub fn thread_resource(
-    subject: impl Fn() -> Subject + Send + Sync + 'static,
-) -> Resource<Result<OpenedRoom, AppError>> {
-    Resource::new(subject, |subject| async move {
-        match subject {
-            Subject::Booking(id) => chat_thread(Some(id), None).await,
-            Subject::Order(id) => chat_thread(None, Some(id)).await,
-            Subject::Stream(id) => chat_stream(id).await,
-        }
-    })
-}
 
 #[component]
 pub fn ChatThread(

@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::orders::OrderLine;
-use super::{Skeleton, query_param};
 use crate::accounts::pages::RequireSignIn;
 use crate::components::{EmptyState, ErrorView, IconName};
+use crate::components::{Skeleton, query_param};
 use crate::events::api::all_orders;
 
 /// Every order on the platform, newest first (admins only; the server

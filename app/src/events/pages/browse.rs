@@ -3,8 +3,9 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use super::{EventStatusBadge, INPUT, Pager, Skeleton, money};
+use super::{EventStatusBadge, money};
 use crate::components::{Badge, Button, EmptyState, ErrorView, IconName, Tone};
+use crate::components::{INPUT, Pager, Skeleton};
 use crate::events::api::list_events;
 use crate::events::model::{CATEGORIES, EventQuery, EventStatus, EventView, FEW_LEFT, SaleState};
 use crate::live::protocol::Payload;

@@ -3,11 +3,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::my_events::RequireOrganizer;
-use super::{INPUT, id_param};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::FormAlert;
+use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, Card};
+use crate::components::{INPUT, id_param};
 use crate::events::api::{CheckIn, door_status};
 use crate::events::model::CheckInOutcome;
 

@@ -3,16 +3,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{Countdown, FailedPage, INPUT, Skeleton, money};
+use super::{Countdown, money};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{Button, ButtonLink, Card, Variant};
+use crate::components::{FailedPage, INPUT, Skeleton};
 use crate::error::AppError;
+use crate::events::api::TopUpAndPay;
 use crate::events::api::{Checkout, ReleaseHold, get_hold};
 use crate::events::model::HoldView;
 use crate::kernel::idempotency::fresh_key;
 use crate::live::protocol::Notice;
-use crate::wallet::api::{TopUpAndPay, wallet_balance};
+use crate::wallet::api::wallet_balance;
 use crate::wallet::model::{Balance, money as wallet_money};
 use crate::wallet::pages::card_fields;
 
@@ -32,7 +34,7 @@ fn CheckoutView() -> impl IntoView {
     let hold_id = Memo::new(move |_| params.read().get("hold").unwrap_or_default());
     // The server says when the hold lapses (the countdown only guesses from
     // the browser's clock): the card then turns into "expired".
-    let lapsed = super::orders::notices_matching(
+    let lapsed = crate::accounts::context::notices_matching(
         move |notice| matches!(notice, Notice::HoldExpired { hold_id: id, .. } if *id == hold_id.get_untracked()),
     );
     let hold = Resource::new(

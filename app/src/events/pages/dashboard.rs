@@ -2,12 +2,13 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::my_events::RequireOrganizer;
 use super::orders::OrderLine;
-use super::{EventStatusBadge, FailedPage, Notice, Skeleton, id_param, money, query_param};
+use super::{EventStatusBadge, money};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::FormAlert;
+use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, Card, Variant};
+use crate::components::{FailedPage, Notice, Skeleton, id_param, query_param};
 use crate::events::api::{CancelEvent, DeleteEvent, event_dashboard};
 use crate::events::model::{Dashboard, EventStatus};
 use crate::live::client::use_topic;

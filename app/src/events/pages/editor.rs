@@ -2,14 +2,15 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::my_events::RequireOrganizer;
-use super::{FailedPage, INPUT, Skeleton, id_param};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::FormAlert;
+use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, Card, Variant};
+use crate::components::{FailedPage, INPUT, Skeleton, id_param};
+use crate::dates::TIMEZONES;
 use crate::error::AppError;
 use crate::events::api::{SaveEvent, event_form};
-use crate::events::model::{CATEGORIES, EventDraft, TIMEZONES, TierDraft};
+use crate::events::model::{CATEGORIES, EventDraft, TierDraft};
 
 /// Blank tier rows offered below the existing ones (more with JavaScript).
 const BLANK_TIERS: usize = 2;

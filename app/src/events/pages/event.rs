@@ -3,13 +3,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::browse::Cover;
-use super::{
-    Availability, EventStatusBadge, FailedPage, INPUT, Notice, Skeleton, id_param, money,
-    query_param,
-};
+use super::{Availability, EventStatusBadge, money};
 use crate::accounts::context::{field_error, use_auth};
 use crate::accounts::pages::{FormAlert, sign_in_href};
 use crate::components::{Badge, Button, ButtonLink, Tone, Variant};
+use crate::components::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
 use crate::events::api::{HoldSeats, get_event};
 use crate::events::model::{EventStatus, EventView, SaleState, TierView};
 use crate::live::client::use_topic;

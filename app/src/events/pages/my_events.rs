@@ -1,40 +1,11 @@
+use crate::accounts::pages::RequireOrganizer;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{EventStatusBadge, Notice, Skeleton, query_param};
-use crate::accounts::context::use_auth;
-use crate::accounts::model::Role;
-use crate::accounts::pages::RequireSignIn;
-use crate::components::{ButtonLink, EmptyState, ErrorPage, ErrorView, IconName};
+use super::EventStatusBadge;
+use crate::components::{ButtonLink, EmptyState, ErrorView, IconName};
+use crate::components::{Notice, Skeleton, query_param};
 use crate::events::api::my_events;
-
-/// Shows its children to organizers and admins; others get a 403 page.
-#[component]
-pub fn RequireOrganizer(
-    children: ChildrenFn,
-    #[prop(default = "Only organizer accounts can publish and manage events.")]
-    message: &'static str,
-) -> impl IntoView {
-    let auth = use_auth();
-    let allowed = Memo::new(move |_| {
-        auth.me
-            .read()
-            .as_ref()
-            .is_some_and(|m| matches!(m.role, Role::Organizer | Role::Admin))
-    });
-    view! {
-        <RequireSignIn>
-            {
-                let children = children.clone();
-                move || if allowed.get() {
-                    children().into_any()
-                } else {
-                    view! { <ErrorPage status=403 title="For organizers" message=message /> }.into_any()
-                }
-            }
-        </RequireSignIn>
-    }
-}
 
 /// The organizer's events, with their sales at a glance.
 #[component]

@@ -1,18 +1,18 @@
+use crate::accounts::context::notices_matching;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::tickets::TicketCard;
-use super::{
-    Countdown, FailedPage, Notice, OrderStatusBadge, Skeleton, clock, id_param, money, query_param,
-};
+use super::{Countdown, OrderStatusBadge, clock, money};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{Button, ButtonLink, Card, EmptyState, ErrorView, IconName, Variant};
+use crate::components::{FailedPage, Notice, Skeleton, id_param, query_param};
 use crate::error::AppError;
 use crate::events::api::{CancelOrder, get_order, my_orders};
 use crate::events::model::{HoldView, OrderStatus, OrderView};
-use crate::live::protocol::{Notice, Payload};
+use crate::live::protocol::Notice;
 use crate::wallet::model::TransactionView;
 
 /// The signed-in person's seat holds and orders.
@@ -116,25 +116,6 @@ fn order_changes(id: Memo<i64>) -> Memo<u64> {
     )
 }
 
-/// Counts the notices on the signed-in person's own topic that `wanted`
-/// picks; resources that read the count reload on each.
-pub(crate) fn notices_matching(
-    wanted: impl Fn(&Notice) -> bool + Send + Sync + 'static,
-) -> Memo<u64> {
-    let auth = crate::accounts::context::use_auth();
-    let me = auth.me.get_untracked().map(|m| m.id).unwrap_or(0);
-    let feed = crate::live::client::use_topic(format!("user:{me}"));
-    let count = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        if let Some(Payload::Notice { notice }) = feed.get()
-            && wanted(&notice)
-        {
-            count.update(|n| *n += 1);
-        }
-    });
-    Memo::new(move |_| count.get())
-}
-
 /// One order: what it is, its status, its tickets, and cancelling.
 #[component]
 pub fn OrderPage() -> impl IntoView {
@@ -152,9 +133,8 @@ fn OrderView() -> impl IntoView {
     // A cancel (with or without JavaScript) comes back here; load again then.
     // ... and when the order changes elsewhere (live, on the buyer's topic).
     let changed = order_changes(id);
-    // The order's chat, made first (see `thread_resource`).
-    let thread =
-        crate::chat::pages::thread_resource(move || crate::chat::pages::Subject::Order(id.get()));
+    // The order's chat, made first (see `ChatThread`).
+    let thread = Resource::new(move || id.get(), crate::events::api::order_chat);
     let order = Resource::new(
         move || (id.get(), cancel.version().get(), changed.get()),
         |(id, _, _)| get_order(id),

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{Skeleton, clock};
+use super::clock;
 use crate::accounts::pages::RequireSignIn;
+use crate::components::Skeleton;
 use crate::components::{Badge, ButtonLink, EmptyState, ErrorView, IconName, Tone};
 use crate::events::api::my_tickets;
 use crate::events::model::TicketView;

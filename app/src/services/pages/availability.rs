@@ -4,9 +4,10 @@ use leptos_meta::Title;
 
 use crate::accounts::context::field_error;
 use crate::accounts::pages::FormAlert;
+use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, Card, ErrorView, Variant};
-use crate::events::model::TIMEZONES;
-use crate::events::pages::{INPUT, Notice, RequireOrganizer, Skeleton, query_param};
+use crate::components::{INPUT, Notice, Skeleton, query_param};
+use crate::dates::TIMEZONES;
 use crate::services::api::{SaveSchedule, my_schedule};
 use crate::services::model::{Schedule, WEEKDAYS};
 

@@ -8,7 +8,8 @@ use super::picker::SlotPicker;
 use crate::accounts::context::field_error;
 use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{Button, Card, Variant};
-use crate::events::pages::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
+use crate::components::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
+use crate::dates::date_time;
 use crate::kernel::money::Cents;
 use crate::live::client::{LiveStatus, Refusal, use_live, use_topic_signals};
 use crate::live::protocol::{ClientMessage, ErrorCode, Payload};
@@ -16,7 +17,6 @@ use crate::reviews::api::WriteReview;
 use crate::reviews::pages::ReviewForm;
 use crate::services::api::{ActOnBooking, RescheduleBooking, get_booking, share_location};
 use crate::services::model::{BookingStatus, BookingView, Place, Position};
-use crate::wallet::pages::date_time;
 
 /// One booking: status and timeline, what the viewer may do next, the
 /// provider's live position while under way, and the review afterwards.
@@ -32,9 +32,8 @@ pub fn BookingPage() -> impl IntoView {
 
 #[component]
 fn Booking(id: i64) -> impl IntoView {
-    // The booking's chat, made first (see `thread_resource`).
-    let thread =
-        crate::chat::pages::thread_resource(move || crate::chat::pages::Subject::Booking(id));
+    // The booking's chat, made first (see `ChatThread`).
+    let thread = Resource::new(move || id, crate::services::api::booking_chat);
     let act = ServerAction::<ActOnBooking>::new();
     let moved = ServerAction::<RescheduleBooking>::new();
     let review = ServerAction::<WriteReview>::new();

@@ -3,8 +3,8 @@ use leptos_meta::Title;
 
 use super::{BookingLine, booking_changes};
 use crate::accounts::pages::RequireSignIn;
+use crate::components::Skeleton;
 use crate::components::{ButtonLink, EmptyState, ErrorView, IconName, Variant};
-use crate::events::pages::Skeleton;
 use crate::services::api::my_bookings;
 use crate::services::model::BookingView;
 

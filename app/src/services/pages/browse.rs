@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::ServiceCard;
 use crate::components::{Button, ButtonLink, EmptyState, ErrorView, IconName, Variant};
-use crate::events::pages::{INPUT, Pager, Skeleton};
+use crate::components::{INPUT, Pager, Skeleton};
 use crate::services::api::list_services;
 use crate::services::model::ServiceQuery;
 

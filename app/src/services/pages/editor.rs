@@ -4,8 +4,9 @@ use leptos_meta::Title;
 
 use crate::accounts::context::field_error;
 use crate::accounts::pages::FormAlert;
+use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, Card, Variant};
-use crate::events::pages::{FailedPage, INPUT, RequireOrganizer, Skeleton, id_param};
+use crate::components::{FailedPage, INPUT, Skeleton, id_param};
 use crate::services::api::{DeleteService, SaveService, get_service};
 use crate::services::model::{Place, ServiceView};
 

@@ -5,8 +5,9 @@ use leptos_meta::Title;
 use super::{BookingLine, ServiceCard, booking_changes};
 use crate::accounts::context::field_error;
 use crate::accounts::pages::FormAlert;
+use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, EmptyState, ErrorView, IconName, Variant};
-use crate::events::pages::{Notice, RequireOrganizer, Skeleton, query_param};
+use crate::components::{Notice, Skeleton, query_param};
 use crate::services::api::{ActOnBooking, my_bookings, my_services};
 use crate::services::model::{BookingStatus, BookingView};
 

@@ -6,8 +6,8 @@
 
 use leptos::prelude::*;
 
+use crate::dates::date_time;
 use crate::services::model::Position;
-use crate::wallet::pages::date_time;
 
 const ZOOM: i32 = 15;
 const TILE: f64 = 256.0;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::browser_zone;
-use crate::events::pages::{Skeleton, query_param};
+use crate::components::{Skeleton, query_param};
 use crate::live::client::use_topic;
 use crate::services::api::service_slots;
 use crate::services::model::SlotWeek;

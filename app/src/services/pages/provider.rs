@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use super::ServiceCard;
 use crate::components::EmptyState;
-use crate::events::pages::{FailedPage, Skeleton, id_param};
+use crate::components::{FailedPage, Skeleton, id_param};
 use crate::reviews::pages::{Of, ReviewsSection};
 use crate::services::api::get_provider;
 use crate::services::model::ProviderView;

@@ -6,7 +6,7 @@ use super::picker::SlotPicker;
 use crate::accounts::context::{field_error, use_auth};
 use crate::accounts::pages::{FormAlert, sign_in_href};
 use crate::components::{Badge, Button, ButtonLink, Card, Tone, Variant};
-use crate::events::pages::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
+use crate::components::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
 use crate::kernel::idempotency::fresh_key;
 use crate::kernel::money::Cents;
 use crate::reviews::pages::{Of, ReviewsSection};

@@ -7,8 +7,8 @@ use leptos_meta::Title;
 use super::StreamCard;
 use crate::accounts::context::use_auth;
 use crate::accounts::model::Role;
+use crate::components::Skeleton;
 use crate::components::{ButtonLink, EmptyState, ErrorView, IconName, Variant};
-use crate::events::pages::Skeleton;
 use crate::streams::api::live_streams;
 use crate::streams::model::duration_label;
 

@@ -7,8 +7,9 @@ use leptos_meta::Title;
 
 use crate::accounts::context::field_error;
 use crate::accounts::pages::FormAlert;
+use crate::accounts::pages::RequireOrganizer;
+use crate::components::INPUT;
 use crate::components::{Button, ButtonLink, Card, Variant};
-use crate::events::pages::{INPUT, RequireOrganizer};
 use crate::streams::api::GoLive;
 use crate::streams::model::{DESCRIPTION_MAX, TITLE_MAX};
 

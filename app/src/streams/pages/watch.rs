@@ -10,9 +10,9 @@ use leptos_meta::Title;
 use super::video::{Video, VideoState};
 use super::{LiveBadge, LiveStream, live_stream};
 use crate::accounts::pages::{Avatar, sign_in_href};
-use crate::chat::pages::{ChatThread, Subject, now_ms, thread_resource, time_label, use_hydrated};
+use crate::chat::pages::{ChatThread, now_ms, time_label, use_hydrated};
 use crate::components::{Button, Card, Variant};
-use crate::events::pages::{FailedPage, Skeleton, id_param};
+use crate::components::{FailedPage, Skeleton, id_param};
 use crate::live::client::{TopicSignals, use_live, use_topic_signals};
 use crate::live::protocol::ClientMessage;
 use crate::streams::api::{EndStream, get_stream, set_broadcaster};
@@ -29,8 +29,8 @@ pub fn StreamPage() -> impl IntoView {
 
 #[component]
 fn Stream(id: i64) -> impl IntoView {
-    // The chat first (see `thread_resource`).
-    let thread = thread_resource(move || Subject::Stream(id));
+    // The chat first (see `ChatThread`).
+    let thread = Resource::new(move || id, crate::streams::api::stream_chat);
     let end = ServerAction::<EndStream>::new();
     let data = Resource::new(move || end.version().get(), move |_| get_stream(id));
     let topic = use_topic_signals(format!("stream:{id}"));

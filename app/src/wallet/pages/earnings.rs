@@ -3,8 +3,8 @@ use leptos_meta::Title;
 
 use super::wallet_changes;
 use crate::accounts::pages::RequireSignIn;
+use crate::components::Skeleton;
 use crate::components::{ButtonLink, EmptyState, ErrorView, IconName, Variant};
-use crate::events::pages::Skeleton;
 use crate::wallet::api::my_earnings;
 use crate::wallet::model::{Earnings, money};
 

@@ -2,9 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{TransactionLine, wallet_changes};
-use crate::accounts::pages::{RequireSignIn, url_encode};
+use crate::accounts::pages::RequireSignIn;
 use crate::components::{ButtonLink, EmptyState, ErrorView, IconName, Variant};
-use crate::events::pages::{INPUT, Skeleton, query_param};
+use crate::components::{INPUT, Skeleton, query_param};
+use crate::kernel::text::url_encode;
 use crate::wallet::api::wallet_history;
 use crate::wallet::model::{TxKind, TxQuery};
 

@@ -8,7 +8,7 @@ use crate::accounts::pages::{FormAlert, RequireSignIn};
 use crate::components::{
     Button, ButtonLink, Card, EmptyState, ErrorView, FormField, IconName, Variant,
 };
-use crate::events::pages::{Notice, Skeleton, query_param};
+use crate::components::{Notice, Skeleton, query_param};
 use crate::kernel::idempotency::fresh_key;
 use crate::wallet::api::{SendMoney, TopUp, WalletSummary, Withdraw, wallet_overview};
 use crate::wallet::model::{Balance, money};
