@@ -38,6 +38,8 @@ dist: build
 
 ## Every test: unit and integration (SQLite, and PostgreSQL when
 ## TEST_POSTGRES_URL is set), the wasm build, and Playwright against dist/.
+## Both cargo test runs name the same packages and features, so the second
+## reuses the first one's build.
 test: setup-test test-unit test-postgres dist test-e2e
 
 test-unit:
@@ -45,7 +47,7 @@ test-unit:
 
 test-postgres:
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
-		$(TOOLS) cargo test -p server --test api; \
+		$(TOOLS) cargo test -p app -p server --features app/ssr --test api; \
 	else \
 		echo "test-postgres: TEST_POSTGRES_URL is not set; PostgreSQL tests skipped"; \
 	fi

@@ -1,14 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { hydrated, waitForHydration } from './helpers';
-
-function freshEmail(): string {
-  return `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
-
-async function open(page: Page, path: string, js: boolean) {
-  await page.goto(path);
-  if (js) await waitForHydration(page);
-}
+import { test, expect } from '@playwright/test';
+import { freshEmail, hydrated, open, waitForHydration } from './helpers';
 
 test('sign up, edit the profile, sign out and sign in again', async ({ page }, testInfo) => {
   const js = hydrated(testInfo);

@@ -1,16 +1,5 @@
 import { test, expect, type APIRequestContext } from '@playwright/test';
-import { hydrated, waitForHydration } from './helpers';
-
-function tag(): string {
-  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-async function signUp(request: APIRequestContext, role: string, name: string): Promise<void> {
-  const response = await request.post('/rpc/accounts/sign_up', {
-    form: { email: `bk-${role}-${tag()}@example.com`, password: 'correct horse battery', display_name: name, role, next: '/' },
-  });
-  expect(response.ok()).toBeTruthy();
-}
+import { hydrated, signUp, tag, waitForHydration } from './helpers';
 
 /** A provider bookable around the clock (UTC, no notice) with one at-home service. */
 async function offerService(request: APIRequestContext, origin: string, title: string): Promise<number> {
@@ -30,12 +19,12 @@ async function offerService(request: APIRequestContext, origin: string, title: s
 test('a customer books a free time from the service page', async ({ browser, page }, testInfo) => {
   const origin = testInfo.project.use.baseURL as string;
   const provider = await browser.newContext();
-  await signUp(provider.request, 'organizer', 'Sparkle Provider');
+  await signUp(provider.request, { role: 'organizer', name: 'Sparkle Provider', prefix: 'bk-organizer' });
   const title = `Window wash ${tag()}`;
   const id = await offerService(provider.request, origin, title);
   await provider.close();
 
-  await signUp(page.request, 'attendee', 'Booking Customer');
+  await signUp(page.request, { role: 'attendee', name: 'Booking Customer', prefix: 'bk-attendee' });
   await page.goto('/services');
   await page.getByRole('searchbox', { name: 'Search' }).fill(title);
   await page.getByRole('button', { name: 'Show services' }).click();
@@ -69,8 +58,8 @@ test('provider and customer follow one booking live: request, confirm, on the wa
   // The provider shares a (mocked) position; the customer is 2 km away.
   const providerContext = await browser.newContext({ geolocation: { latitude: 48.8584, longitude: 2.2945 }, permissions: ['geolocation'] });
   const customerContext = await browser.newContext({ geolocation: { latitude: 48.8738, longitude: 2.2950 }, permissions: ['geolocation'] });
-  await signUp(providerContext.request, 'organizer', 'Live Provider');
-  await signUp(customerContext.request, 'attendee', 'Live Customer');
+  await signUp(providerContext.request, { role: 'organizer', name: 'Live Provider', prefix: 'bk-organizer' });
+  await signUp(customerContext.request, { role: 'attendee', name: 'Live Customer', prefix: 'bk-attendee' });
   const title = `Oven clean ${tag()}`;
   const id = await offerService(providerContext.request, origin, title);
 

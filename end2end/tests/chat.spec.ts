@@ -1,28 +1,9 @@
-import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { collectErrors, hydrated, waitForHydration } from './helpers';
-
-function tag(): string {
-  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-async function signUp(request: APIRequestContext, name: string, role = 'attendee'): Promise<number> {
-  const response = await request.post('/rpc/accounts/sign_up', {
-    form: { email: `chat-${tag()}@example.com`, password: 'correct horse battery', display_name: name, role, next: '/' },
-  });
-  expect(response.ok()).toBeTruthy();
-  const me = await request.get('/api/auth/me');
-  expect(me.status()).toBe(200);
-  return (await me.json()).id;
-}
-
-async function live(page: Page): Promise<void> {
-  await waitForHydration(page);
-  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
-}
+import { test, expect } from '@playwright/test';
+import { collectErrors, hydrated, live, signUp, tag, waitForHydration } from './helpers';
 
 test('a person creates a room and talks in it, with or without JavaScript', async ({ page }, testInfo) => {
   const errors = collectErrors(page);
-  await signUp(page.request, 'Room Maker');
+  await signUp(page.request, { name: 'Room Maker', prefix: 'chat', fetchId: true });
   const name = `Plant swap ${tag()}`;
   await page.goto('/chat');
   await expect(page.getByText('No conversations yet')).toBeVisible();
@@ -66,7 +47,7 @@ test('a person creates a room and talks in it, with or without JavaScript', asyn
 test('an order page carries its thread between buyer and organizer', async ({ browser }, testInfo) => {
   const origin = testInfo.project.use.baseURL as string;
   const organizerContext = await browser.newContext();
-  await signUp(organizerContext.request, 'Thread Organizer', 'organizer');
+  await signUp(organizerContext.request, { name: 'Thread Organizer', role: 'organizer', prefix: 'chat', fetchId: true });
   const created = await organizerContext.request.post('/api/events', {
     headers: { Origin: origin },
     data: { eventName: `Thread Gig ${tag()}`, eventCategory: 'Music', eventDate: '2032-03-01T19:00:00Z', ticketCategories: [{ categoryName: 'Free', price: 0, totalSeats: 10 }] },
@@ -74,7 +55,7 @@ test('an order page carries its thread between buyer and organizer', async ({ br
   expect(created.status()).toBe(201);
   const event = await created.json();
   const buyerContext = await browser.newContext();
-  await signUp(buyerContext.request, 'Thread Buyer');
+  await signUp(buyerContext.request, { name: 'Thread Buyer', prefix: 'chat', fetchId: true });
   const page = await buyerContext.newPage();
   const errors = collectErrors(page);
   await page.goto(`/events/${event.idEvent}`);
@@ -103,8 +84,8 @@ test('two people in a direct conversation: typing, live messages, unread badge, 
   test.skip(!hydrated(testInfo), 'live chat needs the wasm');
   const adaContext = await browser.newContext();
   const boContext = await browser.newContext();
-  await signUp(adaContext.request, 'Ada Chat');
-  const boId = await signUp(boContext.request, 'Bo Chat');
+  await signUp(adaContext.request, { name: 'Ada Chat', prefix: 'chat', fetchId: true });
+  const boId = await signUp(boContext.request, { name: 'Bo Chat', prefix: 'chat', fetchId: true });
 
   // Ada starts a conversation from Bo's profile.
   const ada = await adaContext.newPage();

@@ -1,9 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, waitForHydration } from './helpers';
-
-function tag(): string {
-  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
+import { hydrated, signUp, tag, waitForHydration } from './helpers';
 
 test('a watcher sees seats go and come back while someone else holds them, without reloading', async ({ browser, page }, testInfo) => {
   test.skip(!hydrated(testInfo), 'live updates need the wasm');
@@ -11,11 +7,7 @@ test('a watcher sees seats go and come back while someone else holds them, witho
 
   // A: an organizer's event, and a buyer (both through the API, with cookies).
   const a = await browser.newContext();
-  const signUp = (role: string) =>
-    a.request.post('/rpc/accounts/sign_up', {
-      form: { email: `live-${role}-${tag()}@example.com`, password: 'correct horse battery', display_name: `Live ${role}`, role, next: '/' },
-    });
-  expect((await signUp('organizer')).ok()).toBeTruthy();
+  await signUp(a.request, { role: 'organizer', name: 'Live organizer', prefix: 'live-organizer' });
   const created = await a.request.post('/api/events', {
     headers: { Origin: origin },
     data: {
@@ -64,11 +56,7 @@ test('an organizer gets a toast when an order for their event comes in', async (
   test.skip(!hydrated(testInfo), 'live updates need the wasm');
   const origin = testInfo.project.use.baseURL as string;
   // The organizer (this page) and an event.
-  const organizerEmail = `live-org-${tag()}@example.com`;
-  const signUp = await page.request.post('/rpc/accounts/sign_up', {
-    form: { email: organizerEmail, password: 'correct horse battery', display_name: 'Toast Organizer', role: 'organizer', next: '/' },
-  });
-  expect(signUp.ok()).toBeTruthy();
+  await signUp(page.request, { role: 'organizer', name: 'Toast Organizer', prefix: 'live-org' });
   const created = await page.request.post('/api/events', {
     headers: { Origin: origin },
     data: {
@@ -85,13 +73,7 @@ test('an organizer gets a toast when an order for their event comes in', async (
 
   // Someone buys two seats elsewhere.
   const buyer = await browser.newContext();
-  expect(
-    (
-      await buyer.request.post('/rpc/accounts/sign_up', {
-        form: { email: `live-buyer-${tag()}@example.com`, password: 'correct horse battery', display_name: 'Buyer', role: 'attendee', next: '/' },
-      })
-    ).ok(),
-  ).toBeTruthy();
+  await signUp(buyer.request, { role: 'attendee', name: 'Buyer', prefix: 'live-buyer' });
   const funded = await buyer.request.post('/api/wallet/deposit', {
     headers: { Origin: origin, 'Idempotency-Key': `fund-${tag()}` },
     data: { amountCents: 10000, cardNumber: '4242424242424242', cardExpiry: '12/40', cardCvc: '123' },
@@ -114,13 +96,7 @@ test('event cards in the listing say "Selling fast" and "Sold out" as seats go, 
   test.skip(!hydrated(testInfo), 'live updates need the wasm');
   const origin = testInfo.project.use.baseURL as string;
   const a = await browser.newContext();
-  expect(
-    (
-      await a.request.post('/rpc/accounts/sign_up', {
-        form: { email: `cards-${tag()}@example.com`, password: 'correct horse battery', display_name: 'Card organizer', role: 'organizer', next: '/' },
-      })
-    ).ok(),
-  ).toBeTruthy();
+  await signUp(a.request, { role: 'organizer', name: 'Card organizer', prefix: 'cards' });
   const name = `Card Gig ${tag()}`;
   const created = await a.request.post('/api/events', {
     headers: { Origin: origin },
@@ -149,13 +125,7 @@ test("a person's other tab lists the seats they hold and let go, without reloadi
   test.skip(!hydrated(testInfo), 'live updates need the wasm');
   const origin = testInfo.project.use.baseURL as string;
   const organizer = await browser.newContext();
-  expect(
-    (
-      await organizer.request.post('/rpc/accounts/sign_up', {
-        form: { email: `tabs-org-${tag()}@example.com`, password: 'correct horse battery', display_name: 'Tabs organizer', role: 'organizer', next: '/' },
-      })
-    ).ok(),
-  ).toBeTruthy();
+  await signUp(organizer.request, { role: 'organizer', name: 'Tabs organizer', prefix: 'tabs-org' });
   const name = `Two Tabs ${tag()}`;
   const created = await organizer.request.post('/api/events', {
     headers: { Origin: origin },
@@ -167,13 +137,7 @@ test("a person's other tab lists the seats they hold and let go, without reloadi
 
   // One person, two tabs: "My orders" in one, the event page in the other.
   const person = await browser.newContext();
-  expect(
-    (
-      await person.request.post('/rpc/accounts/sign_up', {
-        form: { email: `tabs-${tag()}@example.com`, password: 'correct horse battery', display_name: 'Two Tabs', role: 'attendee', next: '/' },
-      })
-    ).ok(),
-  ).toBeTruthy();
+  await signUp(person.request, { role: 'attendee', name: 'Two Tabs', prefix: 'tabs' });
   const orders = await person.newPage();
   await orders.goto('/orders');
   await waitForHydration(orders);

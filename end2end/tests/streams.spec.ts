@@ -1,16 +1,5 @@
-import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { collectErrors, hydrated, waitForHydration } from './helpers';
-
-function tag(): string {
-  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-async function signUp(request: APIRequestContext, role: string, name: string): Promise<void> {
-  const response = await request.post('/rpc/accounts/sign_up', {
-    form: { email: `st-${role}-${tag()}@example.com`, password: 'correct horse battery', display_name: name, role, next: '/' },
-  });
-  expect(response.ok()).toBeTruthy();
-}
+import { test, expect, type Page } from '@playwright/test';
+import { collectErrors, hydrated, signUp, tag, waitForHydration } from './helpers';
 
 /** Goes live through the form; returns the stream page's path. */
 async function goLive(page: Page, title: string): Promise<string> {
@@ -24,7 +13,7 @@ async function goLive(page: Page, title: string): Promise<string> {
 }
 
 test('an organizer goes live, the stream is listed and public, and the host ends it', async ({ browser, page }) => {
-  await signUp(page.request, 'organizer', 'Stream Host');
+  await signUp(page.request, { role: 'organizer', name: 'Stream Host', prefix: 'st-organizer' });
   const title = `Open rehearsal ${tag()}`;
   const path = await goLive(page, title);
   await expect(page.getByTestId('live-badge')).toHaveText('Live');
@@ -62,8 +51,8 @@ test('a viewer sees the host\'s camera, both chat, the count follows, and the en
   test.skip(!hydrated(testInfo), 'the video and live counts need the wasm');
   const hostContext = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const viewerContext = await browser.newContext();
-  await signUp(hostContext.request, 'organizer', 'Camera Host');
-  await signUp(viewerContext.request, 'attendee', 'Stream Viewer');
+  await signUp(hostContext.request, { role: 'organizer', name: 'Camera Host', prefix: 'st-organizer' });
+  await signUp(viewerContext.request, { role: 'attendee', name: 'Stream Viewer', prefix: 'st-attendee' });
   const host = await hostContext.newPage();
   const hostErrors = collectErrors(host);
   const title = `Night session ${tag()}`;

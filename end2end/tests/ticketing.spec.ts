@@ -1,43 +1,12 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
-import { hydrated, waitForHydration, collectErrors } from './helpers';
-
-function tag(): string {
-  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-/** A new browser context with a signed-in account (signed up through the server function). */
-async function signedIn(browser: Browser, js: boolean, role: 'attendee' | 'organizer', name: string): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: js });
-  const page = await context.newPage();
-  const response = await page.request.post('/rpc/accounts/sign_up', {
-    form: {
-      email: `e2e-${role}-${tag()}@example.com`,
-      password: 'correct horse battery',
-      display_name: name,
-      role,
-      next: '/',
-    },
-  });
-  expect(response.ok()).toBeTruthy();
-  return page;
-}
-
-/** A same-origin JSON post with the page's cookies (the server checks Origin). */
-async function post(page: Page, origin: string, path: string, data: unknown) {
-  return page.request.post(path, { data, headers: { Origin: origin } });
-}
-
-async function open(page: Page, path: string, js: boolean) {
-  await page.goto(path);
-  if (js) await waitForHydration(page);
-}
+import { test, expect } from '@playwright/test';
+import { hydrated, waitForHydration, collectErrors, open, post, signedIn, tag } from './helpers';
 
 test('organizer publishes an event, attendee holds seats, checks out, and is checked in', async ({ browser }, testInfo) => {
   const js = hydrated(testInfo);
   const eventName = `Rooftop Jazz ${tag()}`;
 
   // The organizer creates an event with two tiers in one form.
-  const organizer = await signedIn(browser, js, 'organizer', 'Olive Organizer');
+  const { page: organizer } = await signedIn(browser, js, { role: 'organizer', name: 'Olive Organizer' });
   const orgErrors = collectErrors(organizer);
   await open(organizer, '/organizer', js);
   await expect(organizer.getByRole('heading', { name: 'My events' })).toBeVisible();
@@ -67,7 +36,7 @@ test('organizer publishes an event, attendee holds seats, checks out, and is che
   await expect(tierTable.locator('tr[data-tier="VIP"]')).toContainText('$80.50');
 
   // An attendee finds it, holds two VIP seats and sees the clock run.
-  const attendee = await signedIn(browser, js, 'attendee', 'Ari Attendee');
+  const { page: attendee } = await signedIn(browser, js, { role: 'attendee', name: 'Ari Attendee' });
   const errors = collectErrors(attendee);
   await open(attendee, eventPath, js);
   await expect(attendee.getByRole('heading', { name: eventName })).toBeVisible();
@@ -142,7 +111,7 @@ test('organizer publishes an event, attendee holds seats, checks out, and is che
 
 test('a sold-out tier says so and offers nothing to buy; signed-out visitors are asked to sign in', async ({ browser, page }, testInfo) => {
   const js = hydrated(testInfo);
-  const organizer = await signedIn(browser, js, 'organizer', 'Sol Seller');
+  const { page: organizer } = await signedIn(browser, js, { role: 'organizer', name: 'Sol Seller' });
   const name = `Tiny Gig ${tag()}`;
   const origin = testInfo.project.use.baseURL as string;
   const created = await post(organizer, origin, '/api/events', {
@@ -158,7 +127,7 @@ test('a sold-out tier says so and offers nothing to buy; signed-out visitors are
   // Cookies authenticate the API too (same-origin request).
   expect(created.status()).toBe(201);
   const event = await created.json();
-  const buyer = await signedIn(browser, js, 'attendee', 'Bea Buyer');
+  const { page: buyer } = await signedIn(browser, js, { role: 'attendee', name: 'Bea Buyer' });
   const held = await post(buyer, origin, '/api/events/tickets/reserve', {
     categoryId: event.ticketCategories[0].id,
     quantity: 1,
@@ -182,7 +151,7 @@ test('a sold-out tier says so and offers nothing to buy; signed-out visitors are
 
 test('the event form says what is wrong next to the field, and keeps the organizer on the form', async ({ browser }, testInfo) => {
   const js = hydrated(testInfo);
-  const organizer = await signedIn(browser, js, 'organizer', 'Fay Form');
+  const { page: organizer } = await signedIn(browser, js, { role: 'organizer', name: 'Fay Form' });
   await open(organizer, '/organizer/events/new', js);
   await organizer.getByLabel('Event name').fill('');
   await organizer.getByRole('button', { name: 'Create event' }).click();

@@ -1,30 +1,10 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
-import { hydrated, waitForHydration, collectErrors } from './helpers';
-
-function tag(): string {
-  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-async function signedIn(browser: Browser, js: boolean, role: 'attendee' | 'organizer', name: string): Promise<{ page: Page; email: string }> {
-  const context = await browser.newContext({ javaScriptEnabled: js });
-  const page = await context.newPage();
-  const email = `e2e-wallet-${role}-${tag()}@example.com`;
-  const response = await page.request.post('/rpc/accounts/sign_up', {
-    form: { email, password: 'correct horse battery', display_name: name, role, next: '/' },
-  });
-  expect(response.ok()).toBeTruthy();
-  return { page, email };
-}
-
-async function open(page: Page, path: string, js: boolean) {
-  await page.goto(path);
-  if (js) await waitForHydration(page);
-}
+import { test, expect } from '@playwright/test';
+import { hydrated, collectErrors, open, signedIn, tag } from './helpers';
 
 test('top up, pay for tickets from the wallet, cancel and get the refund', async ({ browser }, testInfo) => {
   const js = hydrated(testInfo);
   const origin = testInfo.project.use.baseURL as string;
-  const { page: organizer } = await signedIn(browser, js, 'organizer', 'Wanda Organizer');
+  const { page: organizer } = await signedIn(browser, js, { role: 'organizer', name: 'Wanda Organizer', prefix: 'e2e-wallet-organizer' });
   const created = await organizer.request.post('/api/events', {
     headers: { Origin: origin },
     data: {
@@ -38,7 +18,7 @@ test('top up, pay for tickets from the wallet, cancel and get the refund', async
   const event = await created.json();
 
   // An empty wallet, then a top-up from the test card.
-  const { page: buyer } = await signedIn(browser, js, 'attendee', 'Walt Buyer');
+  const { page: buyer } = await signedIn(browser, js, { role: 'attendee', name: 'Walt Buyer', prefix: 'e2e-wallet-attendee' });
   const errors = collectErrors(buyer);
   await open(buyer, '/wallet', js);
   await expect(buyer.getByRole('heading', { name: 'Wallet' })).toBeVisible();
@@ -99,12 +79,12 @@ test('top up, pay for tickets from the wallet, cancel and get the refund', async
 
 test('money sent to a friend shows up in their open wallet without a reload', async ({ browser }, testInfo) => {
   test.skip(!hydrated(testInfo), 'live updates need the wasm');
-  const { page: friend, email } = await signedIn(browser, true, 'attendee', 'Fran Friend');
+  const { page: friend, email } = await signedIn(browser, true, { role: 'attendee', name: 'Fran Friend', prefix: 'e2e-wallet-attendee' });
   await open(friend, '/wallet', true);
   await expect(friend.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
   await expect(friend.getByTestId('available')).toHaveText('$0.00');
 
-  const { page: sender } = await signedIn(browser, true, 'attendee', 'Sam Sender');
+  const { page: sender } = await signedIn(browser, true, { role: 'attendee', name: 'Sam Sender', prefix: 'e2e-wallet-attendee' });
   await open(sender, '/wallet', true);
   const topUp = sender.getByTestId('top-up-form');
   await topUp.getByLabel('Amount (USD)').fill('20');

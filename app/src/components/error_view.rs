@@ -1,8 +1,10 @@
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::error::AppError;
 
-/// A whole-page message for errors and missing pages.
+/// A whole-page message for errors and missing pages, with the page's
+/// title (its heading) and HTTP status.
 #[component]
 pub fn ErrorPage(
     status: u16,
@@ -16,6 +18,7 @@ pub fn ErrorPage(
         );
     }
     view! {
+        <Title text=title.clone() />
         <div class="mx-auto flex max-w-xl flex-col items-center py-16 text-center sm:py-24">
             <p class="text-sm font-semibold tracking-wide text-brand-600">{status}</p>
             <h1 class="mt-2 text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">

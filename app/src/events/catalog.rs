@@ -4,9 +4,8 @@
 use sqlx::{Any, Transaction};
 
 use super::model::{
-    CheckedText, EventDraft, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
-    TIERS_MAX, TierInput, check_capacity, check_fee_pct, check_text, check_tier_name,
-    parse_capacity, parse_fee_pct,
+    CheckedText, EventDraft, EventFields, EventInput, EventList, EventQuery, EventStatus,
+    EventView, PAGE_SIZE, TierFields, TierInput, check_text, parse_capacity, parse_fee_pct,
 };
 use super::rows::{EVENT_SELECT, EventRow, event_row, event_view, tier_rows, tiers_of};
 use crate::accounts::model::Role;
@@ -230,10 +229,10 @@ pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
             }
             continue;
         }
-        tiers.push(TierInput {
+        tiers.push(TierFields {
             id,
-            name: check_tier_name(&field("name"), &tier.name)?,
-            description: tier.description.trim().chars().take(300).collect(),
+            name: tier.name.clone(),
+            description: tier.description.clone(),
             price_cents: Cents::parse(&field("price"), &tier.price, Limits::PRICE)?.get(),
             capacity: parse_capacity(&field("capacity"), &tier.capacity)?,
             active: tier.active == "on" || tier.active == "true",
@@ -241,7 +240,7 @@ pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
             sales_end: optional_local(&field("sales_end"), &tier.sales_end, zone)?,
         });
     }
-    Ok(EventInput {
+    EventInput::parse(EventFields {
         name,
         category,
         description,
@@ -264,28 +263,13 @@ fn optional_local(field: &str, value: &str, zone: chrono_tz::Tz) -> Result<Optio
     }
 }
 
-/// Checks that hold for any input, from the form or the API.
+/// What the input's own checks can't know: a new event starts in the
+/// future and has a tier.
 fn check_input(input: &EventInput, creating: bool, now: i64) -> Result<(), AppError> {
-    check_text(
-        &input.name,
-        &input.category,
-        &input.description,
-        &input.venue,
-    )?;
-    time::parse_zone("timezone", &input.timezone)?;
-    if let Some(pct) = input.cancellation_fee_pct {
-        check_fee_pct("cancellation_fee", pct)?;
-    }
     if creating && input.starts_at <= now {
         return Err(AppError::bad_request(
             "starts_at",
             "The start must be in the future.",
-        ));
-    }
-    if input.ends_at.is_some_and(|end| end <= input.starts_at) {
-        return Err(AppError::bad_request(
-            "ends_at",
-            "The end must be after the start.",
         ));
     }
     if creating && input.tiers.is_empty() {
@@ -293,32 +277,6 @@ fn check_input(input: &EventInput, creating: bool, now: i64) -> Result<(), AppEr
             "tiers",
             "Add at least one ticket tier (a name, a price and a number of seats).",
         ));
-    }
-    if input.tiers.len() > TIERS_MAX {
-        return Err(AppError::bad_request(
-            "tiers",
-            format!("An event can have at most {TIERS_MAX} tiers."),
-        ));
-    }
-    let mut names = std::collections::HashSet::new();
-    for (i, tier) in input.tiers.iter().enumerate() {
-        check_tier_name(&format!("tiers.{i}.name"), &tier.name)?;
-        Limits::PRICE.check(&format!("tiers.{i}.price"), Cents::new(tier.price_cents))?;
-        check_capacity(&format!("tiers.{i}.capacity"), tier.capacity)?;
-        if !names.insert(tier.name.trim().to_lowercase()) {
-            return Err(AppError::bad_request(
-                format!("tiers.{i}.name"),
-                format!("There are two tiers called {}.", tier.name.trim()),
-            ));
-        }
-        if let (Some(s), Some(e)) = (tier.sales_start, tier.sales_end)
-            && e <= s
-        {
-            return Err(AppError::bad_request(
-                format!("tiers.{i}.sales_end"),
-                "Sales must end after they start.",
-            ));
-        }
     }
     Ok(())
 }

@@ -6,6 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::kernel::text::{bounded, required};
 
+/// Proof that a value passed its checks: private to this module, so only
+/// its `parse` functions can make a checked input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Checked;
+
 pub const NAME_MAX: usize = 120;
 pub const CATEGORY_MAX: usize = 40;
 pub const DESCRIPTION_MAX: usize = 5000;
@@ -383,9 +388,10 @@ impl TierDraft {
     }
 }
 
-/// A checked event, ready for the database. Times are epoch ms (UTC).
+/// An event as a form or an API client gives it: not checked. Times are
+/// epoch ms (UTC).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventInput {
+pub struct EventFields {
     pub name: String,
     pub category: String,
     pub description: String,
@@ -398,11 +404,46 @@ pub struct EventInput {
     /// The share of the price kept when a buyer cancels, in percent; `None`
     /// keeps the current one (0 for a new event).
     pub cancellation_fee_pct: Option<i64>,
-    pub tiers: Vec<TierInput>,
+    pub tiers: Vec<TierFields>,
     /// Tiers to delete (refused for tiers with orders).
     pub remove_tiers: Vec<i64>,
 }
 
+/// A ticket tier as given: not checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierFields {
+    pub id: Option<i64>,
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub capacity: i64,
+    pub active: bool,
+    pub sales_start: Option<i64>,
+    pub sales_end: Option<i64>,
+}
+
+/// A checked event, ready for the database: only [`EventInput::parse`]
+/// makes one. What depends on the clock or on the event's orders (a new
+/// event starts in the future, a tier keeps the seats it sold) is the
+/// service's to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventInput {
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub starts_at: i64,
+    pub ends_at: Option<i64>,
+    pub timezone: String,
+    pub venue: String,
+    pub cover_url: Option<String>,
+    pub status: EventStatus,
+    pub cancellation_fee_pct: Option<i64>,
+    pub tiers: Vec<TierInput>,
+    pub remove_tiers: Vec<i64>,
+    checked: Checked,
+}
+
+/// A checked tier (part of an [`EventInput`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TierInput {
     pub id: Option<i64>,
@@ -413,6 +454,101 @@ pub struct TierInput {
     pub active: bool,
     pub sales_start: Option<i64>,
     pub sales_end: Option<i64>,
+    checked: Checked,
+}
+
+/// The longest tier description kept.
+pub const TIER_DESCRIPTION_MAX: usize = 300;
+
+#[cfg(feature = "ssr")]
+impl EventInput {
+    /// Trims and checks every field; a refusal names its field
+    /// (`tiers.1.price`).
+    pub fn parse(fields: EventFields) -> Result<Self, AppError> {
+        use crate::kernel::money::{Cents, Limits};
+        let CheckedText {
+            name,
+            category,
+            description,
+            venue,
+        } = check_text(
+            &fields.name,
+            &fields.category,
+            &fields.description,
+            &fields.venue,
+        )?;
+        let timezone = crate::kernel::time::parse_zone("timezone", &fields.timezone)?
+            .name()
+            .to_string();
+        if let Some(pct) = fields.cancellation_fee_pct {
+            check_fee_pct("cancellation_fee", pct)?;
+        }
+        if fields.ends_at.is_some_and(|end| end <= fields.starts_at) {
+            return Err(AppError::bad_request(
+                "ends_at",
+                "The end must be after the start.",
+            ));
+        }
+        if fields.tiers.len() > TIERS_MAX {
+            return Err(AppError::bad_request(
+                "tiers",
+                format!("An event can have at most {TIERS_MAX} tiers."),
+            ));
+        }
+        let mut names = std::collections::HashSet::new();
+        let mut tiers = Vec::with_capacity(fields.tiers.len());
+        for (i, tier) in fields.tiers.into_iter().enumerate() {
+            let field = |name: &str| format!("tiers.{i}.{name}");
+            let name = check_tier_name(&field("name"), &tier.name)?;
+            Limits::PRICE.check(&field("price"), Cents::new(tier.price_cents))?;
+            check_capacity(&field("capacity"), tier.capacity)?;
+            if !names.insert(name.to_lowercase()) {
+                return Err(AppError::bad_request(
+                    field("name"),
+                    format!("There are two tiers called {name}."),
+                ));
+            }
+            if let (Some(s), Some(e)) = (tier.sales_start, tier.sales_end)
+                && e <= s
+            {
+                return Err(AppError::bad_request(
+                    field("sales_end"),
+                    "Sales must end after they start.",
+                ));
+            }
+            tiers.push(TierInput {
+                id: tier.id,
+                name,
+                description: tier
+                    .description
+                    .trim()
+                    .chars()
+                    .take(TIER_DESCRIPTION_MAX)
+                    .collect(),
+                price_cents: tier.price_cents,
+                capacity: tier.capacity,
+                active: tier.active,
+                sales_start: tier.sales_start,
+                sales_end: tier.sales_end,
+                checked: Checked,
+            });
+        }
+        Ok(Self {
+            name,
+            category,
+            description,
+            starts_at: fields.starts_at,
+            ends_at: fields.ends_at,
+            timezone,
+            venue,
+            cover_url: fields.cover_url,
+            status: fields.status,
+            cancellation_fee_pct: fields.cancellation_fee_pct,
+            tiers,
+            remove_tiers: fields.remove_tiers,
+            checked: Checked,
+        })
+    }
 }
 
 pub fn check_capacity(field: &str, capacity: i64) -> Result<(), AppError> {

@@ -7,6 +7,11 @@ use crate::error::AppError;
 use crate::kernel::money::{Cents, Limits};
 use crate::kernel::text::{bounded, required};
 
+/// Proof that a value passed its checks: private to this module, so only
+/// its `parse` functions can make a checked input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Checked;
+
 pub const TITLE_MAX: usize = 120;
 pub const CATEGORY_MAX: usize = 40;
 pub const DESCRIPTION_MAX: usize = 4000;
@@ -126,9 +131,9 @@ pub struct ServiceDraft {
     pub active: String,
 }
 
-/// A checked service.
+/// What a service is, as a form or an API client gives it: not checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceInput {
+pub struct ServiceFields {
     pub title: String,
     pub description: String,
     pub category: String,
@@ -140,13 +145,29 @@ pub struct ServiceInput {
     pub active: bool,
 }
 
+/// A checked service: trimmed and bounded. Only [`ServiceInput::parse`]
+/// makes one, so a service can't be given unchecked fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceInput {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub price_cents: i64,
+    pub duration_min: i64,
+    pub place: Place,
+    pub address: String,
+    pub cover_url: Option<String>,
+    pub active: bool,
+    checked: Checked,
+}
+
 impl ServiceDraft {
     pub fn parse(&self) -> Result<ServiceInput, AppError> {
         let duration =
             self.duration_min.trim().parse::<i64>().map_err(|_| {
                 AppError::bad_request("duration_min", "Enter the duration in minutes.")
             })?;
-        ServiceInput {
+        ServiceInput::parse(ServiceFields {
             title: self.title.clone(),
             description: self.description.clone(),
             category: self.category.clone(),
@@ -156,39 +177,43 @@ impl ServiceDraft {
             address: self.address.clone(),
             cover_url: crate::kernel::text::parse_cover_url(&self.cover_url)?,
             active: matches!(self.active.as_str(), "on" | "true" | "1"),
-        }
-        .check()
+        })
     }
 }
 
 impl ServiceInput {
-    /// Trims and bounds every field (the API builds this directly).
-    pub fn check(self) -> Result<Self, AppError> {
-        if !(5..=720).contains(&self.duration_min) {
+    /// Trims and bounds every field; each refusal names its field.
+    pub fn parse(fields: ServiceFields) -> Result<Self, AppError> {
+        if !(5..=720).contains(&fields.duration_min) {
             return Err(AppError::bad_request(
                 "duration_min",
                 "A service lasts from 5 minutes to 12 hours.",
             ));
         }
-        Limits::PRICE.check("price", Cents::new(self.price_cents))?;
-        let address = bounded("address", &self.address, "The address", ADDRESS_MAX)?;
-        if self.place == Place::Provider && address.is_empty() {
+        Limits::PRICE.check("price", Cents::new(fields.price_cents))?;
+        let address = bounded("address", &fields.address, "The address", ADDRESS_MAX)?;
+        if fields.place == Place::Provider && address.is_empty() {
             return Err(AppError::bad_request(
                 "address",
                 "Say where customers come to (an address).",
             ));
         }
         Ok(Self {
-            title: required("title", &self.title, "The title", TITLE_MAX)?,
+            title: required("title", &fields.title, "The title", TITLE_MAX)?,
             description: bounded(
                 "description",
-                &self.description,
+                &fields.description,
                 "The description",
                 DESCRIPTION_MAX,
             )?,
-            category: required("category", &self.category, "The category", CATEGORY_MAX)?,
+            category: required("category", &fields.category, "The category", CATEGORY_MAX)?,
+            price_cents: fields.price_cents,
+            duration_min: fields.duration_min,
+            place: fields.place,
             address,
-            ..self
+            cover_url: fields.cover_url,
+            active: fields.active,
+            checked: Checked,
         })
     }
 }
@@ -273,7 +298,7 @@ pub const WEEKDAYS: [&str; 7] = [
 ];
 
 /// A checked schedule: `(weekday, start, end)` minutes, and per date its
-/// intervals (none: a day off).
+/// intervals (none: a day off). Only [`ScheduleDraft::parse`] makes one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleInput {
     pub timezone: String,
@@ -283,6 +308,7 @@ pub struct ScheduleInput {
     pub cancel_window_hours: i64,
     pub weekly: Vec<(i64, i64, i64)>,
     pub overrides: Vec<DayHours>,
+    checked: Checked,
 }
 
 impl ScheduleDraft {
@@ -322,6 +348,7 @@ impl ScheduleDraft {
             )?,
             weekly,
             overrides: parse_overrides(&self.overrides)?,
+            checked: Checked,
         })
     }
 }

@@ -6,6 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::kernel::money::{Cents, Limits};
 
+/// Proof that a value passed its checks: private to this module, so only
+/// its `parse` functions can make a checked input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Checked;
+
 pub use crate::kernel::money::CURRENCY;
 /// The most one deposit, withdrawal or transfer may move: $10,000.
 pub const MAX_AMOUNT_CENTS: i64 = 1_000_000;
@@ -208,10 +213,12 @@ pub struct CardInput {
 }
 
 /// A card that passed the checks: its digits and what may be shown of it.
+/// Only [`check_card`] makes one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Card {
     pub digits: String,
     pub brand: &'static str,
+    checked: Checked,
 }
 
 impl Card {
@@ -269,7 +276,11 @@ pub fn check_card(input: &CardInput, year: i32, month: u32) -> Result<Card, AppE
         b'3' => "Amex",
         _ => "Card",
     };
-    Ok(Card { digits, brand })
+    Ok(Card {
+        digits,
+        brand,
+        checked: Checked,
+    })
 }
 
 fn luhn(digits: &str) -> bool {

@@ -1,7 +1,9 @@
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,6 +14,17 @@ use app::state::AppState;
 
 use super::users::ApiUser;
 use super::{ApiJson, ClientIp, CurrentUser};
+
+/// Sign-up, sign-in, tokens and sign-out (seed 001).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register", post(register))
+        .route("/auth/login", post(login))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/verify", post(verify))
+        .route("/auth/logout", post(logout))
+        .route("/auth/revoke", post(revoke))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -3,13 +3,16 @@
 //! carries the fresh free slots of that day and the next.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::error::AppError;
+use app::kernel::ids::BookingId;
 use app::kernel::money::Cents;
 use app::kernel::time;
 use app::services::bookings::{self, Side};
@@ -17,9 +20,16 @@ use app::services::model::{BookingAction, BookingRequest, BookingView};
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::events::parse_id;
 use super::services::{ApiSlot, parse_instant, slots_between};
-use super::{ApiJson, CurrentUser, IdempotencyKey};
+use super::{ApiJson, CurrentUser, IdempotencyKey, PathId};
+
+/// Bookings, their status flow and live location (seed 000).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/bookings", get(list).post(create))
+        .route("/bookings/{id}", get(get_one).put(update).delete(cancel))
+        .route("/bookings/{id}/location", put(location))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -159,9 +169,9 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BookingId>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let id = parse_id(&id, "That booking")?;
+    let id = id.get();
     let booking = bookings::get_booking(&state, &user, id).await?;
     Ok(Json(ApiBooking::from(&booking)))
 }
@@ -270,10 +280,10 @@ pub struct UpdateBooking {
 pub async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BookingId>,
     ApiJson(body): ApiJson<UpdateBooking>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let id = parse_id(&id, "That booking")?;
+    let id = id.get();
     let booking = match (body.starts_at.as_deref(), body.status.as_deref()) {
         (Some(start), None) => {
             let start = parse_instant("startsAt", start)?;
@@ -312,10 +322,10 @@ pub struct CancelParams {
 pub async fn cancel(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BookingId>,
     Query(p): Query<CancelParams>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let id = parse_id(&id, "That booking")?;
+    let id = id.get();
     let reason = p.reason.unwrap_or_default();
     let booking = bookings::act(&state, &user, id, BookingAction::Cancel, &reason).await?;
     Ok(Json(ApiBooking::from(&booking)))
@@ -339,10 +349,10 @@ pub struct LocationBody {
 pub async fn location(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<BookingId>,
     ApiJson(body): ApiJson<LocationBody>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let id = parse_id(&id, "That booking")?;
+    let id = id.get();
     let booking =
         bookings::share_location(&state, &user, id, body.lat, body.lng, body.accuracy).await?;
     Ok(Json(ApiBooking::from(&booking)))

@@ -3,22 +3,45 @@
 //! to anyone else; a public one is a 403 until joined.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::chat::model::{MemberRole, MemberView, RoomSummary, RoomView, Visibility};
 use app::chat::{messages, presence, rooms};
 use app::error::AppError;
+use app::kernel::ids::{BookingId, MessageId, RoomId, UserId};
 use app::kernel::time;
 use app::live::protocol::MessageView;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::events::parse_id;
-use super::{ApiJson, CurrentUser, IdempotencyKey};
+use super::{ApiJson, CurrentUser, IdempotencyKey, PathId, PathIds};
+
+/// Rooms, members and messages (seed 002), a booking's chat (seed 000).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/rooms", get(list_rooms).post(create_room))
+        .route("/rooms/{id}", put(update_room).delete(delete_room))
+        .route("/rooms/{id}/join", post(join))
+        .route("/rooms/{id}/leave", post(leave))
+        .route("/rooms/{id}/read", post(mark_read))
+        .route("/rooms/{id}/members", get(members).post(add_member))
+        .route(
+            "/rooms/{id}/members/{user_id}",
+            put(set_role).delete(remove_member),
+        )
+        .route("/messages", post(send))
+        // GET takes a room's id (its history); PUT and DELETE a message's.
+        .route("/messages/{id}", get(history).put(edit).delete(delete))
+        .route("/messages/{id}/changes", get(changes))
+        .route("/chat/{booking_id}", get(booking_chat))
+        .route("/users/me/status", put(set_status))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -242,10 +265,10 @@ pub struct UpdateRoom {
 pub async fn update_room(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<UpdateRoom>,
 ) -> Result<Json<ApiRoom>, AppError> {
-    let id = parse_id(&id, "That conversation")?;
+    let id = id.get();
     let room = rooms::rename(&state, &user, id, &body.name, &body.topic).await?;
     Ok(Json(ApiRoom::from(&room)))
 }
@@ -257,9 +280,9 @@ pub async fn update_room(
 pub async fn delete_room(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<RoomId>,
 ) -> Result<StatusCode, AppError> {
-    let id = parse_id(&id, "That conversation")?;
+    let id = id.get();
     rooms::delete(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -271,9 +294,9 @@ pub async fn delete_room(
 pub async fn join(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<RoomId>,
 ) -> Result<Json<ApiRoom>, AppError> {
-    let id = parse_id(&id, "That conversation")?;
+    let id = id.get();
     let room = rooms::join(&state, &user, id).await?;
     Ok(Json(ApiRoom::from(&room)))
 }
@@ -285,9 +308,9 @@ pub async fn join(
 pub async fn leave(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<RoomId>,
 ) -> Result<StatusCode, AppError> {
-    let id = parse_id(&id, "That conversation")?;
+    let id = id.get();
     rooms::leave(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -299,9 +322,9 @@ pub async fn leave(
 pub async fn members(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<RoomId>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let id = parse_id(&id, "That conversation")?;
+    let id = id.get();
     let list = rooms::members(&state, &user, id).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
@@ -319,10 +342,10 @@ pub struct AddMember {
 pub async fn add_member(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<AddMember>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let id = parse_id(&id, "That conversation")?;
+    let id = id.get();
     let list = rooms::invite(&state, &user, id, body.user_id).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
@@ -340,11 +363,11 @@ pub struct SetRole {
 pub async fn set_role(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path((id, member)): Path<(String, String)>,
+    PathIds(id, member): PathIds<RoomId, UserId>,
     ApiJson(body): ApiJson<SetRole>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let id = parse_id(&id, "That conversation")?;
-    let member = parse_id(&member, "That member")?;
+    let id = id.get();
+    let member = member.get();
     let role = MemberRole::parse(&body.role)
         .ok_or_else(|| AppError::bad_request("role", "Use moderator or member."))?;
     let list = rooms::set_role(&state, &user, id, member, role).await?;
@@ -358,10 +381,10 @@ pub async fn set_role(
 pub async fn remove_member(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path((id, member)): Path<(String, String)>,
+    PathIds(id, member): PathIds<RoomId, UserId>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let id = parse_id(&id, "That conversation")?;
-    let member = parse_id(&member, "That member")?;
+    let id = id.get();
+    let member = member.get();
     let list = rooms::remove(&state, &user, id, member).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
@@ -385,10 +408,10 @@ pub struct ApiUnread {
 pub async fn mark_read(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<MarkRead>,
 ) -> Result<Json<ApiUnread>, AppError> {
-    let id = parse_id(&id, "That conversation")?;
+    let id = id.get();
     let unread_total = messages::mark_read(&state, &user, id, body.seq).await?;
     Ok(Json(ApiUnread { unread_total }))
 }
@@ -417,10 +440,10 @@ pub struct ApiMessagePage {
 pub async fn history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(room): Path<String>,
+    PathId(room): PathId<RoomId>,
     Query(p): Query<HistoryParams>,
 ) -> Result<Json<ApiMessagePage>, AppError> {
-    let room = parse_id(&room, "That conversation")?;
+    let room = room.get();
     let page = messages::history(&state, &user, room, p.before, p.limit).await?;
     Ok(Json(ApiMessagePage {
         messages: page.messages.iter().map(ApiMessage::from).collect(),
@@ -453,10 +476,10 @@ pub struct ApiChanges {
 pub async fn changes(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(room): Path<String>,
+    PathId(room): PathId<RoomId>,
     Query(p): Query<ChangesParams>,
 ) -> Result<Json<ApiChanges>, AppError> {
-    let room = parse_id(&room, "That conversation")?;
+    let room = room.get();
     let changes = messages::changes(&state, &user, room, p.after).await?;
     Ok(Json(ApiChanges {
         messages: changes.messages.iter().map(ApiMessage::from).collect(),
@@ -510,10 +533,10 @@ pub struct EditMessage {
 pub async fn edit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<MessageId>,
     ApiJson(body): ApiJson<EditMessage>,
 ) -> Result<Json<ApiMessage>, AppError> {
-    let id = parse_id(&id, "That message")?;
+    let id = id.get();
     let message = messages::edit(&state, &user, id, &body.content).await?;
     Ok(Json(ApiMessage::from(&message)))
 }
@@ -526,9 +549,9 @@ pub async fn edit(
 pub async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<MessageId>,
 ) -> Result<Json<ApiMessage>, AppError> {
-    let id = parse_id(&id, "That message")?;
+    let id = id.get();
     let message = messages::delete(&state, &user, id).await?;
     Ok(Json(ApiMessage::from(&message)))
 }
@@ -550,9 +573,9 @@ pub struct ApiThread {
 pub async fn booking_chat(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(booking): Path<String>,
+    PathId(booking): PathId<BookingId>,
 ) -> Result<Json<ApiThread>, AppError> {
-    let booking = parse_id(&booking, "That booking")?;
+    let booking = booking.get();
     let room = app::services::bookings::thread(&state, &user, booking).await?;
     let page = messages::history(&state, &user, room.id, None, None).await?;
     Ok(Json(ApiThread {

@@ -2,30 +2,45 @@
 //! (holds), availability. Same services as the pages.
 
 use axum::Json;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::accounts::session::Auth;
 use app::error::AppError;
 use app::events::model::{
-    CheckInOutcome, EventInput, EventQuery, EventStatus, EventView, HoldView, TierInput, TierView,
+    CheckInOutcome, EventFields, EventInput, EventQuery, EventStatus, EventView, HoldView,
+    TierFields, TierView,
 };
 use app::events::{catalog, holds, tickets};
+use app::kernel::ids::EventId;
 use app::kernel::money::{Cents, Limits};
 use app::kernel::time;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, PathId};
 
-/// A path id that is not a number is a 404, like an id that does not exist.
-pub fn parse_id(value: &str, what: &str) -> Result<i64, AppError> {
-    value
-        .parse::<i64>()
-        .map_err(|_| AppError::NotFound(what.to_string()))
+/// Events, their ticket categories and seat locks (seed 001).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/events", get(list_events).post(create_event))
+        .route("/events/upcoming", get(upcoming))
+        .route("/events/category/{category}", get(by_category))
+        .route("/events/tickets/reserve", post(reserve))
+        .route("/events/tickets/release", post(release))
+        .route("/events/tickets/locks", get(locks))
+        .route(
+            "/events/{id}",
+            get(get_event).put(update_event).delete(delete_event),
+        )
+        .route("/events/{id}/tickets", get(event_tickets))
+        .route("/events/{id}/cancel", post(cancel_event))
+        .route("/events/{id}/check-in", post(check_in))
 }
 
 fn viewer(auth: &Option<axum::Extension<Auth>>) -> Option<&app::accounts::service::AuthUser> {
@@ -181,9 +196,9 @@ fn price_cents(i: usize, tier: &TierBody) -> Result<i64, AppError> {
     Cents::from_api(&field, tier.price_cents, tier.price, Limits::PRICE).map(Cents::get)
 }
 
-fn tier_input(i: usize, tier: &TierBody) -> Result<TierInput, AppError> {
+fn tier_fields(i: usize, tier: &TierBody) -> Result<TierFields, AppError> {
     let at = |f: &str| format!("ticketCategories.{i}.{f}");
-    Ok(TierInput {
+    Ok(TierFields {
         id: tier.id,
         name: tier.category_name.clone(),
         description: tier.description.clone().unwrap_or_default(),
@@ -345,9 +360,9 @@ pub async fn by_category(
 pub async fn get_event(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
-    Path(id): Path<String>,
+    PathId(id): PathId<EventId>,
 ) -> Result<Json<ApiEvent>, AppError> {
-    let id = parse_id(&id, "This event")?;
+    let id = id.get();
     let event = catalog::get_event(&state, viewer(&auth), id).await?;
     Ok(Json(ApiEvent::from(&event)))
 }
@@ -358,9 +373,9 @@ pub async fn get_event(
 pub async fn event_tickets(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
-    Path(id): Path<String>,
+    PathId(id): PathId<EventId>,
 ) -> Result<Json<Vec<ApiTier>>, AppError> {
-    let id = parse_id(&id, "This event")?;
+    let id = id.get();
     let event = catalog::get_event(&state, viewer(&auth), id).await?;
     Ok(Json(event.tiers.iter().map(ApiTier::from).collect()))
 }
@@ -376,7 +391,7 @@ pub async fn create_event(
 ) -> Result<Response, AppError> {
     user.require_role(app::accounts::model::Role::Organizer)?;
     let timezone = body.timezone.clone().unwrap_or_else(|| "UTC".into());
-    let input = EventInput {
+    let input = EventInput::parse(EventFields {
         name: body.event_name,
         category: body.event_category,
         description: body.description.unwrap_or_default(),
@@ -396,10 +411,11 @@ pub async fn create_event(
             .ticket_categories
             .iter()
             .enumerate()
-            .map(|(i, t)| tier_input(i, t))
+            .map(|(i, t)| tier_fields(i, t))
             .collect::<Result<_, _>>()?,
         remove_tiers: Vec::new(),
-    };
+    })
+    .map_err(seed_fields)?;
     let event = catalog::create_event(&state, &user, input)
         .await
         .map_err(seed_fields)?;
@@ -413,13 +429,13 @@ pub async fn create_event(
 pub async fn update_event(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<EventId>,
     ApiJson(body): ApiJson<UpdateEvent>,
 ) -> Result<Json<ApiEvent>, AppError> {
-    let id = parse_id(&id, "This event")?;
+    let id = id.get();
     catalog::managed_event(&state, &user, id).await?;
     let current = catalog::get_event(&state, Some(&user), id).await?;
-    let input = EventInput {
+    let input = EventInput::parse(EventFields {
         name: body.event_name.unwrap_or(current.name),
         category: body.event_category.unwrap_or(current.category),
         description: body.description.unwrap_or(current.description),
@@ -445,10 +461,11 @@ pub async fn update_event(
             .unwrap_or_default()
             .iter()
             .enumerate()
-            .map(|(i, t)| tier_input(i, t))
+            .map(|(i, t)| tier_fields(i, t))
             .collect::<Result<_, _>>()?,
         remove_tiers: Vec::new(),
-    };
+    })
+    .map_err(seed_fields)?;
     let event = catalog::update_event(&state, &user, id, input)
         .await
         .map_err(seed_fields)?;
@@ -462,9 +479,9 @@ pub async fn update_event(
 pub async fn delete_event(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<EventId>,
 ) -> Result<StatusCode, AppError> {
-    let id = parse_id(&id, "This event")?;
+    let id = id.get();
     catalog::delete_event(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -483,9 +500,9 @@ pub struct CancelResult {
 pub async fn cancel_event(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<EventId>,
 ) -> Result<Json<CancelResult>, AppError> {
-    let id = parse_id(&id, "This event")?;
+    let id = id.get();
     let orders_cancelled = catalog::cancel_event(&state, &user, id).await?;
     Ok(Json(CancelResult {
         success: true,
@@ -661,10 +678,10 @@ pub struct CheckInResult {
 pub async fn check_in(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<EventId>,
     ApiJson(body): ApiJson<CheckInBody>,
 ) -> Result<Json<CheckInResult>, AppError> {
-    let id = parse_id(&id, "This event")?;
+    let id = id.get();
     let outcome = tickets::check_in(&state, &user, id, &body.code).await?;
     let empty = CheckInResult {
         result: String::new(),

@@ -1,4 +1,4 @@
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -6,6 +6,9 @@ use app::accounts::service::AuthUser;
 use app::accounts::session::{Auth, RequestMeta};
 use app::error::AppError;
 use app::kernel::idempotency::Key;
+use app::kernel::ids::{
+    BookingId, EventId, MessageId, OrderId, ReviewId, RoomId, ServiceId, StreamId, UserId,
+};
 
 /// JSON bodies whose errors are ours: 400 naming the field where serde says which.
 pub struct ApiJson<T>(pub T);
@@ -49,6 +52,73 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             .and_then(|auth| auth.0.clone())
             .map(Self)
             .ok_or(AppError::Unauthorized)
+    }
+}
+
+/// A typed id from the path (`/api/events/{id}`). An id that is not a
+/// number is a 404 naming what was asked for, like an id that does not
+/// exist.
+pub struct PathId<T>(pub T);
+
+/// Two ids from the path (`/api/rooms/{id}/members/{userId}`).
+pub struct PathIds<A, B>(pub A, pub B);
+
+/// A typed id as a path names it.
+pub trait PathParam: Sized {
+    /// What a 404 says is missing: "This event".
+    const WHAT: &'static str;
+    fn from_id(id: i64) -> Self;
+
+    fn parse(text: &str) -> Result<Self, AppError> {
+        text.parse::<i64>()
+            .map(Self::from_id)
+            .map_err(|_| AppError::NotFound(Self::WHAT.to_string()))
+    }
+}
+
+macro_rules! path_params {
+    ($($id:ident => $what:literal),* $(,)?) => {$(
+        impl PathParam for $id {
+            const WHAT: &'static str = $what;
+
+            fn from_id(id: i64) -> Self {
+                $id::new(id)
+            }
+        }
+    )*};
+}
+
+path_params! {
+    EventId => "This event",
+    OrderId => "This order",
+    BookingId => "That booking",
+    ServiceId => "That service",
+    ReviewId => "That review",
+    RoomId => "That conversation",
+    MessageId => "That message",
+    StreamId => "That stream",
+    UserId => "That person",
+}
+
+impl<S: Send + Sync, T: PathParam> FromRequestParts<S> for PathId<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound(T::WHAT.to_string()))?;
+        T::parse(&text).map(Self)
+    }
+}
+
+impl<S: Send + Sync, A: PathParam, B: PathParam> FromRequestParts<S> for PathIds<A, B> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound(A::WHAT.to_string()))?;
+        Ok(Self(A::parse(&a)?, B::parse(&b)?))
     }
 }
 

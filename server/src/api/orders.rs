@@ -2,9 +2,11 @@
 //! `Idempotency-Key` header (or `clientKey` in the body).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,13 +14,25 @@ use app::error::AppError;
 use app::events::holds;
 use app::events::model::OrderView;
 use app::events::orders::{self, NewOrder};
+use app::kernel::ids::{EventId, OrderId};
 use app::kernel::money::Cents;
 use app::kernel::time;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::events::parse_id;
-use super::{ApiJson, CurrentUser, IdempotencyKey};
+use super::{ApiJson, CurrentUser, IdempotencyKey, PathId};
+
+/// Orders: creating (idempotent), confirming, cancelling, reading.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders", get(mine).post(create))
+        .route("/orders/with-lock", post(create_with_lock))
+        .route("/orders/all", get(all))
+        .route("/orders/event/{event_id}", get(by_event))
+        .route("/orders/{id}", get(get_one))
+        .route("/orders/{id}/confirm", post(confirm))
+        .route("/orders/{id}/cancel", post(cancel))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -178,9 +192,9 @@ pub async fn create_with_lock(
 pub async fn confirm(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<OrderId>,
 ) -> Result<Json<ApiOrder>, AppError> {
-    let id = parse_id(&id, "This order")?;
+    let id = id.get();
     let order = orders::confirm_order(&state, &user, id).await?;
     Ok(Json(ApiOrder::from(&order)))
 }
@@ -192,9 +206,9 @@ pub async fn confirm(
 pub async fn cancel(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<OrderId>,
 ) -> Result<Json<ApiOrder>, AppError> {
-    let id = parse_id(&id, "This order")?;
+    let id = id.get();
     let order = orders::cancel_order(&state, &user, id).await?;
     Ok(Json(ApiOrder::from(&order)))
 }
@@ -235,9 +249,9 @@ pub async fn all(
 pub async fn by_event(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(event_id): Path<String>,
+    PathId(event_id): PathId<EventId>,
 ) -> Result<Json<Vec<ApiOrder>>, AppError> {
-    let event_id = parse_id(&event_id, "This event")?;
+    let event_id = event_id.get();
     Ok(many(&orders::event_orders(&state, &user, event_id).await?))
 }
 
@@ -247,9 +261,9 @@ pub async fn by_event(
 pub async fn get_one(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<OrderId>,
 ) -> Result<Json<ApiOrder>, AppError> {
-    let id = parse_id(&id, "This order")?;
+    let id = id.get();
     Ok(Json(ApiOrder::from(
         &orders::get_order(&state, &user, id).await?,
     )))

@@ -1,22 +1,32 @@
 //! Seed 000's reviews API: list and write, plus the reply and moderation.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::accounts::session::Auth;
 use app::error::AppError;
+use app::kernel::ids::ReviewId;
 use app::kernel::time;
 use app::reviews::model::{About, ReviewView, Target};
 use app::reviews::service;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::events::parse_id;
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, PathId};
+
+/// Reviews of services and events, replies and moderation.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reviews", get(list).post(create))
+        .route("/reviews/{id}/reply", post(reply))
+        .route("/reviews/{id}/hidden", put(hide))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -145,10 +155,10 @@ pub struct ReplyBody {
 pub async fn reply(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<ReviewId>,
     ApiJson(body): ApiJson<ReplyBody>,
 ) -> Result<Json<ApiReview>, AppError> {
-    let id = parse_id(&id, "That review")?;
+    let id = id.get();
     let review = service::reply(&state, &user, id, &body.reply).await?;
     Ok(Json(ApiReview::from(&review)))
 }
@@ -165,10 +175,10 @@ pub struct HiddenBody {
 pub async fn hide(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<ReviewId>,
     ApiJson(body): ApiJson<HiddenBody>,
 ) -> Result<Json<ApiReview>, AppError> {
-    let id = parse_id(&id, "That review")?;
+    let id = id.get();
     let review = service::set_hidden(&state, &user, id, body.hidden).await?;
     Ok(Json(ApiReview::from(&review)))
 }

@@ -2,23 +2,34 @@
 //! free slots.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::accounts::session::Auth;
 use app::error::AppError;
+use app::kernel::ids::ServiceId;
 use app::kernel::money::{Cents, Limits};
 use app::kernel::time;
-use app::services::model::{Place, ServiceInput, ServiceQuery, ServiceView};
+use app::services::model::{Place, ServiceFields, ServiceInput, ServiceQuery, ServiceView};
 use app::services::{catalog, schedule};
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::events::parse_id;
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, PathId};
+
+/// Services, their free times and the provider's availability (seed 000).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/services", get(list).post(create))
+        .route("/services/{id}", get(get_one).put(update).delete(delete))
+        .route("/services/{id}/slots", get(slots))
+        .route("/availability", get(my_availability).put(set_availability))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -109,9 +120,9 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
-    Path(id): Path<String>,
+    PathId(id): PathId<ServiceId>,
 ) -> Result<Json<ApiService>, AppError> {
-    let id = parse_id(&id, "That service")?;
+    let id = id.get();
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
     let service = catalog::get_service(&state, viewer, id).await?;
     Ok(Json(ApiService::from(&service)))
@@ -142,7 +153,7 @@ impl ServiceBody {
     fn input(self) -> Result<ServiceInput, AppError> {
         let price_cents =
             Cents::from_api("price", self.price_cents, self.price, Limits::PRICE)?.get();
-        ServiceInput {
+        ServiceInput::parse(ServiceFields {
             title: self.title,
             description: self.description,
             category: self.category,
@@ -152,8 +163,7 @@ impl ServiceBody {
             address: self.address,
             cover_url: app::kernel::text::parse_cover_url(self.cover_url.as_deref().unwrap_or(""))?,
             active: self.active.unwrap_or(true),
-        }
-        .check()
+        })
     }
 }
 
@@ -177,10 +187,10 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<ServiceId>,
     ApiJson(body): ApiJson<ServiceBody>,
 ) -> Result<Json<ApiService>, AppError> {
-    let id = parse_id(&id, "That service")?;
+    let id = id.get();
     let service = catalog::update_service(&state, &user, id, body.input()?).await?;
     Ok(Json(ApiService::from(&service)))
 }
@@ -192,9 +202,9 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<ServiceId>,
 ) -> Result<StatusCode, AppError> {
-    let id = parse_id(&id, "That service")?;
+    let id = id.get();
     catalog::delete_service(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -260,10 +270,10 @@ pub async fn slots_between(
 pub async fn slots(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
-    Path(id): Path<String>,
+    PathId(id): PathId<ServiceId>,
     Query(p): Query<SlotParams>,
 ) -> Result<Json<ApiSlots>, AppError> {
-    let id = parse_id(&id, "That service")?;
+    let id = id.get();
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
     let from = match p.from.as_deref().filter(|f| !f.is_empty()) {
         Some(f) => parse_instant("from", f)?,

@@ -5,21 +5,34 @@
 //! `stream:{id}`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use app::accounts::session::Auth;
 use app::error::AppError;
+use app::kernel::ids::StreamId;
 use app::kernel::time;
 use app::state::AppState;
 use app::streams::model::{NewStream, StreamView};
 use app::streams::{service, viewers};
 
 use super::auth::ErrorBody;
-use super::events::parse_id;
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, PathId};
+
+/// Live streams (seed 003's Streaming Service).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/streaming/start", post(start))
+        .route("/streaming/end", post(end))
+        .route("/streaming/live", get(live))
+        .route("/streaming/join", post(join))
+        .route("/streaming/leave", post(leave))
+        .route("/streaming/{id}", get(get_one))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -131,9 +144,9 @@ pub async fn live(
 pub async fn get_one(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
-    Path(id): Path<String>,
+    PathId(id): PathId<StreamId>,
 ) -> Result<Json<ApiStream>, AppError> {
-    let id = parse_id(&id, "That stream")?;
+    let id = id.get();
     let reader = auth.as_ref().and_then(|a| a.0.0.as_ref());
     let stream = service::get(&state, reader, id).await?;
     Ok(Json(ApiStream::from(&stream)))

@@ -1,14 +1,29 @@
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::accounts::model::{Me, PublicProfile, UserPage};
 use app::accounts::service;
 use app::error::AppError;
+use app::kernel::ids::UserId;
 use app::state::AppState;
 
-use super::{ApiJson, CurrentUser};
+use super::{ApiJson, CurrentUser, PathId};
+
+/// Profiles: your own, other people's, search, avatars and the admins' list.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/me", get(me))
+        .route("/user", get(me))
+        .route("/users/me", put(update_me))
+        .route("/users/search", get(search))
+        .route("/users/{id}", get(profile))
+        .route("/admin/users", get(list_all))
+        .route("/users/me/avatar", post(crate::avatars::upload))
+}
 
 /// A user as the API shows them (seed 001 calls the email `username`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -157,8 +172,9 @@ impl From<PublicProfile> for ApiProfile {
     responses((status = 200, body = ApiProfile), (status = 404, body = super::auth::ErrorBody)))]
 pub async fn profile(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathId(id): PathId<UserId>,
 ) -> Result<Json<ApiProfile>, AppError> {
+    let id = id.get();
     Ok(Json(service::public_profile(&state, id).await?.into()))
 }
 

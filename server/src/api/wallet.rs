@@ -3,9 +3,11 @@
 //! returns the first result; with a different request it is a 409.
 
 use axum::Json;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -18,6 +20,16 @@ use app::wallet::service;
 
 use super::auth::ErrorBody;
 use super::{ApiJson, CurrentUser, IdempotencyKey};
+
+/// The wallet (seed 003): balance, history, deposits, withdrawals, transfers.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/wallet/balance", get(balance))
+        .route("/wallet/transactions", get(transactions))
+        .route("/wallet/deposit", post(deposit))
+        .route("/wallet/withdraw", post(withdraw))
+        .route("/wallet/transfer", post(transfer))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -35,6 +35,27 @@ async fn an_unknown_path_gets_the_404_page() {
 }
 
 #[tokio::test]
+async fn error_pages_have_a_title_like_every_page() {
+    let app = spawn_app().await;
+
+    // `new` is not an event's id: the event page answers 404.
+    for path in ["/events/new", "/events/999999", "/no/such/page", "/users/x"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        let html = response.text().await.unwrap();
+        let title = html
+            .split_once("<title>")
+            .and_then(|(_, rest)| rest.split_once("</title>"))
+            .map(|(title, _)| title.trim().to_string());
+        assert!(
+            title.as_ref().is_some_and(|t| !t.is_empty()),
+            "{path} has no title: {title:?}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn the_status_page_shows_the_database_backend() {
     let app = spawn_app().await;
 
