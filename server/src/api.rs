@@ -2,18 +2,18 @@
 //! tokens, `{statusCode, message, error}` errors, documented at
 //! /api/openapi.json.
 
-pub(crate) mod auth;
-pub(crate) mod bookings;
-mod chat;
-pub(crate) mod events;
+pub mod auth;
+pub mod bookings;
+pub mod chat;
+pub mod events;
 mod extract;
 mod openapi;
-pub(crate) mod orders;
-pub(crate) mod reviews;
-pub(crate) mod services;
-mod streaming;
-pub(crate) mod users;
-pub(crate) mod wallet;
+pub mod orders;
+pub mod reviews;
+pub mod services;
+pub mod streaming;
+pub mod users;
+pub mod wallet;
 
 use axum::Router;
 use axum::routing::get;

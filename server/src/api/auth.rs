@@ -70,7 +70,7 @@ pub struct TokenResponse {
     pub user: ApiUser,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct VerifyResponse {
     pub valid: bool,
     pub sub: String,
@@ -195,7 +195,7 @@ pub async fn revoke(
 }
 
 /// `{statusCode, message, error}`, as every error answers.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     pub status_code: u16,

@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/bookings/{id}/location", put(location))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiHistory {
     pub status: String,
@@ -40,7 +40,7 @@ pub struct ApiHistory {
     pub at: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiPosition {
     pub lat: f64,
@@ -49,7 +49,7 @@ pub struct ApiPosition {
     pub at: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiBooking {
     pub id: i64,
@@ -192,7 +192,7 @@ pub struct CreateBooking {
 }
 
 /// A 409 for a taken slot, with the fresh free slots of that day and the next.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TakenBody {
     pub status_code: u16,

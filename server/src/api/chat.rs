@@ -43,7 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/me/status", put(set_status))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiRoom {
     pub id: i64,
@@ -106,7 +106,7 @@ impl From<&RoomView> for ApiRoom {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiMember {
     pub user_id: i64,
@@ -131,7 +131,7 @@ impl From<&MemberView> for ApiMember {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiMessage {
     pub id: i64,
@@ -168,7 +168,7 @@ impl From<&MessageView> for ApiMessage {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiRooms {
     pub rooms: Vec<ApiRoom>,
@@ -395,7 +395,7 @@ pub struct MarkRead {
     pub seq: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiUnread {
     pub unread_total: i64,
@@ -424,7 +424,7 @@ pub struct HistoryParams {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiMessagePage {
     /// Newest first.
@@ -457,7 +457,7 @@ pub struct ChangesParams {
     pub after: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiChanges {
     /// New, edited and deleted messages, in the order they changed.
@@ -556,7 +556,7 @@ pub async fn delete(
     Ok(Json(ApiMessage::from(&message)))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiThread {
     pub room: ApiRoom,

@@ -48,7 +48,7 @@ fn viewer(auth: &Option<axum::Extension<Auth>>) -> Option<&app::accounts::servic
 }
 
 /// A ticket category (tier) in seed 001's shape.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiTier {
     pub id: i64,
@@ -87,7 +87,7 @@ impl From<&TierView> for ApiTier {
 }
 
 /// An event in seed 001's shape.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiEvent {
     pub id_event: i64,
@@ -486,7 +486,7 @@ pub async fn delete_event(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelResult {
     pub success: bool,
@@ -519,7 +519,7 @@ pub struct ReserveBody {
 }
 
 /// The answer to a reserve (seed 001's lock response).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReserveResult {
     pub success: bool,
@@ -582,7 +582,7 @@ pub struct ReleaseBody {
     pub category_id: Option<i64>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReleaseResult {
     pub success: bool,
@@ -616,7 +616,7 @@ pub async fn release(
     }))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiLock {
     pub lock_id: String,
@@ -660,7 +660,7 @@ pub struct CheckInBody {
     pub code: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckInResult {
     /// `valid` (admitted now), `already_checked_in`, `other_event`, `void` or `invalid`.

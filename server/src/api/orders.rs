@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/cancel", post(cancel))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiTicket {
     pub code: String,
@@ -44,7 +44,7 @@ pub struct ApiTicket {
 }
 
 /// An order in seed 001's shape (prices in major units, plus exact cents).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiOrder {
     pub id: i64,

@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/hidden", put(hide))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiReview {
     pub id: i64,
@@ -71,7 +71,7 @@ pub struct ReviewParams {
     pub provider_id: Option<i64>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiReviews {
     pub reviews: Vec<ApiReview>,

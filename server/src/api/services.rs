@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/availability", get(my_availability).put(set_availability))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiService {
     pub id: i64,
@@ -217,14 +217,14 @@ pub struct SlotParams {
     pub to: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiSlot {
     pub starts_at: String,
     pub ends_at: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiSlots {
     pub service_id: i64,

@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/streaming/{id}", get(get_one))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiStream {
     pub id: i64,
@@ -90,7 +90,7 @@ pub struct StreamRef {
     pub stream_id: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Watching {
     pub stream_id: i64,

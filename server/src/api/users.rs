@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A user as the API shows them (seed 001 calls the email `username`).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiUser {
     pub id: i64,
@@ -90,7 +90,7 @@ pub struct SearchQuery {
     pub page: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResponse {
     pub users: Vec<ApiUserSummary>,
@@ -98,7 +98,7 @@ pub struct SearchResponse {
     pub has_more: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiUserSummary {
     pub id: i64,
@@ -142,7 +142,7 @@ pub async fn search(
     Ok(Json(page.into()))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiProfile {
     pub id: i64,

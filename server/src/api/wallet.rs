@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/wallet/transfer", post(transfer))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiBalance {
     /// Posted money, in major units (seed 003), and exactly in cents.
@@ -56,7 +56,7 @@ impl From<&Balance> for ApiBalance {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiTransaction {
     pub id: i64,
@@ -94,7 +94,7 @@ impl From<&TransactionView> for ApiTransaction {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiReceipt {
     pub transaction: ApiTransaction,
@@ -144,7 +144,7 @@ pub struct HistoryParams {
     pub page: Option<i64>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiTransactionPage {
     pub transactions: Vec<ApiTransaction>,

@@ -9,6 +9,7 @@ mod auth_api;
 mod binary;
 mod bookings;
 mod chat;
+mod client;
 mod health;
 mod helpers;
 mod live;

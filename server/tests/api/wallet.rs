@@ -6,6 +6,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use server::api::events::ApiEvent;
+use server::api::orders::ApiOrder;
+use server::api::wallet::ApiBalance;
+
+use crate::client::{Answer, Role, card};
 use crate::helpers::{TestApp, deposit, new_user, send_json, spawn_app};
 use crate::ticketing::{create_event, tier_id};
 
@@ -39,172 +44,105 @@ pub async fn assert_ledger_holds(app: &TestApp) {
     assert!(audit.holds(), "ledger invariants broken: {audit:?}");
 }
 
-fn card(cents: i64) -> Value {
-    json!({ "amountCents": cents, "cardNumber": CARD, "cardExpiry": "12/40", "cardCvc": "123" })
-}
-
 #[tokio::test]
 async fn deposits_transfers_and_withdrawals_move_money_once_per_key() {
     let app = spawn_app().await;
-    let (ann, _) = new_user(&app, "attendee").await;
-    let (bob, _) = new_user(&app, "attendee").await;
-    let bob_email = app.get_json("/api/auth/me", &bob).await.1["username"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ann = app.person(Role::Attendee).await;
+    let bob = app.person(Role::Attendee).await;
 
-    let (status, first) = keyed(&app, "/api/wallet/deposit", &ann, "dep-1", card(5000)).await;
-    assert_eq!(status, 201, "{first}");
-    assert_eq!(first["balance"]["balanceCents"], 5000);
-    assert_eq!(first["transaction"]["type"], "deposit");
-    assert_eq!(first["transaction"]["amountCents"], 5000);
+    let first = app.deposit(&ann, "dep-1", card(5000)).await.expect(201);
+    assert_eq!(first.balance.balance_cents, 5000);
+    assert_eq!(first.transaction.kind, "deposit");
+    assert_eq!(first.transaction.amount_cents, 5000);
     // The same key and request: the first result, no second deposit.
-    let (status, again) = keyed(&app, "/api/wallet/deposit", &ann, "dep-1", card(5000)).await;
-    assert_eq!(status, 201);
-    assert_eq!(again["transaction"]["id"], first["transaction"]["id"]);
-    assert_eq!(balance(&app, &ann).await, (5000, 0, 5000));
+    let again = app.deposit(&ann, "dep-1", card(5000)).await.expect(201);
+    assert_eq!(again.transaction.id, first.transaction.id);
+    assert_eq!(money(&app.balance(&ann).await), (5000, 0, 5000));
     // The same key for another request: refused.
-    let (status, body) = keyed(&app, "/api/wallet/deposit", &ann, "dep-1", card(7000)).await;
-    assert_eq!(status, 409, "{body}");
+    app.deposit(&ann, "dep-1", card(7000)).await.refused(409);
     // No key, a declined card, an expired card, a bad amount: 400, nothing moves.
-    let (status, _) = send_json(
-        &app,
-        Method::POST,
-        "/api/wallet/deposit",
-        Some(&ann),
-        Some(card(100)),
-    )
-    .await;
-    assert_eq!(status, 400);
+    let unkeyed: Answer<Value> = app
+        .call(
+            Method::POST,
+            "/api/wallet/deposit",
+            Some(&ann),
+            None,
+            Some(card(100)),
+        )
+        .await;
+    unkeyed.refused(400);
     let declined = json!({ "amountCents": 100, "cardNumber": "4000 0000 0000 0002", "cardExpiry": "12/40", "cardCvc": "123" });
-    let (status, body) = keyed(&app, "/api/wallet/deposit", &ann, "dep-2", declined).await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (400, Some("card_number")),
-        "{body}"
-    );
+    let refusal = app.deposit(&ann, "dep-2", declined).await.refused(400);
+    assert_eq!(refusal.field.as_deref(), Some("card_number"));
     let expired =
         json!({ "amountCents": 100, "cardNumber": CARD, "cardExpiry": "01/20", "cardCvc": "123" });
-    let (status, body) = keyed(&app, "/api/wallet/deposit", &ann, "dep-3", expired).await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (400, Some("card_expiry")),
-        "{body}"
-    );
-    let (status, _) = keyed(&app, "/api/wallet/deposit", &ann, "dep-4", card(0)).await;
-    assert_eq!(status, 400);
-    let (status, _) = keyed(&app, "/api/wallet/deposit", &ann, "dep-5", card(1_000_001)).await;
-    assert_eq!(status, 400);
+    let refusal = app.deposit(&ann, "dep-3", expired).await.refused(400);
+    assert_eq!(refusal.field.as_deref(), Some("card_expiry"));
+    app.deposit(&ann, "dep-4", card(0)).await.refused(400);
+    app.deposit(&ann, "dep-5", card(1_000_001))
+        .await
+        .refused(400);
 
     // Transfer to Bob; to oneself, to nobody and beyond the balance are refused.
-    let send =
-        |to: &str, cents: i64| json!({ "toEmail": to, "amountCents": cents, "memo": "pizza" });
-    let (status, sent) = keyed(
-        &app,
-        "/api/wallet/transfer",
-        &ann,
-        "t-1",
-        send(&bob_email, 2000),
-    )
-    .await;
-    assert_eq!(status, 201, "{sent}");
-    assert_eq!(sent["transaction"]["amountCents"], -2000);
-    assert_eq!(balance(&app, &bob).await, (2000, 0, 2000));
-    let ann_email = app.get_json("/api/auth/me", &ann).await.1["username"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (status, _) = keyed(
-        &app,
-        "/api/wallet/transfer",
-        &ann,
-        "t-2",
-        send(&ann_email, 1),
-    )
-    .await;
-    assert_eq!(status, 400);
-    let (status, _) = keyed(
-        &app,
-        "/api/wallet/transfer",
-        &ann,
-        "t-3",
-        send("nobody@example.com", 1),
-    )
-    .await;
-    assert_eq!(status, 400);
-    let (status, body) = keyed(
-        &app,
-        "/api/wallet/transfer",
-        &ann,
-        "t-4",
-        send(&bob_email, 3001),
-    )
-    .await;
-    assert_eq!(status, 409, "{body}");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("Not enough money"),
-        "{body}"
-    );
+    let sent = app
+        .transfer(&ann, "t-1", &bob.email, 2000)
+        .await
+        .expect(201);
+    assert_eq!(sent.transaction.amount_cents, -2000);
+    assert_eq!(money(&app.balance(&bob).await), (2000, 0, 2000));
+    app.transfer(&ann, "t-2", &ann.email, 1).await.refused(400);
+    app.transfer(&ann, "t-3", "nobody@example.com", 1)
+        .await
+        .refused(400);
+    let short = app
+        .transfer(&ann, "t-4", &bob.email, 3001)
+        .await
+        .refused(409);
+    assert!(short.message.contains("Not enough money"), "{short:?}");
 
     // Withdraw; more than there is is refused.
-    let bank =
-        |cents: i64| json!({ "amountCents": cents, "bankAccount": "DE89 3704 0044 0532 0130 00" });
-    let (status, body) = keyed(&app, "/api/wallet/withdraw", &ann, "w-1", bank(1000)).await;
-    assert_eq!(status, 201, "{body}");
-    let (status, _) = keyed(&app, "/api/wallet/withdraw", &ann, "w-2", bank(2001)).await;
-    assert_eq!(status, 409);
-    assert_eq!(balance(&app, &ann).await, (2000, 0, 2000));
+    app.withdraw(&ann, "w-1", 1000).await.expect(201);
+    app.withdraw(&ann, "w-2", 2001).await.refused(409);
+    assert_eq!(money(&app.balance(&ann).await), (2000, 0, 2000));
 
     // History: newest first, signed from Ann's side, filterable.
-    let (status, history) = app.get_json("/api/wallet/transactions", &ann).await;
-    assert_eq!(status, 200);
-    let amounts: Vec<i64> = history["transactions"]
-        .as_array()
-        .unwrap()
+    let history = app.transactions(&ann, "").await.expect(200);
+    let amounts: Vec<i64> = history
+        .transactions
         .iter()
-        .map(|t| t["amountCents"].as_i64().unwrap())
+        .map(|t| t.amount_cents)
         .collect();
     assert_eq!(amounts, vec![-1000, -2000, 5000]);
-    let (_, deposits) = app
-        .get_json("/api/wallet/transactions?type=deposit", &ann)
-        .await;
-    assert_eq!(deposits["transactions"].as_array().unwrap().len(), 1);
-    let (_, incoming) = app
-        .get_json("/api/wallet/transactions?direction=in", &bob)
-        .await;
-    let from = incoming["transactions"][0]["description"].as_str().unwrap();
+    let deposits = app.transactions(&ann, "?type=deposit").await.ok();
+    assert_eq!(deposits.transactions.len(), 1);
+    let incoming = app.transactions(&bob, "?direction=in").await.ok();
+    let from = &incoming.transactions[0].description;
     assert!(from.starts_with("From "), "{from}");
-    let (status, _) = app
-        .get_json("/api/wallet/transactions?type=gift", &ann)
-        .await;
-    assert_eq!(status, 400);
+    app.transactions(&ann, "?type=gift").await.refused(400);
     // Not signed in: 401.
-    let (status, _) = send_json(&app, Method::GET, "/api/wallet/balance", None, None).await;
-    assert_eq!(status, 401);
+    let anonymous: Answer<Value> = app
+        .call(Method::GET, "/api/wallet/balance", None, None, None)
+        .await;
+    anonymous.refused(401);
     assert_ledger_holds(&app).await;
 }
 
 #[tokio::test]
 async fn concurrent_retries_with_one_key_deposit_once() {
     let app = std::sync::Arc::new(spawn_app().await);
-    let (ann, _) = new_user(&app, "attendee").await;
+    let ann = app.person(Role::Attendee).await;
     let tasks: Vec<_> = (0..12)
         .map(|_| {
             let (app, ann) = (app.clone(), ann.clone());
-            tokio::spawn(async move {
-                keyed(&app, "/api/wallet/deposit", &ann, "same-key", card(1500)).await
-            })
+            tokio::spawn(async move { app.deposit(&ann, "same-key", card(1500)).await })
         })
         .collect();
     let mut ids = Vec::new();
     for task in tasks {
-        let (status, body) = task.await.unwrap();
-        assert!(status == 201 || status == 409, "{status} {body}");
-        if status == 201 {
-            ids.push(body["transaction"]["id"].as_i64().unwrap());
+        let answer = task.await.unwrap();
+        assert!(answer.status == 201 || answer.status == 409, "{answer:?}");
+        if answer.status == 201 {
+            ids.push(answer.ok().transaction.id);
         }
     }
     assert!(!ids.is_empty());
@@ -212,8 +150,17 @@ async fn concurrent_retries_with_one_key_deposit_once() {
         ids.iter().all(|id| *id == ids[0]),
         "one transaction: {ids:?}"
     );
-    assert_eq!(balance(&app, &ann).await, (1500, 0, 1500));
+    assert_eq!(money(&app.balance(&ann).await), (1500, 0, 1500));
     assert_ledger_holds(&app).await;
+}
+
+/// Balance, reserved and available, in cents.
+fn money(balance: &ApiBalance) -> (i64, i64, i64) {
+    (
+        balance.balance_cents,
+        balance.pending_cents,
+        balance.available_cents,
+    )
 }
 
 async fn order(app: &TestApp, token: &str, tier: i64, quantity: i64) -> (u16, Value) {
@@ -244,77 +191,61 @@ async fn earnings(app: &TestApp, organizer: &str) -> app::wallet::model::Earning
 #[tokio::test]
 async fn checkout_reserves_then_pays_and_a_buyer_cancel_refunds_less_the_fee() {
     let app = spawn_app().await;
-    let (organizer, _) = new_user(&app, "organizer").await;
-    let event = create_event(&app, &organizer, &[("General", 25.0, 50)]).await;
-    let event_id = event["idEvent"].as_i64().unwrap();
-    let (status, updated) = send_json(
-        &app,
-        Method::PUT,
-        &format!("/api/events/{event_id}"),
-        Some(&organizer),
-        Some(json!({ "cancellationFeePct": 20 })),
-    )
-    .await;
-    assert_eq!(
-        (status, updated["cancellationFeePct"].as_i64()),
-        (200, Some(20)),
-        "{updated}"
-    );
-    let (status, _) = send_json(
-        &app,
-        Method::PUT,
-        &format!("/api/events/{event_id}"),
-        Some(&organizer),
-        Some(json!({ "cancellationFeePct": 101 })),
-    )
-    .await;
-    assert_eq!(status, 400);
-    let tier = tier_id(&event, 0);
-    let (buyer, _) = new_user(&app, "attendee").await;
+    let organizer = app.person(Role::Organizer).await;
+    let event = app.event(&organizer, &[("General", 25.0, 50)]).await;
+    let path = format!("/api/events/{}", event.id_event);
+    let fee = Some(json!({ "cancellationFeePct": 20 }));
+    let updated: ApiEvent = app
+        .call(Method::PUT, &path, Some(&organizer), None, fee)
+        .await
+        .expect(200);
+    assert_eq!(updated.cancellation_fee_pct, 20);
+    let too_much = Some(json!({ "cancellationFeePct": 101 }));
+    let refused: Answer<Value> = app
+        .call(Method::PUT, &path, Some(&organizer), None, too_much)
+        .await;
+    refused.refused(400);
+    let tier = event.ticket_categories[0].id;
+    let buyer = app.person(Role::Attendee).await;
 
     // An empty wallet can't order: 409, and nothing is held.
-    let (status, body) = order(&app, &buyer, tier, 2).await;
-    assert_eq!(status, 409, "{body}");
-    assert!(
-        body["message"].as_str().unwrap().contains("Top up $50"),
-        "{body}"
-    );
-    let (_, mine) = app.get_json("/api/orders", &buyer).await;
-    assert_eq!(mine.as_array().unwrap().len(), 0);
+    let short = app.order(&buyer, tier, 2).await.refused(409);
+    assert!(short.message.contains("Top up $50"), "{short:?}");
+    let mine: Vec<ApiOrder> = app
+        .call(Method::GET, "/api/orders", Some(&buyer), None, None)
+        .await
+        .ok();
+    assert_eq!(mine.len(), 0);
 
-    deposit(&app, &buyer, 6000).await;
-    let (status, created) = order(&app, &buyer, tier, 2).await;
-    assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_i64().unwrap();
+    deposit(&app, &buyer.token, 6000).await;
+    let created = app.order(&buyer, tier, 2).await.expect(201);
     // Reserved, not moved.
-    assert_eq!(balance(&app, &buyer).await, (6000, 5000, 1000));
+    assert_eq!(money(&app.balance(&buyer).await), (6000, 5000, 1000));
     // What is left can't pay for another two seats.
-    let (status, _) = order(&app, &buyer, tier, 2).await;
-    assert_eq!(status, 409);
+    app.order(&buyer, tier, 2).await.refused(409);
     assert_ledger_holds(&app).await;
 
-    let (status, confirmed) = post(&app, &buyer, &format!("/api/orders/{id}/confirm")).await;
-    assert_eq!(
-        (status, confirmed["status"].as_str()),
-        (200, Some("confirmed")),
-        "{confirmed}"
-    );
-    assert_eq!(balance(&app, &buyer).await, (1000, 0, 1000));
-    assert_eq!(earnings(&app, &organizer).await.in_escrow_cents, 5000);
+    let confirmed = app
+        .act_on_order(&buyer, created.id, "confirm")
+        .await
+        .expect(200);
+    assert_eq!(confirmed.status, "confirmed");
+    assert_eq!(money(&app.balance(&buyer).await), (1000, 0, 1000));
+    assert_eq!(earnings(&app, &organizer.token).await.in_escrow_cents, 5000);
     // Confirming again changes nothing.
-    let (status, _) = post(&app, &buyer, &format!("/api/orders/{id}/confirm")).await;
-    assert_eq!(status, 200);
-    assert_eq!(balance(&app, &buyer).await, (1000, 0, 1000));
+    app.act_on_order(&buyer, created.id, "confirm")
+        .await
+        .expect(200);
+    assert_eq!(money(&app.balance(&buyer).await), (1000, 0, 1000));
 
     // The buyer cancels: the organizer keeps 20%.
-    let (status, cancelled) = post(&app, &buyer, &format!("/api/orders/{id}/cancel")).await;
-    assert_eq!(
-        (status, cancelled["status"].as_str()),
-        (200, Some("cancelled")),
-        "{cancelled}"
-    );
-    assert_eq!(balance(&app, &buyer).await, (5000, 0, 5000));
-    let takings = earnings(&app, &organizer).await;
+    let cancelled = app
+        .act_on_order(&buyer, created.id, "cancel")
+        .await
+        .expect(200);
+    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(money(&app.balance(&buyer).await), (5000, 0, 5000));
+    let takings = earnings(&app, &organizer.token).await;
     assert_eq!(
         (
             takings.events[0].sales_cents,
@@ -323,12 +254,11 @@ async fn checkout_reserves_then_pays_and_a_buyer_cancel_refunds_less_the_fee() {
         (5000, 4000)
     );
     assert_eq!(takings.in_escrow_cents, 1000);
-    let (_, history) = app.get_json("/api/wallet/transactions", &buyer).await;
-    let kinds: Vec<&str> = history["transactions"]
-        .as_array()
-        .unwrap()
+    let history = app.transactions(&buyer, "").await.ok();
+    let kinds: Vec<&str> = history
+        .transactions
         .iter()
-        .map(|t| t["type"].as_str().unwrap())
+        .map(|t| t.kind.as_str())
         .collect();
     assert_eq!(kinds, vec!["refund", "payment", "deposit"]);
     assert_ledger_holds(&app).await;
@@ -379,14 +309,16 @@ async fn an_organizer_cancelling_the_event_refunds_every_buyer_in_full() {
 #[tokio::test]
 async fn a_lapsed_hold_voids_its_payment_and_confirming_moves_no_money() {
     let app = spawn_app().await;
-    let (organizer, _) = new_user(&app, "organizer").await;
-    let event = create_event(&app, &organizer, &[("General", 12.5, 10)]).await;
-    let (buyer, _) = new_user(&app, "attendee").await;
-    deposit(&app, &buyer, 2500).await;
-    let (status, created) = order(&app, &buyer, tier_id(&event, 0), 2).await;
-    assert_eq!(status, 201);
-    let id = created["id"].as_i64().unwrap();
-    assert_eq!(balance(&app, &buyer).await, (2500, 2500, 0));
+    let organizer = app.person(Role::Organizer).await;
+    let event = app.event(&organizer, &[("General", 12.5, 10)]).await;
+    let buyer = app.person(Role::Attendee).await;
+    deposit(&app, &buyer.token, 2500).await;
+    let id = app
+        .order(&buyer, event.ticket_categories[0].id, 2)
+        .await
+        .expect(201)
+        .id;
+    assert_eq!(money(&app.balance(&buyer).await), (2500, 2500, 0));
     // Time passes: the hold and its payment lapse together.
     let past = app::kernel::time::now_millis() - 1000;
     sqlx::query(
@@ -404,12 +336,20 @@ async fn a_lapsed_hold_voids_its_payment_and_confirming_moves_no_money() {
         .await
         .unwrap();
     // A lapsed reservation stops counting at once.
-    assert_eq!(balance(&app, &buyer).await, (2500, 0, 2500));
-    let (status, body) = post(&app, &buyer, &format!("/api/orders/{id}/confirm")).await;
-    assert_eq!(status, 409, "{body}");
-    let (_, order) = app.get_json(&format!("/api/orders/{id}"), &buyer).await;
-    assert_eq!(order["status"], "cancelled");
-    assert_eq!(order["tickets"].as_array().unwrap().len(), 0);
+    assert_eq!(money(&app.balance(&buyer).await), (2500, 0, 2500));
+    app.act_on_order(&buyer, id, "confirm").await.refused(409);
+    let order: ApiOrder = app
+        .call(
+            Method::GET,
+            &format!("/api/orders/{id}"),
+            Some(&buyer),
+            None,
+            None,
+        )
+        .await
+        .ok();
+    assert_eq!(order.status, "cancelled");
+    assert_eq!(order.tickets.len(), 0);
     let (status, payment): (String, i64) = sqlx::query_as(
         "SELECT status, amount_cents FROM wallet_transactions WHERE order_id = $1 AND kind = 'payment'",
     )
@@ -418,31 +358,28 @@ async fn a_lapsed_hold_voids_its_payment_and_confirming_moves_no_money() {
     .await
     .unwrap();
     assert_eq!((status.as_str(), payment), ("voided", 2500));
-    assert_eq!(balance(&app, &buyer).await, (2500, 0, 2500));
+    assert_eq!(money(&app.balance(&buyer).await), (2500, 0, 2500));
     assert_ledger_holds(&app).await;
 }
 
 #[tokio::test]
 async fn payouts_move_escrow_to_the_organizer_once_after_the_event_less_the_fee() {
     let app = spawn_app().await;
-    let (organizer, organizer_id) = new_user(&app, "organizer").await;
-    let event = create_event(&app, &organizer, &[("General", 20.0, 10)]).await;
-    let event_id = event["idEvent"].as_i64().unwrap();
-    let (buyer, _) = new_user(&app, "attendee").await;
-    deposit(&app, &buyer, 10_000).await;
-    let (_, created) = order(&app, &buyer, tier_id(&event, 0), 5).await;
-    let (status, _) = post(
-        &app,
-        &buyer,
-        &format!("/api/orders/{}/confirm", created["id"]),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let organizer = app.person(Role::Organizer).await;
+    let event = app.event(&organizer, &[("General", 20.0, 10)]).await;
+    let event_id = event.id_event;
+    let buyer = app.person(Role::Attendee).await;
+    deposit(&app, &buyer.token, 10_000).await;
+    let tier = event.ticket_categories[0].id;
+    let created = app.order(&buyer, tier, 5).await.expect(201);
+    app.act_on_order(&buyer, created.id, "confirm")
+        .await
+        .expect(200);
     // Before the event nothing is paid out.
     app::events::sweeper::sweep_money(&app.db, 500)
         .await
         .unwrap();
-    assert_eq!(balance(&app, &organizer).await.0, 0);
+    assert_eq!(app.balance(&organizer).await.balance_cents, 0);
     // The event is over.
     let past = app::kernel::time::now_millis() - 3_600_000;
     sqlx::query("UPDATE events SET starts_at = $1, ends_at = $2 WHERE id = $3")
@@ -456,14 +393,18 @@ async fn payouts_move_escrow_to_the_organizer_once_after_the_event_less_the_fee(
     let paid = app::events::sweeper::sweep_money(&app.db, 500)
         .await
         .unwrap();
-    assert_eq!(paid, vec![organizer_id]);
+    assert_eq!(paid, vec![organizer.id]);
     // $100 of sales, 5% platform fee.
-    assert_eq!(balance(&app, &organizer).await, (9500, 0, 9500));
+    assert_eq!(money(&app.balance(&organizer).await), (9500, 0, 9500));
     app::events::sweeper::sweep_money(&app.db, 500)
         .await
         .unwrap();
-    assert_eq!(balance(&app, &organizer).await.0, 9500, "paid out once");
-    let takings = earnings(&app, &organizer).await;
+    assert_eq!(
+        app.balance(&organizer).await.balance_cents,
+        9500,
+        "paid out once"
+    );
+    let takings = earnings(&app, &organizer.token).await;
     assert_eq!(
         (
             takings.in_escrow_cents,
