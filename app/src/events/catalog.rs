@@ -4,8 +4,8 @@
 use sqlx::{Any, Transaction};
 
 use super::model::{
-    CheckedText, EventDraft, EventFields, EventInput, EventList, EventQuery, EventStatus,
-    EventView, PAGE_SIZE, TierFields, TierInput, check_text, parse_capacity, parse_fee_pct,
+    EventDraft, EventFields, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
+    TierFields, parse_capacity, parse_fee_pct,
 };
 use super::rows::{EVENT_SELECT, EventRow, event_row, event_view, tier_rows, tiers_of};
 use crate::accounts::model::Role;
@@ -189,17 +189,6 @@ pub async fn my_events(state: &AppState, user: &AuthUser) -> Result<Vec<EventVie
 /// The form, checked: every problem names its field (`tiers.1.price`).
 pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
     let zone = time::parse_zone("timezone", &draft.timezone)?;
-    let CheckedText {
-        name,
-        category,
-        description,
-        venue,
-    } = check_text(
-        &draft.name,
-        &draft.category,
-        &draft.description,
-        &draft.venue,
-    )?;
     let starts_at = time::parse_local("starts_at", &draft.starts_at, zone)?;
     let ends_at = match draft.ends_at.trim() {
         "" => None,
@@ -241,13 +230,13 @@ pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
         });
     }
     EventInput::parse(EventFields {
-        name,
-        category,
-        description,
+        name: draft.name.clone(),
+        category: draft.category.clone(),
+        description: draft.description.clone(),
         starts_at,
         ends_at,
         timezone: zone.name().to_string(),
-        venue,
+        venue: draft.venue.clone(),
         cover_url: parse_cover_url(&draft.cover_url)?,
         status,
         cancellation_fee_pct: Some(parse_fee_pct("cancellation_fee", &draft.cancellation_fee)?),
@@ -320,7 +309,7 @@ pub async fn create_event(
 async fn insert_tier(
     tx: &mut Transaction<'_, Any>,
     event_id: i64,
-    tier: &TierInput,
+    tier: &TierFields,
     position: i64,
     now: i64,
 ) -> Result<(), AppError> {
@@ -433,7 +422,7 @@ async fn update_tier(
     tx: &mut Transaction<'_, Any>,
     event_id: i64,
     tier_id: i64,
-    tier: &TierInput,
+    tier: &TierFields,
     now: i64,
 ) -> Result<(), AppError> {
     // Take the tier's lock first, so that the check below (a new statement,

@@ -6,11 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::kernel::text::{bounded, required};
 
-/// Proof that a value passed its checks: private to this module, so only
-/// its `parse` functions can make a checked input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Checked;
-
 pub const NAME_MAX: usize = 120;
 pub const CATEGORY_MAX: usize = 40;
 pub const DESCRIPTION_MAX: usize = 5000;
@@ -422,39 +417,20 @@ pub struct TierFields {
     pub sales_end: Option<i64>,
 }
 
-/// A checked event, ready for the database: only [`EventInput::parse`]
-/// makes one. What depends on the clock or on the event's orders (a new
-/// event starts in the future, a tier keeps the seats it sold) is the
-/// service's to check.
+/// A checked event, ready for the database: its fields (and its tiers'),
+/// trimmed and checked, read through it. Only [`EventInput::parse`] makes
+/// one. What depends on the clock or on the event's orders (a new event
+/// starts in the future, a tier keeps the seats it sold) is the service's
+/// to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventInput {
-    pub name: String,
-    pub category: String,
-    pub description: String,
-    pub starts_at: i64,
-    pub ends_at: Option<i64>,
-    pub timezone: String,
-    pub venue: String,
-    pub cover_url: Option<String>,
-    pub status: EventStatus,
-    pub cancellation_fee_pct: Option<i64>,
-    pub tiers: Vec<TierInput>,
-    pub remove_tiers: Vec<i64>,
-    checked: Checked,
-}
+pub struct EventInput(EventFields);
 
-/// A checked tier (part of an [`EventInput`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TierInput {
-    pub id: Option<i64>,
-    pub name: String,
-    pub description: String,
-    pub price_cents: i64,
-    pub capacity: i64,
-    pub active: bool,
-    pub sales_start: Option<i64>,
-    pub sales_end: Option<i64>,
-    checked: Checked,
+impl std::ops::Deref for EventInput {
+    type Target = EventFields;
+
+    fn deref(&self) -> &EventFields {
+        &self.0
+    }
 }
 
 /// The longest tier description kept.
@@ -464,7 +440,7 @@ pub const TIER_DESCRIPTION_MAX: usize = 300;
 impl EventInput {
     /// Trims and checks every field; a refusal names its field
     /// (`tiers.1.price`).
-    pub fn parse(fields: EventFields) -> Result<Self, AppError> {
+    pub fn parse(mut fields: EventFields) -> Result<Self, AppError> {
         use crate::kernel::money::{Cents, Limits};
         let CheckedText {
             name,
@@ -497,7 +473,7 @@ impl EventInput {
         }
         let mut names = std::collections::HashSet::new();
         let mut tiers = Vec::with_capacity(fields.tiers.len());
-        for (i, tier) in fields.tiers.into_iter().enumerate() {
+        for (i, tier) in std::mem::take(&mut fields.tiers).into_iter().enumerate() {
             let field = |name: &str| format!("tiers.{i}.{name}");
             let name = check_tier_name(&field("name"), &tier.name)?;
             Limits::PRICE.check(&field("price"), Cents::new(tier.price_cents))?;
@@ -516,38 +492,22 @@ impl EventInput {
                     "Sales must end after they start.",
                 ));
             }
-            tiers.push(TierInput {
-                id: tier.id,
+            let description = tier.description.trim().chars();
+            tiers.push(TierFields {
                 name,
-                description: tier
-                    .description
-                    .trim()
-                    .chars()
-                    .take(TIER_DESCRIPTION_MAX)
-                    .collect(),
-                price_cents: tier.price_cents,
-                capacity: tier.capacity,
-                active: tier.active,
-                sales_start: tier.sales_start,
-                sales_end: tier.sales_end,
-                checked: Checked,
+                description: description.take(TIER_DESCRIPTION_MAX).collect(),
+                ..tier
             });
         }
-        Ok(Self {
+        Ok(Self(EventFields {
             name,
             category,
             description,
-            starts_at: fields.starts_at,
-            ends_at: fields.ends_at,
             timezone,
             venue,
-            cover_url: fields.cover_url,
-            status: fields.status,
-            cancellation_fee_pct: fields.cancellation_fee_pct,
             tiers,
-            remove_tiers: fields.remove_tiers,
-            checked: Checked,
-        })
+            ..fields
+        }))
     }
 }
 

@@ -145,20 +145,18 @@ pub struct ServiceFields {
     pub active: bool,
 }
 
-/// A checked service: trimmed and bounded. Only [`ServiceInput::parse`]
-/// makes one, so a service can't be given unchecked fields.
+/// A checked service: its fields, trimmed and bounded, read through it.
+/// Only [`ServiceInput::parse`] makes one, so a service can't be given
+/// unchecked fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceInput {
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    pub price_cents: i64,
-    pub duration_min: i64,
-    pub place: Place,
-    pub address: String,
-    pub cover_url: Option<String>,
-    pub active: bool,
-    checked: Checked,
+pub struct ServiceInput(ServiceFields);
+
+impl std::ops::Deref for ServiceInput {
+    type Target = ServiceFields;
+
+    fn deref(&self) -> &ServiceFields {
+        &self.0
+    }
 }
 
 impl ServiceDraft {
@@ -198,7 +196,7 @@ impl ServiceInput {
                 "Say where customers come to (an address).",
             ));
         }
-        Ok(Self {
+        Ok(Self(ServiceFields {
             title: required("title", &fields.title, "The title", TITLE_MAX)?,
             description: bounded(
                 "description",
@@ -207,14 +205,9 @@ impl ServiceInput {
                 DESCRIPTION_MAX,
             )?,
             category: required("category", &fields.category, "The category", CATEGORY_MAX)?,
-            price_cents: fields.price_cents,
-            duration_min: fields.duration_min,
-            place: fields.place,
             address,
-            cover_url: fields.cover_url,
-            active: fields.active,
-            checked: Checked,
-        })
+            ..fields
+        }))
     }
 }
 
