@@ -7,13 +7,15 @@
 //! - [`time`]: stored times (UTC milliseconds), zones, parsing and labels;
 //! - [`ids`]: typed ids, so an event's id is never passed as a user's;
 //! - [`text`]: trimmed, bounded text fields and links;
-//! - [`random`]: codes, tokens and keys.
+//! - [`random`]: codes, tokens and keys;
+//! - [`text_enum`]: statuses and kinds, stored and sent by name.
 
 pub mod idempotency;
 pub mod ids;
 pub mod money;
 pub mod random;
 pub mod text;
+pub mod text_enum;
 
 #[cfg(feature = "ssr")]
 pub mod db;

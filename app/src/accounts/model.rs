@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::kernel::text_enum::text_enum;
 
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
@@ -12,40 +13,22 @@ pub const DISPLAY_NAME_MAX: usize = 60;
 pub const BIO_MAX: usize = 500;
 pub const EMAIL_MAX: usize = 254;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    #[default]
-    Attendee,
-    Organizer,
-    Admin,
+text_enum! {
+    #[derive(Default)]
+    pub enum Role {
+        #[default] Attendee = "attendee",
+        Organizer = "organizer",
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Attendee => "attendee",
-            Self::Organizer => "organizer",
-            Self::Admin => "admin",
-        }
-    }
-
     /// What people call the role.
     pub fn label(self) -> &'static str {
         match self {
             Self::Attendee => "Attendee",
             Self::Organizer => "Organizer",
             Self::Admin => "Admin",
-        }
-    }
-
-    /// Parses a stored role name.
-    pub fn from_db(value: &str) -> Option<Self> {
-        match value {
-            "attendee" => Some(Self::Attendee),
-            "organizer" => Some(Self::Organizer),
-            "admin" => Some(Self::Admin),
-            _ => None,
         }
     }
 

@@ -13,7 +13,7 @@ pub struct UserRow {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub bio: String,
     pub avatar_path: Option<String>,
     pub created_at: i64,
@@ -24,7 +24,7 @@ const USER_COLUMNS: &str =
 
 impl UserRow {
     pub fn role(&self) -> Role {
-        Role::from_db(&self.role).unwrap_or_default()
+        self.role
     }
 
     pub fn avatar_url(&self) -> Option<String> {

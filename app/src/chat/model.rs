@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::kernel::text_enum::text_enum;
 use crate::live::protocol::{MessageView, Presence};
 
 /// Longest message, in characters.
@@ -21,61 +22,21 @@ pub const MAX_PAGE: i64 = 100;
 /// A heartbeat older than this means offline, whatever was last said.
 pub const PRESENCE_TTL_MS: i64 = 150_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoomKind {
-    Group,
-    Direct,
-    Booking,
-    Order,
-    /// A live stream's chat: its viewers join by opening the stream.
-    Stream,
-}
-
-impl RoomKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Group => "group",
-            Self::Direct => "direct",
-            Self::Booking => "booking",
-            Self::Order => "order",
-            Self::Stream => "stream",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "group" => Some(Self::Group),
-            "direct" => Some(Self::Direct),
-            "booking" => Some(Self::Booking),
-            "order" => Some(Self::Order),
-            "stream" => Some(Self::Stream),
-            _ => None,
-        }
+text_enum! {
+    pub enum RoomKind {
+        Group = "group",
+        Direct = "direct",
+        Booking = "booking",
+        Order = "order",
+        /// A live stream's chat: its viewers join by opening the stream.
+        Stream = "stream",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    Public,
-    Private,
-}
-
-impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "public" => Some(Self::Public),
-            "private" => Some(Self::Private),
-            _ => None,
-        }
+text_enum! {
+    pub enum Visibility {
+        Public = "public",
+        Private = "private",
     }
 }
 

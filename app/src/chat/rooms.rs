@@ -814,15 +814,18 @@ pub async fn thread(
     if !about.parties.contains(&user.id) {
         return Err(not_found());
     }
-    let (id, _) = room_for(state, &about.key, about.kind, about.name, &about.parties).await?;
+    let key = format!("{}:{}", about.kind.as_str(), about.id);
+    let name = format!("{} · {} #{}", about.title, about.kind.as_str(), about.id);
+    let (id, _) = room_for(state, &key, about.kind, &name, &about.parties).await?;
     let room = readable(state, user, id).await?;
     view(state, user, &room).await
 }
 
-/// What a thread is about: `booking:12` and its kind, its name, its two parties.
+/// What a thread is about: a booking or an order (its kind and id), what
+/// it is called ("Piano lesson"), and its two parties.
 pub struct Thread<'a> {
-    pub key: String,
     pub kind: RoomKind,
-    pub name: &'a str,
+    pub id: i64,
+    pub title: &'a str,
     pub parties: [i64; 2],
 }

@@ -5,7 +5,7 @@
 
 use sqlx::{Any, Transaction};
 
-use super::model::HoldView;
+use super::model::{EventStatus, HoldStatus, HoldView, TierStatus};
 use super::rows::event_row;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
@@ -28,7 +28,7 @@ struct HoldRow {
     tier_name: String,
     price_cents: i64,
     quantity: i64,
-    status: String,
+    status: HoldStatus,
     expires_at: i64,
     available: i64,
     order_id: Option<i64>,
@@ -45,7 +45,7 @@ const HOLD_SELECT: &str = "SELECT h.id, h.event_id, e.name AS event_name, e.star
 
 impl HoldRow {
     fn view(&self, now: i64) -> HoldView {
-        let lapsed = self.status == "active" && self.expires_at <= now;
+        let lapsed = self.status == HoldStatus::Active && self.expires_at <= now;
         HoldView {
             id: self.id.clone(),
             event_id: self.event_id,
@@ -57,9 +57,9 @@ impl HoldRow {
             unit_price_cents: self.price_cents,
             currency: self.currency.clone(),
             status: if lapsed {
-                "expired".into()
+                HoldStatus::Expired
             } else {
-                self.status.clone()
+                self.status
             },
             expires_at: self.expires_at,
             seconds_left: ((self.expires_at - now) / 1000).max(0),
@@ -72,7 +72,7 @@ impl HoldRow {
 /// Why a tier can't be held now, if it can't: checked before taking the
 /// lock so the answer is precise. Capacity itself is checked atomically.
 async fn check_on_sale(state: &AppState, tier_id: i64, now: i64) -> Result<i64, AppError> {
-    let tier: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let tier: Option<(i64, TierStatus, Option<i64>, Option<i64>)> = sqlx::query_as(
         "SELECT event_id, status, sales_start, sales_end FROM ticket_tiers WHERE id = $1",
     )
     .bind(tier_id)
@@ -83,12 +83,14 @@ async fn check_on_sale(state: &AppState, tier_id: i64, now: i64) -> Result<i64, 
     let event = event_row(state.db.pool(), event_id)
         .await?
         .ok_or_else(|| AppError::NotFound("That event".into()))?;
-    match event.status.as_str() {
-        "cancelled" => return Err(AppError::Conflict("This event was cancelled.".into())),
-        "draft" => return Err(AppError::NotFound("That ticket tier".into())),
-        _ => {}
+    match event.status {
+        EventStatus::Cancelled => {
+            return Err(AppError::Conflict("This event was cancelled.".into()));
+        }
+        EventStatus::Draft => return Err(AppError::NotFound("That ticket tier".into())),
+        EventStatus::Published => {}
     }
-    if status != "active" {
+    if status != TierStatus::Active {
         return Err(AppError::Conflict("These tickets are not on sale.".into()));
     }
     if now >= sales_end.map_or(event.starts_at, |e| e.min(event.starts_at)) {
@@ -149,7 +151,8 @@ pub(super) async fn insert_hold(
         return Ok(id);
     }
     // Refused: say why, from the same locked view of the tier.
-    let (available, mine, event_status, tier_status): (i64, i64, String, String) = sqlx::query_as(
+    let (available, mine, event_status, tier_status): (i64, i64, EventStatus, TierStatus) =
+        sqlx::query_as(
         "SELECT CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
             WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT), \
          CAST((SELECT COUNT(*) FROM holds u WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $2) AS BIGINT), \
@@ -161,7 +164,7 @@ pub(super) async fn insert_hold(
     .bind(user.id)
     .fetch_one(&mut **tx)
     .await?;
-    if event_status != "published" || tier_status != "active" {
+    if event_status != EventStatus::Published || tier_status != TierStatus::Active {
         return Err(AppError::Conflict(
             "These tickets are no longer on sale.".into(),
         ));
@@ -250,7 +253,7 @@ pub async fn hold(
         Notice::HoldChanged {
             hold_id: id.clone(),
             event_id,
-            status: "active".into(),
+            status: HoldStatus::Active.to_string(),
         },
     );
     hold_for(state, user, &id).await
@@ -310,8 +313,10 @@ pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<Hold
     if released.rows_affected() == 0 {
         drop(tx);
         let hold = hold_for(state, user, id).await?;
-        return Err(AppError::Conflict(match hold.status.as_str() {
-            "converted" => "These seats are already yours: the order is confirmed.".into(),
+        return Err(AppError::Conflict(match hold.status {
+            HoldStatus::Converted => {
+                "These seats are already yours: the order is confirmed.".into()
+            }
             _ => "This hold is no longer active.".into(),
         }));
     }
@@ -337,7 +342,7 @@ pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<Hold
         Notice::HoldChanged {
             hold_id: hold.id.clone(),
             event_id: hold.event_id,
-            status: hold.status.clone(),
+            status: hold.status.to_string(),
         },
     );
     Ok(hold)

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::kernel::text::{bounded, required};
+use crate::kernel::text_enum::text_enum;
 
 pub const NAME_MAX: usize = 120;
 pub const CATEGORY_MAX: usize = 40;
@@ -31,32 +32,16 @@ pub const CATEGORIES: &[&str] = &[
     "Other",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum EventStatus {
-    #[default]
-    Published,
-    Draft,
-    Cancelled,
+text_enum! {
+    #[derive(Default)]
+    pub enum EventStatus {
+        #[default] Published = "published",
+        Draft = "draft",
+        Cancelled = "cancelled",
+    }
 }
 
 impl EventStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Published => "published",
-            Self::Draft => "draft",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn from_db(value: &str) -> Self {
-        match value {
-            "draft" => Self::Draft,
-            "cancelled" => Self::Cancelled,
-            _ => Self::Published,
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Published => "On sale",
@@ -66,35 +51,17 @@ impl EventStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum OrderStatus {
-    #[default]
-    Pending,
-    Confirmed,
-    Completed,
-    Cancelled,
+text_enum! {
+    #[derive(Default)]
+    pub enum OrderStatus {
+        #[default] Pending = "pending",
+        Confirmed = "confirmed",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
 }
 
 impl OrderStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Confirmed => "confirmed",
-            Self::Completed => "completed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn from_db(value: &str) -> Self {
-        match value {
-            "confirmed" => Self::Confirmed,
-            "completed" => Self::Completed,
-            "cancelled" => Self::Cancelled,
-            _ => Self::Pending,
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Pending => "Awaiting confirmation",
@@ -102,6 +69,35 @@ impl OrderStatus {
             Self::Completed => "Completed",
             Self::Cancelled => "Cancelled",
         }
+    }
+}
+
+text_enum! {
+    /// A seat hold: held, given back, lapsed, or turned into an order's
+    /// sold seats.
+    #[derive(Default)]
+    pub enum HoldStatus {
+        #[default]
+        Active = "active",
+        Released = "released",
+        Expired = "expired",
+        Converted = "converted",
+    }
+}
+
+text_enum! {
+    /// A ticket tier on sale or taken off it.
+    pub enum TierStatus {
+        Active = "active",
+        Inactive = "inactive",
+    }
+}
+
+text_enum! {
+    /// A ticket: good for the door, or void (its order was cancelled).
+    pub enum TicketStatus {
+        Valid = "valid",
+        Void = "void",
     }
 }
 
@@ -222,7 +218,7 @@ pub struct HoldView {
     pub quantity: i64,
     pub unit_price_cents: i64,
     pub currency: String,
-    pub status: String,
+    pub status: HoldStatus,
     pub expires_at: i64,
     /// Seconds left when this was read (0 once lapsed).
     pub seconds_left: i64,
@@ -279,7 +275,7 @@ pub struct TicketView {
     pub venue: String,
     pub tier_name: String,
     pub holder_name: String,
-    pub status: String,
+    pub status: TicketStatus,
     pub checked_in_at: Option<i64>,
     /// The code as a QR image (SVG markup made on the server).
     pub qr_svg: String,

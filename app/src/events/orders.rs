@@ -4,7 +4,7 @@
 //! A client key makes creation idempotent.
 
 use super::holds::{check_quantity, check_tier_on_sale, hold_for, insert_hold, lock_tier};
-use super::model::{OrderStatus, OrderView, check_notes};
+use super::model::{HoldStatus, OrderStatus, OrderView, check_notes};
 use super::tickets::tickets_of_orders;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
@@ -35,7 +35,7 @@ pub(super) struct OrderRow {
     pub unit_price_cents: i64,
     pub total_cents: i64,
     pub currency: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub notes: String,
     pub hold_id: Option<String>,
     pub hold_expires_at: Option<i64>,
@@ -56,7 +56,7 @@ pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.user_id, u.display_name AS
 
 impl OrderRow {
     pub fn status(&self) -> OrderStatus {
-        OrderStatus::from_db(&self.status)
+        self.status
     }
 
     fn managed_by(&self, user: &AuthUser) -> bool {
@@ -256,7 +256,7 @@ pub async fn create_order(
                 let hold = hold_for(state, user, hold_id).await?;
                 return Err(AppError::Conflict(format!(
                     "This seat hold is {}. Hold the seats again to order them.",
-                    if hold.status == "released" {
+                    if hold.status == HoldStatus::Released {
                         "released"
                     } else {
                         "expired"
@@ -634,11 +634,10 @@ pub async fn thread(
     let row = order_row(&mut *state.db.pool().acquire().await?, order_id)
         .await?
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
-    let name = format!("{} · order #{order_id}", row.event_name);
     let about = crate::chat::rooms::Thread {
-        key: format!("order:{order_id}"),
         kind: crate::chat::model::RoomKind::Order,
-        name: &name,
+        id: order_id,
+        title: &row.event_name,
         parties: [row.user_id, row.organizer_id],
     };
     crate::chat::rooms::thread(state, user, about).await

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::AnyPool;
 
-use super::model::{EventStatus, EventView, SaleState, TierView};
+use super::model::{EventStatus, EventView, SaleState, TierStatus, TierView};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
@@ -26,7 +26,7 @@ pub struct EventRow {
     pub venue: String,
     pub cover_url: Option<String>,
     pub currency: String,
-    pub status: String,
+    pub status: EventStatus,
     pub cancellation_fee_pct: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -39,7 +39,7 @@ pub const EVENT_SELECT: &str = "SELECT e.id, e.organizer_id, u.display_name AS o
 
 impl EventRow {
     pub fn status(&self) -> EventStatus {
-        EventStatus::from_db(&self.status)
+        self.status
     }
 
     pub fn when_label(&self) -> String {
@@ -61,7 +61,7 @@ pub struct TierRow {
     pub price_cents: i64,
     pub capacity: i64,
     pub sold: i64,
-    pub status: String,
+    pub status: TierStatus,
     pub sales_start: Option<i64>,
     pub sales_end: Option<i64>,
     pub held: i64,
@@ -81,7 +81,7 @@ impl TierRow {
 
     pub fn view(&self, event: &EventRow, now: i64) -> TierView {
         let available = self.available();
-        let active = self.status == "active";
+        let active = self.status == TierStatus::Active;
         let closes = self
             .sales_end
             .map_or(event.starts_at, |end| end.min(event.starts_at));

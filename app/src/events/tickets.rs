@@ -1,7 +1,7 @@
 //! Tickets: one per confirmed seat, with an unguessable code shown as a QR
 //! code; check-in at the door (idempotent, race-free); calendar files.
 
-use super::model::{CheckInOutcome, TicketView};
+use super::model::{CheckInOutcome, EventStatus, TicketStatus, TicketView};
 use super::rows::EventRow;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
@@ -24,7 +24,7 @@ struct TicketRow {
     tier_name: String,
     user_id: i64,
     holder_name: String,
-    status: String,
+    status: TicketStatus,
     checked_in_at: Option<i64>,
     checked_in_by: Option<i64>,
 }
@@ -46,7 +46,7 @@ impl TicketRow {
             venue: self.venue.clone(),
             tier_name: self.tier_name.clone(),
             holder_name: self.holder_name.clone(),
-            status: self.status.clone(),
+            status: self.status,
             checked_in_at: self.checked_in_at,
             qr_svg: qr_svg(&self.code),
         }
@@ -187,7 +187,7 @@ async fn classify(
         CheckInOutcome::OtherEvent {
             event_name: row.event_name,
         }
-    } else if row.status != "valid" {
+    } else if row.status != TicketStatus::Valid {
         CheckInOutcome::Void
     } else {
         match row.checked_in_at {
@@ -243,7 +243,7 @@ pub fn ics(event: &EventRow, site: &str) -> String {
             ics_text(&event.description.chars().take(500).collect::<String>())
         ),
         format!("URL:{site}/events/{}", event.id),
-        if event.status == "cancelled" {
+        if event.status == EventStatus::Cancelled {
             "STATUS:CANCELLED".to_string()
         } else {
             "STATUS:CONFIRMED".to_string()

@@ -7,7 +7,7 @@
 use super::catalog::{ensure_settings, get_service};
 use super::model::{
     ADDRESS_MAX, BookingAction, BookingCan, BookingRequest, BookingStatus, BookingView,
-    HistoryEntry, Mover, NOTES_MAX, Place, Position, check_reason,
+    HistoryEntry, Mover, NOTES_MAX, Place, Position, ServiceStatus, check_reason,
 };
 use super::schedule;
 use crate::accounts::model::Role;
@@ -36,7 +36,7 @@ pub struct BookingRow {
     pub customer_name: String,
     pub starts_at: i64,
     pub ends_at: i64,
-    pub status: String,
+    pub status: BookingStatus,
     pub price_cents: i64,
     pub currency: String,
     pub address: String,
@@ -64,7 +64,7 @@ const BOOKING_SELECT: &str = "SELECT b.id, b.service_id, s.title AS service_titl
 
 impl BookingRow {
     pub fn status(&self) -> BookingStatus {
-        BookingStatus::from_db(&self.status)
+        self.status
     }
 
     fn is_party(&self, user: &AuthUser) -> bool {
@@ -172,7 +172,7 @@ impl BookingRow {
     pub fn live(&self) -> Payload {
         Payload::Booking {
             booking_id: self.id,
-            status: self.status.clone(),
+            status: self.status.to_string(),
             en_route: self.en_route_at.is_some(),
             position: self.position().map(|_| LivePosition {
                 lat_e6: self.location_lat.unwrap_or(0),
@@ -240,7 +240,7 @@ async fn full_view(
             label: match status.as_str() {
                 "on_my_way" => "On the way".to_string(),
                 "rescheduled" => "Rescheduled".to_string(),
-                s => BookingStatus::from_db(s).label().to_string(),
+                s => BookingStatus::parse(s).map_or_else(|| s.to_owned(), |b| b.label().to_owned()),
             },
             status,
             actor_name,
@@ -287,7 +287,7 @@ pub async fn book(
         Request::new(user.id, Scope::Booking, key, fingerprint)
     });
     let service = get_service(state, Some(user), req.service_id).await?;
-    if service.status != "active" {
+    if service.status != ServiceStatus::Active {
         return Err(AppError::Conflict(
             "This service is not bookable now.".into(),
         ));
@@ -436,7 +436,7 @@ async fn record(
 fn announce(state: &AppState, r: &BookingRow) {
     let notice = Notice::BookingChanged {
         booking_id: r.id,
-        status: r.status.clone(),
+        status: r.status.to_string(),
     };
     state.live.notify_user(r.customer_id, notice.clone());
     state.live.notify_user(r.provider_id, notice);
@@ -778,11 +778,10 @@ pub async fn thread(
     booking_id: i64,
 ) -> Result<crate::chat::model::RoomView, AppError> {
     let booking = visible_row(state, user, booking_id).await?;
-    let name = format!("{} · booking #{booking_id}", booking.service_title);
     let about = crate::chat::rooms::Thread {
-        key: format!("booking:{booking_id}"),
         kind: crate::chat::model::RoomKind::Booking,
-        name: &name,
+        id: booking_id,
+        title: &booking.service_title,
         parties: [booking.customer_id, booking.provider_id],
     };
     crate::chat::rooms::thread(state, user, about).await

@@ -1,7 +1,8 @@
 //! Services: create, edit, retire, browse, and a provider's public page.
 
 use super::model::{
-    PAGE_SIZE, Place, ProviderView, Rating, ServiceInput, ServiceList, ServiceQuery, ServiceView,
+    PAGE_SIZE, Place, ProviderView, Rating, ServiceInput, ServiceList, ServiceQuery, ServiceStatus,
+    ServiceView,
 };
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
@@ -26,7 +27,7 @@ pub struct ServiceRow {
     pub location_kind: String,
     pub address: String,
     pub cover_url: Option<String>,
-    pub status: String,
+    pub status: ServiceStatus,
     pub rating_tenths: i64,
     pub rating_count: i64,
 }
@@ -60,7 +61,7 @@ impl ServiceRow {
             place: Place::from_db(&self.location_kind),
             address: self.address.clone(),
             cover_url: self.cover_url.clone(),
-            status: self.status.clone(),
+            status: self.status,
             rating: Rating {
                 average_tenths: self.rating_tenths,
                 count: self.rating_count,
@@ -87,8 +88,9 @@ pub async fn get_service(
     let row = service_row(state, id).await?;
     match row {
         Some(row)
-            if row.status == "active"
-                || (row.status == "inactive" && viewer.is_some_and(|v| row.managed_by(v))) =>
+            if row.status == ServiceStatus::Active
+                || (row.status == ServiceStatus::Inactive
+                    && viewer.is_some_and(|v| row.managed_by(v))) =>
         {
             Ok(row.view(viewer))
         }
@@ -136,7 +138,11 @@ pub async fn create_service(
     .bind(input.place.as_str())
     .bind(&input.address)
     .bind(input.cover_url.as_deref())
-    .bind(if input.active { "active" } else { "inactive" })
+    .bind(if input.active {
+        ServiceStatus::Active
+    } else {
+        ServiceStatus::Inactive
+    })
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
@@ -148,7 +154,7 @@ pub async fn create_service(
 async fn managed(state: &AppState, user: &AuthUser, id: i64) -> Result<ServiceRow, AppError> {
     let row = service_row(state, id)
         .await?
-        .filter(|r| r.status != "deleted")
+        .filter(|r| r.status != ServiceStatus::Deleted)
         .ok_or_else(|| AppError::NotFound("That service".into()))?;
     if !row.managed_by(user) {
         return Err(AppError::Forbidden);
@@ -177,7 +183,11 @@ pub async fn update_service(
     .bind(input.place.as_str())
     .bind(&input.address)
     .bind(input.cover_url.as_deref())
-    .bind(if input.active { "active" } else { "inactive" })
+    .bind(if input.active {
+        ServiceStatus::Active
+    } else {
+        ServiceStatus::Inactive
+    })
     .bind(now_millis())
     .execute(state.db.pool())
     .await?;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::kernel::money::{Cents, Limits};
 use crate::kernel::text::{bounded, required};
+use crate::kernel::text_enum::text_enum;
 
 /// Proof that a value passed its checks: private to this module, so only
 /// its `parse` functions can make a checked input.
@@ -85,8 +86,7 @@ pub struct ServiceView {
     pub place: Place,
     pub address: String,
     pub cover_url: Option<String>,
-    /// `active`, `inactive` or `deleted`.
-    pub status: String,
+    pub status: ServiceStatus,
     pub rating: Rating,
     /// The viewer may edit it.
     pub mine: bool,
@@ -497,47 +497,29 @@ pub struct Slot {
     pub label: String,
 }
 
-/// The life of a booking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    #[default]
-    Requested,
-    Confirmed,
-    Declined,
-    InProgress,
-    Completed,
-    Cancelled,
+text_enum! {
+    /// A service: bookable and listed, hidden by its provider, or retired.
+    pub enum ServiceStatus {
+        Active = "active",
+        Inactive = "inactive",
+        Deleted = "deleted",
+    }
+}
+
+text_enum! {
+    /// The life of a booking.
+    #[derive(Default)]
+    pub enum BookingStatus {
+        #[default] Requested = "requested",
+        Confirmed = "confirmed",
+        Declined = "declined",
+        InProgress = "in_progress",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
 }
 
 impl BookingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::Confirmed => "confirmed",
-            Self::Declined => "declined",
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn from_db(value: &str) -> Self {
-        match value {
-            "confirmed" => Self::Confirmed,
-            "declined" => Self::Declined,
-            "in_progress" => Self::InProgress,
-            "completed" => Self::Completed,
-            "cancelled" => Self::Cancelled,
-            _ => Self::Requested,
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        let status = Self::from_db(value);
-        (status.as_str() == value).then_some(status)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Requested => "Requested",

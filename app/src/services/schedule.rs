@@ -8,7 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
 use super::catalog::{ensure_settings, get_service};
-use super::model::{Schedule, ScheduleInput, Slot, SlotDay, SlotWeek, clock};
+use super::model::{Schedule, ScheduleInput, ServiceStatus, Slot, SlotDay, SlotWeek, clock};
 use super::slots::{Busy, Interval, Rules};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
@@ -274,7 +274,7 @@ pub async fn free_starts(
     let mut conn = state.db.pool().acquire().await?;
     let (rules, _) = rules(&mut conn, service.provider_id, service.duration_min).await?;
     let taken = busy(&mut conn, service.provider_id, from - 86_400_000, to, None).await?;
-    let starts = if service.status == "active" {
+    let starts = if service.status == ServiceStatus::Active {
         rules.free_starts(from, to, now_millis(), &taken)
     } else {
         Vec::new()
@@ -327,7 +327,7 @@ pub async fn slot_week(
     let from = start_of(first);
     let to = start_of(first + Duration::days(7));
     let taken = busy(&mut conn, service.provider_id, from - 86_400_000, to, None).await?;
-    let starts = if service.status == "active" {
+    let starts = if service.status == ServiceStatus::Active {
         rules.free_starts(from, to, now, &taken)
     } else {
         Vec::new()

@@ -75,7 +75,7 @@ pub async fn sweep_and_tell(db: &Db, hub: &crate::live::hub::Hub) {
                 if let Ok(Some(row)) = super::bookings::row_of(db, s.booking_id).await {
                     let notice = crate::live::protocol::Notice::BookingChanged {
                         booking_id: s.booking_id,
-                        status: row.status.clone(),
+                        status: row.status.to_string(),
                     };
                     hub.notify_user(s.customer_id, notice.clone());
                     hub.notify_user(s.provider_id, notice);

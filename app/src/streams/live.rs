@@ -3,6 +3,7 @@
 //! and published through the hub (merged by `live::refresher`: a thousand
 //! people arriving at once make a handful of updates).
 
+use super::model::StreamStatus;
 use crate::kernel::db::Db;
 use crate::live::hub::{Hub, Stamped};
 use crate::live::protocol::{Payload, Topic};
@@ -10,7 +11,7 @@ use crate::live::protocol::{Payload, Topic};
 #[derive(sqlx::FromRow)]
 struct StateRow {
     host_id: i64,
-    status: String,
+    status: StreamStatus,
     peak_viewers: i64,
     broadcaster: Option<String>,
     ended_at: Option<i64>,
@@ -30,7 +31,7 @@ pub async fn read(db: &Db, id: i64) -> Result<Option<Payload>, sqlx::Error> {
     Ok(row.map(|r| Payload::Stream {
         stream_id: id,
         host_id: r.host_id,
-        status: r.status,
+        status: r.status.to_string(),
         viewers: r.viewers,
         peak_viewers: r.peak_viewers,
         broadcaster: r.broadcaster,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::kernel::text::{bounded, required};
+use crate::kernel::text_enum::text_enum;
 
 pub const TITLE_MAX: usize = 120;
 pub const DESCRIPTION_MAX: usize = 2000;
@@ -14,26 +15,10 @@ pub const VIEWER_TTL_MS: i64 = 90_000;
 /// How many live and recent streams a list shows.
 pub const LIST_MAX: i64 = 50;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StreamStatus {
-    Live,
-    Ended,
-}
-
-impl StreamStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Live => "live",
-            Self::Ended => "ended",
-        }
-    }
-
-    pub fn from_db(value: &str) -> Self {
-        match value {
-            "live" => Self::Live,
-            _ => Self::Ended,
-        }
+text_enum! {
+    pub enum StreamStatus {
+        Live = "live",
+        Ended = "ended",
     }
 }
 

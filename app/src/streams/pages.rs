@@ -48,7 +48,7 @@ pub(crate) fn live_stream(stream: &StreamView, state: Signal<Option<Payload>>) -
             ended_at,
             ..
         }) => LiveStream {
-            status: StreamStatus::from_db(&status),
+            status: StreamStatus::parse(&status).unwrap_or(StreamStatus::Ended),
             viewers,
             peak_viewers,
             broadcaster: Some(broadcaster),

@@ -26,7 +26,7 @@ struct StreamRow {
     avatar_path: Option<String>,
     title: String,
     description: String,
-    status: String,
+    status: StreamStatus,
     room_id: i64,
     broadcaster: Option<String>,
     peak_viewers: i64,
@@ -46,7 +46,7 @@ const STREAM_SELECT: &str = "SELECT s.id, s.host_id, u.display_name AS host_name
 impl StreamRow {
     fn view(&self, reader: Option<&AuthUser>) -> StreamView {
         let is_host = reader.is_some_and(|u| u.id == self.host_id);
-        let status = StreamStatus::from_db(&self.status);
+        let status = self.status;
         StreamView {
             id: self.id,
             host_id: self.host_id,

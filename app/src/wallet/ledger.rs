@@ -10,7 +10,7 @@
 
 use sqlx::{Any, Transaction};
 
-use super::model::{CURRENCY, TxKind, money};
+use super::model::{CURRENCY, TxKind, TxStatus, money};
 use crate::error::AppError;
 use crate::kernel::db::Constraint;
 
@@ -196,7 +196,7 @@ impl Refused {
 async fn insert_tx(
     tx: &mut Tx<'_>,
     new: &NewTx<'_>,
-    status: &str,
+    status: TxStatus,
     expires_at: Option<i64>,
     now: i64,
 ) -> Result<i64, Refused> {
@@ -218,7 +218,7 @@ async fn insert_tx(
     .bind(new.memo)
     .bind(new.counterparty)
     .bind(expires_at)
-    .bind((status == "posted").then_some(now))
+    .bind((status == TxStatus::Posted).then_some(now))
     .bind(now)
     .fetch_one(&mut **tx)
     .await;
@@ -304,7 +304,7 @@ pub async fn post(
         now,
     )
     .await?;
-    let id = insert_tx(tx, new, "posted", None, now).await?;
+    let id = insert_tx(tx, new, TxStatus::Posted, None, now).await?;
     let mut legs = vec![(new.debit, -new.amount_cents)];
     match fee.filter(|(_, f)| *f > 0) {
         Some((fee_account, fee)) => {
@@ -368,7 +368,7 @@ pub async fn reserve(
             available_cents: available(tx, new.debit).await?,
         });
     }
-    insert_tx(tx, new, "pending", Some(expires_at), now).await
+    insert_tx(tx, new, TxStatus::Pending, Some(expires_at), now).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -382,8 +382,8 @@ struct PendingRow {
 async fn pending_by_reference(
     tx: &mut Tx<'_>,
     reference: &str,
-) -> Result<Option<(PendingRow, String)>, AppError> {
-    let row: Option<(i64, i64, i64, i64, String)> = sqlx::query_as(
+) -> Result<Option<(PendingRow, TxStatus)>, AppError> {
+    let row: Option<(i64, i64, i64, i64, TxStatus)> = sqlx::query_as(
         "SELECT id, amount_cents, debit_account_id, credit_account_id, status \
          FROM wallet_transactions WHERE reference = $1",
     )
@@ -420,10 +420,10 @@ pub async fn post_pending(tx: &mut Tx<'_>, reference: &str, now: i64) -> Result<
     let Some((row, status)) = pending_by_reference(tx, reference).await? else {
         return Ok(Posting::Missing);
     };
-    match status.as_str() {
-        "posted" => return Ok(Posting::AlreadyPosted),
-        "voided" => return Ok(Posting::Void),
-        _ => {}
+    match status {
+        TxStatus::Posted => return Ok(Posting::AlreadyPosted),
+        TxStatus::Voided => return Ok(Posting::Void),
+        TxStatus::Pending => {}
     }
     lock_accounts(tx, &[row.debit_account_id, row.credit_account_id], now).await?;
     let moved = sqlx::query(
@@ -465,7 +465,7 @@ pub async fn void(tx: &mut Tx<'_>, reference: &str, now: i64) -> Result<bool, Ap
     let Some((row, status)) = pending_by_reference(tx, reference).await? else {
         return Ok(false);
     };
-    if status != "pending" {
+    if status != TxStatus::Pending {
         return Ok(false);
     }
     lock_accounts(tx, &[row.debit_account_id], now).await?;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::kernel::money::{Cents, Limits};
+use crate::kernel::text_enum::text_enum;
 
 /// Proof that a value passed its checks: private to this module, so only
 /// its `parse` functions can make a checked input.
@@ -23,42 +24,18 @@ pub const AMOUNT: Limits = Limits {
 /// Transactions per page of the history.
 pub const PAGE_SIZE: i64 = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TxKind {
-    Deposit,
-    Withdrawal,
-    Transfer,
-    Payment,
-    Refund,
-    Payout,
+text_enum! {
+    pub enum TxKind {
+        Deposit = "deposit",
+        Withdrawal = "withdrawal",
+        Transfer = "transfer",
+        Payment = "payment",
+        Refund = "refund",
+        Payout = "payout",
+    }
 }
 
 impl TxKind {
-    pub const ALL: [Self; 6] = [
-        Self::Deposit,
-        Self::Withdrawal,
-        Self::Transfer,
-        Self::Payment,
-        Self::Refund,
-        Self::Payout,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Deposit => "deposit",
-            Self::Withdrawal => "withdrawal",
-            Self::Transfer => "transfer",
-            Self::Payment => "payment",
-            Self::Refund => "refund",
-            Self::Payout => "payout",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Deposit => "Top-up",
@@ -71,30 +48,12 @@ impl TxKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TxStatus {
-    /// Funds reserved, nothing moved yet.
-    Pending,
-    Posted,
-    Voided,
-}
-
-impl TxStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Posted => "posted",
-            Self::Voided => "voided",
-        }
-    }
-
-    pub fn from_db(value: &str) -> Self {
-        match value {
-            "posted" => Self::Posted,
-            "voided" => Self::Voided,
-            _ => Self::Pending,
-        }
+text_enum! {
+    pub enum TxStatus {
+        /// Funds reserved, nothing moved yet.
+        Pending = "pending",
+        Posted = "posted",
+        Voided = "voided",
     }
 }
 
@@ -360,7 +319,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for kind in TxKind::ALL {
+        for &kind in TxKind::ALL {
             assert_eq!(TxKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(TxKind::parse("gift"), None);

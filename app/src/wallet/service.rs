@@ -53,8 +53,8 @@ pub async fn balance(state: &AppState, user: &AuthUser) -> Result<Balance, AppEr
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct TxRow {
     id: i64,
-    kind: String,
-    status: String,
+    kind: TxKind,
+    status: TxStatus,
     amount_cents: i64,
     currency: String,
     debit_account_id: i64,
@@ -79,9 +79,9 @@ const TX_SELECT: &str = "SELECT t.id, t.kind, t.status, t.amount_cents, t.curren
 
 impl TxRow {
     fn view(&self, account: i64) -> TransactionView {
-        let kind = TxKind::parse(&self.kind).unwrap_or(TxKind::Transfer);
+        let kind = self.kind;
         let outgoing = self.debit_account_id == account;
-        let status = TxStatus::from_db(&self.status);
+        let status = self.status;
         let amount = self.net_cents.unwrap_or(if outgoing {
             -self.amount_cents
         } else {

@@ -95,7 +95,7 @@ impl From<&OrderView> for ApiOrder {
                 .iter()
                 .map(|t| ApiTicket {
                     code: t.code.clone(),
-                    status: t.status.clone(),
+                    status: t.status.to_string(),
                     checked_in_at: t.checked_in_at.map(time::iso),
                 })
                 .collect(),

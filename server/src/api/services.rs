@@ -15,7 +15,9 @@ use app::error::AppError;
 use app::kernel::ids::ServiceId;
 use app::kernel::money::{Cents, Limits};
 use app::kernel::time;
-use app::services::model::{Place, ServiceFields, ServiceInput, ServiceQuery, ServiceView};
+use app::services::model::{
+    Place, ServiceFields, ServiceInput, ServiceQuery, ServiceStatus, ServiceView,
+};
 use app::services::{catalog, schedule};
 use app::state::AppState;
 
@@ -72,7 +74,7 @@ impl From<&ServiceView> for ApiService {
             location_kind: s.place.as_str().into(),
             address: s.address.clone(),
             cover_url: s.cover_url.clone(),
-            active: s.status == "active",
+            active: s.status == ServiceStatus::Active,
             rating: s.rating.average_tenths as f64 / 10.0,
             review_count: s.rating.count,
         }

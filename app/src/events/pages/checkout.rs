@@ -11,7 +11,7 @@ use crate::components::{FailedPage, INPUT, Skeleton};
 use crate::error::AppError;
 use crate::events::api::TopUpAndPay;
 use crate::events::api::{Checkout, ReleaseHold, get_hold};
-use crate::events::model::HoldView;
+use crate::events::model::{HoldStatus, HoldView};
 use crate::kernel::idempotency::fresh_key;
 use crate::live::protocol::Notice;
 use crate::wallet::api::wallet_balance;
@@ -77,7 +77,7 @@ fn HoldCard(
     release: ServerAction<ReleaseHold>,
     balance: Resource<Result<Balance, AppError>>,
 ) -> impl IntoView {
-    let active = hold.status == "active";
+    let active = hold.status == HoldStatus::Active;
     let total = money(hold.total_cents(), &hold.currency);
     let total_cents = hold.total_cents();
     let expires_label = crate::events::pages::clock(hold.expires_at);
@@ -95,7 +95,7 @@ fn HoldCard(
                     <div class="flex justify-between py-2"><dt class="text-slate-600">"Price each"</dt><dd class="font-medium">{money(hold.unit_price_cents, &hold.currency)}</dd></div>
                     <div class="flex justify-between py-2 text-base"><dt class="font-semibold">"Total"</dt><dd class="font-bold" data-testid="hold-total">{total}</dd></div>
                 </dl>
-                {if let Some(order_id) = hold.order_id.filter(|_| hold.status == "converted") {
+                {if let Some(order_id) = hold.order_id.filter(|_| hold.status == HoldStatus::Converted) {
                     view! {
                         <p class="text-sm text-slate-700">"These seats are yours."</p>
                         <ButtonLink href=format!("/orders/{order_id}")>"View your order"</ButtonLink>
@@ -125,7 +125,7 @@ fn HoldCard(
                 } else {
                     view! {
                         <div role="alert" class="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-800">
-                            {format!("This hold has {}. The seats went back on sale.", if hold.status == "released" { "been released" } else { "expired" })}
+                            {format!("This hold has {}. The seats went back on sale.", if hold.status == HoldStatus::Released { "been released" } else { "expired" })}
                         </div>
                         <ButtonLink href=format!("/events/{}", hold.event_id)>"Hold seats again"</ButtonLink>
                     }.into_any()

@@ -6,7 +6,7 @@ use crate::accounts::pages::RequireSignIn;
 use crate::components::Skeleton;
 use crate::components::{Badge, ButtonLink, EmptyState, ErrorView, IconName, Tone};
 use crate::events::api::my_tickets;
-use crate::events::model::TicketView;
+use crate::events::model::{TicketStatus, TicketView};
 
 /// Every valid ticket of the signed-in person, with its QR code.
 #[component]
@@ -54,7 +54,7 @@ fn MyTickets() -> impl IntoView {
 /// A ticket as it is shown at the door: QR code, code, event, tier.
 #[component]
 pub fn TicketCard(ticket: TicketView) -> impl IntoView {
-    let void = ticket.status != "valid";
+    let void = ticket.status != TicketStatus::Valid;
     view! {
         <article class="flex h-full flex-col overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm" data-testid="ticket" data-code=ticket.code.clone()>
             <div class="border-b border-dashed border-slate-300 p-4">

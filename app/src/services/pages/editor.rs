@@ -8,7 +8,7 @@ use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, Card, Variant};
 use crate::components::{FailedPage, INPUT, Skeleton, id_param};
 use crate::services::api::{DeleteService, SaveService, get_service};
-use crate::services::model::{Place, ServiceView};
+use crate::services::model::{Place, ServiceStatus, ServiceView};
 
 #[component]
 pub fn NewServicePage() -> impl IntoView {
@@ -68,7 +68,9 @@ fn ServiceForm(service: Option<ServiceView>) -> impl IntoView {
         }
     };
     let place = service.as_ref().map(|s| s.place).unwrap_or_default();
-    let active = service.as_ref().is_none_or(|s| s.status == "active");
+    let active = service
+        .as_ref()
+        .is_none_or(|s| s.status == ServiceStatus::Active);
     let id = service.as_ref().map(|s| s.id);
     view! {
         <Card>

@@ -11,7 +11,7 @@ use crate::kernel::idempotency::fresh_key;
 use crate::kernel::money::Cents;
 use crate::reviews::pages::{Of, ReviewsSection};
 use crate::services::api::{BookSlot, get_service};
-use crate::services::model::{Place, ServiceView};
+use crate::services::model::{Place, ServiceStatus, ServiceView};
 
 /// One service: what it is, who offers it, free times to book, reviews.
 #[component]
@@ -45,7 +45,7 @@ fn ServiceDetail(service: ServiceView) -> impl IntoView {
                 <div class="space-y-3 p-6">
                     <div class="flex flex-wrap items-center gap-2">
                         <Badge tone=Tone::Brand>{service.category.clone()}</Badge>
-                        {(service.status != "active").then(|| view! { <Badge tone=Tone::Warning>"Not bookable (hidden)"</Badge> })}
+                        {(service.status != ServiceStatus::Active).then(|| view! { <Badge tone=Tone::Warning>"Not bookable (hidden)"</Badge> })}
                     </div>
                     <h1 class="text-3xl font-bold tracking-tight">{service.title.clone()}</h1>
                     <p class="text-slate-700">

@@ -50,7 +50,7 @@ fn History() -> impl IntoView {
                     <span class="block font-medium text-slate-800">"Kind"</span>
                     <select name="kind" class=INPUT>
                         <option value="" selected=move || kind.get().is_empty()>"All"</option>
-                        {TxKind::ALL.into_iter().map(|k| view! {
+                        {TxKind::ALL.iter().copied().map(|k| view! {
                             <option value=k.as_str() selected=move || kind.get() == k.as_str()>{k.label()}</option>
                         }).collect_view()}
                     </select>
