@@ -158,7 +158,8 @@ pub struct Unread {
     pub total: RwSignal<i64>,
     /// The room shown on this page, whose new messages are read at once.
     pub open_room: RwSignal<Option<i64>>,
-    /// Bumped by each message sent from this tab (the room list reloads).
+    /// Bumped by each message sent from this tab, and each edit or delete
+    /// seen in the open room (the room list reloads).
     pub activity: RwSignal<u64>,
 }
 

@@ -5,7 +5,7 @@ use sqlx::{Any, Transaction};
 
 use super::model::{
     EventDraft, EventFields, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
-    TierFields, parse_capacity, parse_fee_pct,
+    TierFields, check_text, parse_capacity, parse_fee_pct,
 };
 use super::rows::{EVENT_SELECT, EventRow, event_row, event_view, tier_rows, tiers_of};
 use crate::accounts::model::Role;
@@ -188,6 +188,13 @@ pub async fn my_events(state: &AppState, user: &AuthUser) -> Result<Vec<EventVie
 
 /// The form, checked: every problem names its field (`tiers.1.price`).
 pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
+    // The form's fields top down: the text first.
+    check_text(
+        &draft.name,
+        &draft.category,
+        &draft.description,
+        &draft.venue,
+    )?;
     let zone = time::parse_zone("timezone", &draft.timezone)?;
     let starts_at = time::parse_local("starts_at", &draft.starts_at, zone)?;
     let ends_at = match draft.ends_at.trim() {

@@ -181,8 +181,14 @@ pub fn RoomChat(
     let (state, signals) = use_topic_with_signals(format!("room:{}", chat.id));
     Effect::new(move |_| match state.get() {
         Some(Payload::ChatMessage { message, .. }) => {
+            // An edit or a delete changes what the room list shows of the
+            // room (a new message comes with a notice of its own).
+            let changed = message.change_seq != message.seq;
             typing.update(|t| t.retain(|(u, ..)| *u != message.author_id));
             chat.heard(message);
+            if let Some(unread) = chat.unread.filter(|_| changed) {
+                unread.activity.update(|n| *n += 1);
+            }
         }
         Some(Payload::RoomChanged {
             removed, deleted, ..
