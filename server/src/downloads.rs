@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use app::accounts::session::Auth;
 use app::error::AppError;
 use app::events::{dashboard, rows, tickets};
+use app::kernel::ids::EventId;
 use app::state::AppState;
 
 use crate::api::CurrentUser;
@@ -45,7 +46,7 @@ pub async fn calendar(
 ) -> Result<Response, AppError> {
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
     // Same visibility rule as the event page.
-    app::events::catalog::get_event(&state, viewer, id).await?;
+    app::events::catalog::get_event(&state, viewer, EventId::new(id)).await?;
     let event = rows::event_row(state.db.pool(), id)
         .await?
         .ok_or_else(|| AppError::NotFound("This event".into()))?;
@@ -79,7 +80,7 @@ pub async fn orders_csv(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let csv = dashboard::orders_csv(&state, &user, id).await?;
+    let csv = dashboard::orders_csv(&state, &user, EventId::new(id)).await?;
     Ok(file(
         "text/csv; charset=utf-8",
         &format!("event-{id}-orders.csv"),
@@ -94,7 +95,7 @@ pub async fn attendees_csv(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let csv = tickets::attendees_csv(&state, &user, id).await?;
+    let csv = tickets::attendees_csv(&state, &user, EventId::new(id)).await?;
     Ok(file(
         "text/csv; charset=utf-8",
         &format!("event-{id}-attendees.csv"),

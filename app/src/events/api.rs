@@ -11,6 +11,8 @@ use super::model::{
 };
 use crate::chat::model::OpenedRoom;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::kernel::ids::{EventId, OrderId, TierId};
 
 #[cfg(feature = "ssr")]
 use crate::accounts::rpc;
@@ -26,7 +28,7 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, AppError> {
 #[server(prefix = "/rpc", endpoint = "events/get")]
 pub async fn get_event(id: i64) -> Result<EventView, AppError> {
     rpc::anyone(|state, viewer| async move {
-        super::catalog::get_event(&state, viewer.as_ref(), id).await
+        super::catalog::get_event(&state, viewer.as_ref(), EventId::new(id)).await
     })
     .await
 }
@@ -35,7 +37,7 @@ pub async fn get_event(id: i64) -> Result<EventView, AppError> {
 #[server(prefix = "/rpc", endpoint = "events/hold")]
 pub async fn hold_seats(tier_id: i64, quantity: i64) -> Result<HoldView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let hold = super::holds::hold(&state, &user, tier_id, quantity).await?;
+        let hold = super::holds::hold(&state, &user, TierId::new(tier_id), quantity).await?;
         leptos_axum::redirect(&format!("/checkout/{}", hold.id));
         Ok(hold)
     })
@@ -89,14 +91,16 @@ pub async fn my_orders() -> Result<OrdersOverview, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "events/get_order")]
 pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
-    rpc::signed_in(|state, user| async move { super::orders::get_order(&state, &user, id).await })
-        .await
+    rpc::signed_in(|state, user| async move {
+        super::orders::get_order(&state, &user, OrderId::new(id)).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "events/cancel_order")]
 pub async fn cancel_order(id: i64, back: String) -> Result<OrderView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let order = super::orders::cancel_order(&state, &user, id).await?;
+        let order = super::orders::cancel_order(&state, &user, OrderId::new(id)).await?;
         let back = crate::accounts::model::safe_next(&back);
         leptos_axum::redirect(&back);
         Ok(order)
@@ -139,8 +143,8 @@ pub async fn event_form(id: Option<i64>) -> Result<EventDraft, AppError> {
                 ..Default::default()
             });
         };
-        super::catalog::managed_event(&state, &user, id).await?;
-        let event = super::catalog::get_event(&state, Some(&user), id).await?;
+        super::catalog::managed_event(&state, &user, EventId::new(id)).await?;
+        let event = super::catalog::get_event(&state, Some(&user), EventId::new(id)).await?;
         let zone = event.timezone.clone();
         Ok(EventDraft {
             name: event.name,
@@ -194,7 +198,7 @@ pub async fn save_event(event_id: String, draft: EventDraft) -> Result<EventView
                 let id = id
                     .parse::<i64>()
                     .map_err(|_| AppError::NotFound("This event".into()))?;
-                super::catalog::update_event(&state, &user, id, input).await?
+                super::catalog::update_event(&state, &user, EventId::new(id), input).await?
             }
         };
         leptos_axum::redirect(&format!("/organizer/events/{}?saved=1", event.id));
@@ -206,7 +210,7 @@ pub async fn save_event(event_id: String, draft: EventDraft) -> Result<EventView
 #[server(prefix = "/rpc", endpoint = "events/cancel")]
 pub async fn cancel_event(id: i64) -> Result<u64, AppError> {
     rpc::signed_in(|state, user| async move {
-        let cancelled = super::catalog::cancel_event(&state, &user, id).await?;
+        let cancelled = super::catalog::cancel_event(&state, &user, EventId::new(id)).await?;
         leptos_axum::redirect(&format!("/organizer/events/{id}"));
         Ok(cancelled)
     })
@@ -216,7 +220,7 @@ pub async fn cancel_event(id: i64) -> Result<u64, AppError> {
 #[server(prefix = "/rpc", endpoint = "events/delete")]
 pub async fn delete_event(id: i64) -> Result<(), AppError> {
     rpc::signed_in(|state, user| async move {
-        super::catalog::delete_event(&state, &user, id).await?;
+        super::catalog::delete_event(&state, &user, EventId::new(id)).await?;
         leptos_axum::redirect("/organizer?deleted=1");
         Ok(())
     })
@@ -225,16 +229,17 @@ pub async fn delete_event(id: i64) -> Result<(), AppError> {
 
 #[server(prefix = "/rpc", endpoint = "events/dashboard")]
 pub async fn event_dashboard(id: i64) -> Result<Dashboard, AppError> {
-    rpc::signed_in(
-        |state, user| async move { super::dashboard::dashboard(&state, &user, id).await },
-    )
+    rpc::signed_in(|state, user| async move {
+        super::dashboard::dashboard(&state, &user, EventId::new(id)).await
+    })
     .await
 }
 
 #[server(prefix = "/rpc", endpoint = "events/check_in")]
 pub async fn check_in(event_id: i64, code: String) -> Result<CheckInOutcome, AppError> {
     rpc::signed_in(|state, user| async move {
-        let outcome = super::tickets::check_in(&state, &user, event_id, &code).await?;
+        let outcome =
+            super::tickets::check_in(&state, &user, EventId::new(event_id), &code).await?;
         // The page shows the outcome from its address, so that a form
         // posted without JavaScript lands on the same answer.
         leptos_axum::redirect(&format!(
@@ -256,7 +261,8 @@ pub async fn door_status(
     r: String,
 ) -> Result<CheckInOutcome, AppError> {
     rpc::signed_in(|state, user| async move {
-        super::tickets::door_status(&state, &user, event_id, &code, r == "valid").await
+        super::tickets::door_status(&state, &user, EventId::new(event_id), &code, r == "valid")
+            .await
     })
     .await
 }
@@ -273,7 +279,7 @@ pub async fn all_orders(page: i64) -> Result<Vec<OrderView>, AppError> {
 #[server(prefix = "/rpc", endpoint = "events/order_chat")]
 pub async fn order_chat(order_id: i64) -> Result<OpenedRoom, AppError> {
     rpc::signed_in(|state, user| async move {
-        let view = super::orders::thread(&state, &user, order_id).await?;
+        let view = super::orders::thread(&state, &user, OrderId::new(order_id)).await?;
         let room = crate::chat::rooms::readable(&state, &user, view.id).await?;
         crate::chat::messages::open(&state, &user, room, None).await
     })

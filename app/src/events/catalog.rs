@@ -12,6 +12,7 @@ use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::{Arg, bind_all, like_pattern};
+use crate::kernel::ids::EventId;
 use crate::kernel::money::{Cents, Limits};
 use crate::kernel::text::parse_cover_url;
 use crate::kernel::time;
@@ -22,13 +23,13 @@ use crate::state::AppState;
 pub async fn get_event(
     state: &AppState,
     viewer: Option<&AuthUser>,
-    id: i64,
+    id: EventId,
 ) -> Result<EventView, AppError> {
     let row = visible_row(state, viewer, id)
         .await?
         .ok_or_else(|| AppError::NotFound("This event".into()))?;
     let now = now_millis();
-    let tiers = tier_rows(state.db.pool(), id, now).await?;
+    let tiers = tier_rows(state.db.pool(), id.get(), now).await?;
     Ok(event_view(&row, &tiers, now, viewer))
 }
 
@@ -36,9 +37,9 @@ pub async fn get_event(
 pub async fn visible_row(
     state: &AppState,
     viewer: Option<&AuthUser>,
-    id: i64,
+    id: EventId,
 ) -> Result<Option<EventRow>, AppError> {
-    Ok(event_row(state.db.pool(), id).await?.filter(|row| {
+    Ok(event_row(state.db.pool(), id.get()).await?.filter(|row| {
         row.status() != EventStatus::Draft || viewer.is_some_and(|u| row.managed_by(u))
     }))
 }
@@ -47,9 +48,9 @@ pub async fn visible_row(
 pub async fn managed_event(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: EventId,
 ) -> Result<EventRow, AppError> {
-    let row = event_row(state.db.pool(), id)
+    let row = event_row(state.db.pool(), id.get())
         .await?
         .ok_or_else(|| AppError::NotFound("This event".into()))?;
     if !row.managed_by(user) {
@@ -310,7 +311,7 @@ pub async fn create_event(
     }
     tx.commit().await?;
     tracing::info!(event_id = id, "event created");
-    get_event(state, Some(user), id).await
+    get_event(state, Some(user), EventId::new(id)).await
 }
 
 async fn insert_tier(
@@ -346,7 +347,7 @@ async fn insert_tier(
 pub async fn update_event(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: EventId,
     input: EventInput,
 ) -> Result<EventView, AppError> {
     let current = managed_event(state, user, id).await?;
@@ -358,7 +359,7 @@ pub async fn update_event(
     let now = now_millis();
     check_input(&input, false, now)?;
     let mut tx = state.db.pool().begin().await?;
-    lock_event_tiers(&mut tx, id).await?;
+    lock_event_tiers(&mut tx, id.get()).await?;
     let saved = sqlx::query(
         "UPDATE events SET name = $1, category = $2, description = $3, starts_at = $4, \
          ends_at = $5, timezone = $6, venue = $7, cover_url = $8, status = $9, updated_at = $10, \
@@ -412,16 +413,16 @@ pub async fn update_event(
     let mut next_position = base.0;
     for tier in &input.tiers {
         match tier.id {
-            Some(tier_id) => update_tier(&mut tx, id, tier_id, tier, now).await?,
+            Some(tier_id) => update_tier(&mut tx, id.get(), tier_id, tier, now).await?,
             None => {
-                insert_tier(&mut tx, id, tier, next_position, now).await?;
+                insert_tier(&mut tx, id.get(), tier, next_position, now).await?;
                 next_position += 1;
             }
         }
     }
     tx.commit().await?;
-    tracing::info!(event_id = id, "event updated");
-    state.live.touch_event(id);
+    tracing::info!(event_id = id.get(), "event updated");
+    state.live.touch_event(id.get());
     get_event(state, Some(user), id).await
 }
 
@@ -491,11 +492,11 @@ async fn lock_event_tiers(tx: &mut Transaction<'_, Any>, event_id: i64) -> Resul
 }
 
 /// Deletes an event that never sold a ticket; others must be cancelled.
-pub async fn delete_event(state: &AppState, user: &AuthUser, id: i64) -> Result<(), AppError> {
+pub async fn delete_event(state: &AppState, user: &AuthUser, id: EventId) -> Result<(), AppError> {
     managed_event(state, user, id).await?;
     let mut tx = state.db.pool().begin().await?;
     // Confirmations take the tier lock too: none is half-way while we look.
-    lock_event_tiers(&mut tx, id).await?;
+    lock_event_tiers(&mut tx, id.get()).await?;
     let deleted = sqlx::query(
         "DELETE FROM events WHERE id = $1 AND NOT EXISTS \
          (SELECT 1 FROM orders o WHERE o.event_id = $1 AND o.status IN ('confirmed', 'completed')) \
@@ -512,13 +513,13 @@ pub async fn delete_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
         ));
     }
     tx.commit().await?;
-    tracing::info!(event_id = id, "event deleted");
+    tracing::info!(event_id = id.get(), "event deleted");
     Ok(())
 }
 
 /// Cancels the event and, in the same transaction, every open order, hold
 /// and ticket of it. Returns how many orders were cancelled.
-pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<u64, AppError> {
+pub async fn cancel_event(state: &AppState, user: &AuthUser, id: EventId) -> Result<u64, AppError> {
     let row = managed_event(state, user, id).await?;
     if row.status() == EventStatus::Cancelled {
         return Ok(0);
@@ -526,7 +527,7 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
     let now = now_millis();
     // Lock order: tiers, event, holds, orders, tickets (as everywhere).
     let mut tx = state.db.pool().begin().await?;
-    lock_event_tiers(&mut tx, id).await?;
+    lock_event_tiers(&mut tx, id.get()).await?;
     sqlx::query("UPDATE events SET status = 'cancelled', updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
@@ -576,12 +577,12 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: i64) -> Result<
         crate::wallet::payments::unwind_order(&mut tx, *order_id, 0, now).await?;
     }
     tx.commit().await?;
-    tracing::info!(event_id = id, orders, "event cancelled");
+    tracing::info!(event_id = id.get(), orders, "event cancelled");
     for (_, buyer) in &cancelled {
         crate::wallet::service::announce(state, *buyer);
     }
     crate::wallet::service::announce(state, row.organizer_id);
-    state.live.touch_event(id);
+    state.live.touch_event(id.get());
     Ok(orders)
 }
 

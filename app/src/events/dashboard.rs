@@ -6,6 +6,7 @@ use super::orders::event_orders;
 use super::tickets::csv_line;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
+use crate::kernel::ids::EventId;
 use crate::kernel::money::Cents;
 use crate::kernel::time;
 use crate::state::AppState;
@@ -13,7 +14,7 @@ use crate::state::AppState;
 pub async fn dashboard(
     state: &AppState,
     user: &AuthUser,
-    event_id: i64,
+    event_id: EventId,
 ) -> Result<Dashboard, AppError> {
     // Checks that the user manages the event (403/404 otherwise).
     let orders = event_orders(state, user, event_id).await?;
@@ -44,7 +45,7 @@ pub async fn dashboard(
 pub async fn orders_csv(
     state: &AppState,
     user: &AuthUser,
-    event_id: i64,
+    event_id: EventId,
 ) -> Result<String, AppError> {
     let orders = event_orders(state, user, event_id).await?;
     let mut out = csv_line(

@@ -9,6 +9,7 @@ use super::model::{EventStatus, HoldStatus, HoldView, TierStatus};
 use super::rows::event_row;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
+use crate::kernel::ids::{EventId, TierId};
 use crate::kernel::random;
 use crate::kernel::time;
 use crate::kernel::time::now_millis;
@@ -188,8 +189,8 @@ pub fn sold_out(available: i64) -> AppError {
 /// 400 unless the tier belongs to `event_id` (when the client names one).
 pub async fn check_tier_event(
     state: &AppState,
-    tier_id: i64,
-    event_id: Option<i64>,
+    tier_id: TierId,
+    event_id: Option<EventId>,
 ) -> Result<(), AppError> {
     let Some(event_id) = event_id else {
         return Ok(());
@@ -200,7 +201,7 @@ pub async fn check_tier_event(
             .fetch_optional(state.db.pool())
             .await?;
     match tier_event {
-        Some((e,)) if e != event_id => Err(AppError::bad_request(
+        Some((e,)) if e != event_id.get() => Err(AppError::bad_request(
             "categoryId",
             "This ticket category belongs to another event.",
         )),
@@ -209,7 +210,7 @@ pub async fn check_tier_event(
 }
 
 /// Seats still free in a tier (for the API's 409 answers).
-pub async fn available_seats(state: &AppState, tier_id: i64) -> Result<i64, AppError> {
+pub async fn available_seats(state: &AppState, tier_id: TierId) -> Result<i64, AppError> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
             WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT) \
@@ -237,16 +238,16 @@ pub fn check_quantity(state: &AppState, quantity: i64) -> Result<(), AppError> {
 pub async fn hold(
     state: &AppState,
     user: &AuthUser,
-    tier_id: i64,
+    tier_id: TierId,
     quantity: i64,
 ) -> Result<HoldView, AppError> {
     check_quantity(state, quantity)?;
     let now = now_millis();
-    let event_id = check_on_sale(state, tier_id, now).await?;
+    let event_id = check_on_sale(state, tier_id.get(), now).await?;
     let mut tx = state.db.pool().begin().await?;
-    let id = insert_hold(&mut tx, state, user, tier_id, quantity, now).await?;
+    let id = insert_hold(&mut tx, state, user, tier_id.get(), quantity, now).await?;
     tx.commit().await?;
-    tracing::info!(hold_id = %id, tier_id, quantity, "seats held");
+    tracing::info!(hold_id = %id, tier_id = tier_id.get(), quantity, "seats held");
     state.live.touch_event(event_id);
     state.live.notify_user(
         user.id,

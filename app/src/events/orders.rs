@@ -11,6 +11,7 @@ use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::Constraint;
 use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
+use crate::kernel::ids::{EventId, OrderId};
 use crate::kernel::random;
 use crate::kernel::time;
 use crate::kernel::time::now_millis;
@@ -110,8 +111,12 @@ async fn order_row(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Option<Ord
 
 /// The order as this user may see it (buyer, its event's organizer, admin),
 /// with its tickets; anyone else gets 404.
-pub async fn get_order(state: &AppState, user: &AuthUser, id: i64) -> Result<OrderView, AppError> {
-    let row = order_row(&mut *state.db.pool().acquire().await?, id)
+pub async fn get_order(
+    state: &AppState,
+    user: &AuthUser,
+    id: OrderId,
+) -> Result<OrderView, AppError> {
+    let row = order_row(&mut *state.db.pool().acquire().await?, id.get())
         .await?
         .filter(|row| row.visible_to(user))
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
@@ -149,14 +154,14 @@ pub async fn my_orders(state: &AppState, user: &AuthUser) -> Result<Vec<OrderVie
 pub async fn event_orders(
     state: &AppState,
     user: &AuthUser,
-    event_id: i64,
+    event_id: EventId,
 ) -> Result<Vec<OrderView>, AppError> {
     super::catalog::managed_event(state, user, event_id).await?;
     list(
         state,
         user,
         "WHERE o.event_id = $1",
-        Some(event_id),
+        Some(event_id.get()),
         10_000,
         0,
     )
@@ -381,9 +386,9 @@ const LAPSED: &str = "Your hold on these seats expired before the order was conf
 pub async fn confirm_order(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: OrderId,
 ) -> Result<OrderView, AppError> {
-    let row = order_row(&mut *state.db.pool().acquire().await?, id)
+    let row = order_row(&mut *state.db.pool().acquire().await?, id.get())
         .await?
         .filter(|row| row.user_id == user.id)
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
@@ -424,7 +429,7 @@ pub async fn confirm_order(
                 current.cancel_reason.unwrap_or_default()
             ))),
             OrderStatus::Pending => {
-                lapse(state, id, row.hold_id.as_deref()).await?;
+                lapse(state, id.get(), row.hold_id.as_deref()).await?;
                 state.live.touch_event(row.event_id);
                 announce(state, &row, OrderStatus::Cancelled);
                 Err(AppError::Conflict(LAPSED.into()))
@@ -468,15 +473,15 @@ pub async fn confirm_order(
     }
     // Phase two of the payment, in the same transaction as the seats: both
     // happen or neither does.
-    if let Err(refused) = payments::post_order(&mut tx, id, row.total_cents, now).await {
+    if let Err(refused) = payments::post_order(&mut tx, id.get(), row.total_cents, now).await {
         tx.rollback().await?;
-        lapse(state, id, row.hold_id.as_deref()).await?;
+        lapse(state, id.get(), row.hold_id.as_deref()).await?;
         state.live.touch_event(row.event_id);
         announce(state, &row, OrderStatus::Cancelled);
         return Err(refused);
     }
     tx.commit().await?;
-    tracing::info!(order_id = id, seats = row.quantity, "order confirmed");
+    tracing::info!(order_id = id.get(), seats = row.quantity, "order confirmed");
     state.live.touch_event(row.event_id);
     announce(state, &row, OrderStatus::Confirmed);
     payments::touched(row.user_id, state);
@@ -528,7 +533,7 @@ pub async fn checkout(
         },
     )
     .await?;
-    confirm_order(state, user, order.id).await
+    confirm_order(state, user, OrderId::new(order.id)).await
 }
 
 /// Cancels an order before its event starts (the buyer, the organizer or an
@@ -536,9 +541,9 @@ pub async fn checkout(
 pub async fn cancel_order(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: OrderId,
 ) -> Result<OrderView, AppError> {
-    let row = order_row(&mut *state.db.pool().acquire().await?, id)
+    let row = order_row(&mut *state.db.pool().acquire().await?, id.get())
         .await?
         .filter(|row| row.visible_to(user))
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
@@ -615,9 +620,9 @@ pub async fn cancel_order(
             .execute(&mut *tx)
             .await?;
     }
-    let refunded = payments::unwind_order(&mut tx, id, fee_pct, now).await?;
+    let refunded = payments::unwind_order(&mut tx, id.get(), fee_pct, now).await?;
     tx.commit().await?;
-    tracing::info!(order_id = id, refunded, "order cancelled");
+    tracing::info!(order_id = id.get(), refunded, "order cancelled");
     state.live.touch_event(row.event_id);
     announce(state, &row, OrderStatus::Cancelled);
     payments::touched(row.user_id, state);
@@ -629,14 +634,14 @@ pub async fn cancel_order(
 pub async fn thread(
     state: &AppState,
     user: &AuthUser,
-    order_id: i64,
+    order_id: OrderId,
 ) -> Result<crate::chat::model::RoomView, AppError> {
-    let row = order_row(&mut *state.db.pool().acquire().await?, order_id)
+    let row = order_row(&mut *state.db.pool().acquire().await?, order_id.get())
         .await?
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
     let about = crate::chat::rooms::Thread {
         kind: crate::chat::model::RoomKind::Order,
-        id: order_id,
+        id: order_id.get(),
         title: &row.event_name,
         parties: [row.user_id, row.organizer_id],
     };

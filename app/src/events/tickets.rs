@@ -6,6 +6,7 @@ use super::rows::EventRow;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
+use crate::kernel::ids::EventId;
 use crate::kernel::time;
 use crate::kernel::time::now_millis;
 use crate::state::AppState;
@@ -124,7 +125,7 @@ pub async fn ticket(state: &AppState, user: &AuthUser, code: &str) -> Result<Tic
 pub async fn check_in(
     state: &AppState,
     user: &AuthUser,
-    event_id: i64,
+    event_id: EventId,
     code: &str,
 ) -> Result<CheckInOutcome, AppError> {
     let event: EventRow = super::catalog::managed_event(state, user, event_id).await?;
@@ -144,7 +145,7 @@ pub async fn check_in(
     .execute(state.db.pool())
     .await?;
     if admitted.rows_affected() == 1 {
-        tracing::info!(event_id, "ticket checked in");
+        tracing::info!(event_id = event_id.get(), "ticket checked in");
     }
     classify(state, user, &event, &code, admitted.rows_affected() == 1).await
 }
@@ -156,7 +157,7 @@ pub async fn check_in(
 pub async fn door_status(
     state: &AppState,
     user: &AuthUser,
-    event_id: i64,
+    event_id: EventId,
     code: &str,
     just_admitted: bool,
 ) -> Result<CheckInOutcome, AppError> {
@@ -289,7 +290,7 @@ pub fn csv_line(fields: &[String]) -> String {
 pub async fn attendees_csv(
     state: &AppState,
     user: &AuthUser,
-    event_id: i64,
+    event_id: EventId,
 ) -> Result<String, AppError> {
     super::catalog::managed_event(state, user, event_id).await?;
     type Line = (String, String, String, String, String, Option<i64>, i64);

@@ -171,8 +171,7 @@ pub async fn get_one(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<BookingId>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let id = id.get();
-    let booking = bookings::get_booking(&state, &user, id).await?;
+    let booking = bookings::get_booking(&state, &user, id.get()).await?;
     Ok(Json(ApiBooking::from(&booking)))
 }
 
@@ -283,11 +282,10 @@ pub async fn update(
     PathId(id): PathId<BookingId>,
     ApiJson(body): ApiJson<UpdateBooking>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let id = id.get();
     let booking = match (body.starts_at.as_deref(), body.status.as_deref()) {
         (Some(start), None) => {
             let start = parse_instant("startsAt", start)?;
-            bookings::reschedule(&state, &user, id, start).await?
+            bookings::reschedule(&state, &user, id.get(), start).await?
         }
         (None, Some(status)) => {
             let action = BookingAction::parse(status).ok_or_else(|| {
@@ -296,7 +294,7 @@ pub async fn update(
                     "status must be confirmed, declined, in_progress, completed, cancelled or on_my_way.",
                 )
             })?;
-            bookings::act(&state, &user, id, action, &body.reason).await?
+            bookings::act(&state, &user, id.get(), action, &body.reason).await?
         }
         _ => {
             return Err(AppError::bad_request(
@@ -325,9 +323,8 @@ pub async fn cancel(
     PathId(id): PathId<BookingId>,
     Query(p): Query<CancelParams>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let id = id.get();
     let reason = p.reason.unwrap_or_default();
-    let booking = bookings::act(&state, &user, id, BookingAction::Cancel, &reason).await?;
+    let booking = bookings::act(&state, &user, id.get(), BookingAction::Cancel, &reason).await?;
     Ok(Json(ApiBooking::from(&booking)))
 }
 
@@ -352,8 +349,8 @@ pub async fn location(
     PathId(id): PathId<BookingId>,
     ApiJson(body): ApiJson<LocationBody>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let id = id.get();
     let booking =
-        bookings::share_location(&state, &user, id, body.lat, body.lng, body.accuracy).await?;
+        bookings::share_location(&state, &user, id.get(), body.lat, body.lng, body.accuracy)
+            .await?;
     Ok(Json(ApiBooking::from(&booking)))
 }

@@ -268,8 +268,7 @@ pub async fn update_room(
     PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<UpdateRoom>,
 ) -> Result<Json<ApiRoom>, AppError> {
-    let id = id.get();
-    let room = rooms::rename(&state, &user, id, &body.name, &body.topic).await?;
+    let room = rooms::rename(&state, &user, id.get(), &body.name, &body.topic).await?;
     Ok(Json(ApiRoom::from(&room)))
 }
 
@@ -282,8 +281,7 @@ pub async fn delete_room(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<RoomId>,
 ) -> Result<StatusCode, AppError> {
-    let id = id.get();
-    rooms::delete(&state, &user, id).await?;
+    rooms::delete(&state, &user, id.get()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -296,8 +294,7 @@ pub async fn join(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<RoomId>,
 ) -> Result<Json<ApiRoom>, AppError> {
-    let id = id.get();
-    let room = rooms::join(&state, &user, id).await?;
+    let room = rooms::join(&state, &user, id.get()).await?;
     Ok(Json(ApiRoom::from(&room)))
 }
 
@@ -310,8 +307,7 @@ pub async fn leave(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<RoomId>,
 ) -> Result<StatusCode, AppError> {
-    let id = id.get();
-    rooms::leave(&state, &user, id).await?;
+    rooms::leave(&state, &user, id.get()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -324,8 +320,7 @@ pub async fn members(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<RoomId>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let id = id.get();
-    let list = rooms::members(&state, &user, id).await?;
+    let list = rooms::members(&state, &user, id.get()).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
 
@@ -345,8 +340,7 @@ pub async fn add_member(
     PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<AddMember>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let id = id.get();
-    let list = rooms::invite(&state, &user, id, body.user_id).await?;
+    let list = rooms::invite(&state, &user, id.get(), body.user_id).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
 
@@ -366,11 +360,9 @@ pub async fn set_role(
     PathIds(id, member): PathIds<RoomId, UserId>,
     ApiJson(body): ApiJson<SetRole>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let id = id.get();
-    let member = member.get();
     let role = MemberRole::parse(&body.role)
         .ok_or_else(|| AppError::bad_request("role", "Use moderator or member."))?;
-    let list = rooms::set_role(&state, &user, id, member, role).await?;
+    let list = rooms::set_role(&state, &user, id.get(), member.get(), role).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
 
@@ -383,9 +375,7 @@ pub async fn remove_member(
     CurrentUser(user): CurrentUser,
     PathIds(id, member): PathIds<RoomId, UserId>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let id = id.get();
-    let member = member.get();
-    let list = rooms::remove(&state, &user, id, member).await?;
+    let list = rooms::remove(&state, &user, id.get(), member.get()).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
 
@@ -411,8 +401,7 @@ pub async fn mark_read(
     PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<MarkRead>,
 ) -> Result<Json<ApiUnread>, AppError> {
-    let id = id.get();
-    let unread_total = messages::mark_read(&state, &user, id, body.seq).await?;
+    let unread_total = messages::mark_read(&state, &user, id.get(), body.seq).await?;
     Ok(Json(ApiUnread { unread_total }))
 }
 
@@ -443,8 +432,7 @@ pub async fn history(
     PathId(room): PathId<RoomId>,
     Query(p): Query<HistoryParams>,
 ) -> Result<Json<ApiMessagePage>, AppError> {
-    let room = room.get();
-    let page = messages::history(&state, &user, room, p.before, p.limit).await?;
+    let page = messages::history(&state, &user, room.get(), p.before, p.limit).await?;
     Ok(Json(ApiMessagePage {
         messages: page.messages.iter().map(ApiMessage::from).collect(),
         next_before: page.next_before,
@@ -479,8 +467,7 @@ pub async fn changes(
     PathId(room): PathId<RoomId>,
     Query(p): Query<ChangesParams>,
 ) -> Result<Json<ApiChanges>, AppError> {
-    let room = room.get();
-    let changes = messages::changes(&state, &user, room, p.after).await?;
+    let changes = messages::changes(&state, &user, room.get(), p.after).await?;
     Ok(Json(ApiChanges {
         messages: changes.messages.iter().map(ApiMessage::from).collect(),
         seq: changes.seq,
@@ -536,8 +523,7 @@ pub async fn edit(
     PathId(id): PathId<MessageId>,
     ApiJson(body): ApiJson<EditMessage>,
 ) -> Result<Json<ApiMessage>, AppError> {
-    let id = id.get();
-    let message = messages::edit(&state, &user, id, &body.content).await?;
+    let message = messages::edit(&state, &user, id.get(), &body.content).await?;
     Ok(Json(ApiMessage::from(&message)))
 }
 
@@ -551,8 +537,7 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<MessageId>,
 ) -> Result<Json<ApiMessage>, AppError> {
-    let id = id.get();
-    let message = messages::delete(&state, &user, id).await?;
+    let message = messages::delete(&state, &user, id.get()).await?;
     Ok(Json(ApiMessage::from(&message)))
 }
 
@@ -575,8 +560,7 @@ pub async fn booking_chat(
     CurrentUser(user): CurrentUser,
     PathId(booking): PathId<BookingId>,
 ) -> Result<Json<ApiThread>, AppError> {
-    let booking = booking.get();
-    let room = app::services::bookings::thread(&state, &user, booking).await?;
+    let room = app::services::bookings::thread(&state, &user, booking.get()).await?;
     let page = messages::history(&state, &user, room.id, None, None).await?;
     Ok(Json(ApiThread {
         room: ApiRoom::from(&room),

@@ -17,7 +17,7 @@ use app::events::model::{
     TierFields, TierView,
 };
 use app::events::{catalog, holds, tickets};
-use app::kernel::ids::EventId;
+use app::kernel::ids::{EventId, TierId};
 use app::kernel::money::{Cents, Limits};
 use app::kernel::time;
 use app::state::AppState;
@@ -362,7 +362,6 @@ pub async fn get_event(
     auth: Option<axum::Extension<Auth>>,
     PathId(id): PathId<EventId>,
 ) -> Result<Json<ApiEvent>, AppError> {
-    let id = id.get();
     let event = catalog::get_event(&state, viewer(&auth), id).await?;
     Ok(Json(ApiEvent::from(&event)))
 }
@@ -375,7 +374,6 @@ pub async fn event_tickets(
     auth: Option<axum::Extension<Auth>>,
     PathId(id): PathId<EventId>,
 ) -> Result<Json<Vec<ApiTier>>, AppError> {
-    let id = id.get();
     let event = catalog::get_event(&state, viewer(&auth), id).await?;
     Ok(Json(event.tiers.iter().map(ApiTier::from).collect()))
 }
@@ -432,7 +430,6 @@ pub async fn update_event(
     PathId(id): PathId<EventId>,
     ApiJson(body): ApiJson<UpdateEvent>,
 ) -> Result<Json<ApiEvent>, AppError> {
-    let id = id.get();
     catalog::managed_event(&state, &user, id).await?;
     let current = catalog::get_event(&state, Some(&user), id).await?;
     let input = EventInput::parse(EventFields {
@@ -481,7 +478,6 @@ pub async fn delete_event(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<EventId>,
 ) -> Result<StatusCode, AppError> {
-    let id = id.get();
     catalog::delete_event(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -502,7 +498,6 @@ pub async fn cancel_event(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<EventId>,
 ) -> Result<Json<CancelResult>, AppError> {
-    let id = id.get();
     let orders_cancelled = catalog::cancel_event(&state, &user, id).await?;
     Ok(Json(CancelResult {
         success: true,
@@ -541,8 +536,9 @@ pub async fn reserve(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<ReserveBody>,
 ) -> Result<Response, AppError> {
-    holds::check_tier_event(&state, body.category_id, body.event_id).await?;
-    match holds::hold(&state, &user, body.category_id, body.quantity).await {
+    let event = body.event_id.map(EventId::new);
+    holds::check_tier_event(&state, TierId::new(body.category_id), event).await?;
+    match holds::hold(&state, &user, TierId::new(body.category_id), body.quantity).await {
         Ok(hold) => Ok((
             StatusCode::CREATED,
             Json(ReserveResult {
@@ -556,7 +552,8 @@ pub async fn reserve(
         )
             .into_response()),
         Err(AppError::Conflict(message)) => {
-            let available_seats = holds::available_seats(&state, body.category_id).await?;
+            let available_seats =
+                holds::available_seats(&state, TierId::new(body.category_id)).await?;
             Ok((
                 StatusCode::CONFLICT,
                 Json(ReserveResult {
@@ -681,7 +678,6 @@ pub async fn check_in(
     PathId(id): PathId<EventId>,
     ApiJson(body): ApiJson<CheckInBody>,
 ) -> Result<Json<CheckInResult>, AppError> {
-    let id = id.get();
     let outcome = tickets::check_in(&state, &user, id, &body.code).await?;
     let empty = CheckInResult {
         result: String::new(),

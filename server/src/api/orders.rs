@@ -14,7 +14,7 @@ use app::error::AppError;
 use app::events::holds;
 use app::events::model::OrderView;
 use app::events::orders::{self, NewOrder};
-use app::kernel::ids::{EventId, OrderId};
+use app::kernel::ids::{EventId, OrderId, TierId};
 use app::kernel::money::Cents;
 use app::kernel::time;
 use app::state::AppState;
@@ -140,7 +140,8 @@ pub async fn create(
     key: IdempotencyKey,
     ApiJson(body): ApiJson<CreateOrder>,
 ) -> Result<Response, AppError> {
-    holds::check_tier_event(&state, body.category_id, body.event_id).await?;
+    let event = body.event_id.map(EventId::new);
+    holds::check_tier_event(&state, TierId::new(body.category_id), event).await?;
     let order = orders::create_order(
         &state,
         &user,
@@ -167,7 +168,8 @@ pub async fn create_with_lock(
     ApiJson(body): ApiJson<CreateOrderWithLock>,
 ) -> Result<Response, AppError> {
     if let Some(tier) = body.category_id {
-        holds::check_tier_event(&state, tier, body.event_id).await?;
+        let event = body.event_id.map(EventId::new);
+        holds::check_tier_event(&state, TierId::new(tier), event).await?;
     }
     let order = orders::create_order(
         &state,
@@ -194,7 +196,6 @@ pub async fn confirm(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<OrderId>,
 ) -> Result<Json<ApiOrder>, AppError> {
-    let id = id.get();
     let order = orders::confirm_order(&state, &user, id).await?;
     Ok(Json(ApiOrder::from(&order)))
 }
@@ -208,7 +209,6 @@ pub async fn cancel(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<OrderId>,
 ) -> Result<Json<ApiOrder>, AppError> {
-    let id = id.get();
     let order = orders::cancel_order(&state, &user, id).await?;
     Ok(Json(ApiOrder::from(&order)))
 }
@@ -251,7 +251,6 @@ pub async fn by_event(
     CurrentUser(user): CurrentUser,
     PathId(event_id): PathId<EventId>,
 ) -> Result<Json<Vec<ApiOrder>>, AppError> {
-    let event_id = event_id.get();
     Ok(many(&orders::event_orders(&state, &user, event_id).await?))
 }
 
@@ -263,7 +262,6 @@ pub async fn get_one(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<OrderId>,
 ) -> Result<Json<ApiOrder>, AppError> {
-    let id = id.get();
     Ok(Json(ApiOrder::from(
         &orders::get_order(&state, &user, id).await?,
     )))

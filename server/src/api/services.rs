@@ -124,9 +124,8 @@ pub async fn get_one(
     auth: Option<axum::Extension<Auth>>,
     PathId(id): PathId<ServiceId>,
 ) -> Result<Json<ApiService>, AppError> {
-    let id = id.get();
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
-    let service = catalog::get_service(&state, viewer, id).await?;
+    let service = catalog::get_service(&state, viewer, id.get()).await?;
     Ok(Json(ApiService::from(&service)))
 }
 
@@ -192,8 +191,7 @@ pub async fn update(
     PathId(id): PathId<ServiceId>,
     ApiJson(body): ApiJson<ServiceBody>,
 ) -> Result<Json<ApiService>, AppError> {
-    let id = id.get();
-    let service = catalog::update_service(&state, &user, id, body.input()?).await?;
+    let service = catalog::update_service(&state, &user, id.get(), body.input()?).await?;
     Ok(Json(ApiService::from(&service)))
 }
 
@@ -206,8 +204,7 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<ServiceId>,
 ) -> Result<StatusCode, AppError> {
-    let id = id.get();
-    catalog::delete_service(&state, &user, id).await?;
+    catalog::delete_service(&state, &user, id.get()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -275,7 +272,6 @@ pub async fn slots(
     PathId(id): PathId<ServiceId>,
     Query(p): Query<SlotParams>,
 ) -> Result<Json<ApiSlots>, AppError> {
-    let id = id.get();
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
     let from = match p.from.as_deref().filter(|f| !f.is_empty()) {
         Some(f) => parse_instant("from", f)?,
@@ -285,7 +281,9 @@ pub async fn slots(
         Some(t) => parse_instant("to", t)?,
         None => from + 7 * 86_400_000,
     };
-    Ok(Json(slots_between(&state, viewer, id, from, to).await?))
+    Ok(Json(
+        slots_between(&state, viewer, id.get(), from, to).await?,
+    ))
 }
 
 /// A provider's availability: weekly hours in their zone, date overrides

@@ -146,9 +146,8 @@ pub async fn get_one(
     auth: Option<axum::Extension<Auth>>,
     PathId(id): PathId<StreamId>,
 ) -> Result<Json<ApiStream>, AppError> {
-    let id = id.get();
     let reader = auth.as_ref().and_then(|a| a.0.0.as_ref());
-    let stream = service::get(&state, reader, id).await?;
+    let stream = service::get(&state, reader, id.get()).await?;
     Ok(Json(ApiStream::from(&stream)))
 }
 

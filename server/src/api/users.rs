@@ -174,8 +174,9 @@ pub async fn profile(
     State(state): State<AppState>,
     PathId(id): PathId<UserId>,
 ) -> Result<Json<ApiProfile>, AppError> {
-    let id = id.get();
-    Ok(Json(service::public_profile(&state, id).await?.into()))
+    Ok(Json(
+        service::public_profile(&state, id.get()).await?.into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

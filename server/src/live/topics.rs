@@ -9,6 +9,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use app::accounts::service::AuthUser;
 use app::error::AppError;
+use app::kernel::ids::EventId;
 use app::live::hub::{Hub, Stamped};
 use app::live::protocol::{ErrorCode, Payload, ServerMessage, Topic};
 use app::state::AppState;
@@ -22,11 +23,13 @@ async fn authorize(
     topic: Topic,
 ) -> Result<(), (ErrorCode, &'static str)> {
     match topic {
-        Topic::Event(id) => match app::events::catalog::visible_row(state, user, id).await {
-            Ok(Some(_)) => Ok(()),
-            Ok(None) => Err((ErrorCode::NotFound, "No such event.")),
-            Err(_) => Err((ErrorCode::NotFound, "This event can't be read now.")),
-        },
+        Topic::Event(id) => {
+            match app::events::catalog::visible_row(state, user, EventId::new(id)).await {
+                Ok(Some(_)) => Ok(()),
+                Ok(None) => Err((ErrorCode::NotFound, "No such event.")),
+                Err(_) => Err((ErrorCode::NotFound, "This event can't be read now.")),
+            }
+        }
         Topic::User(id) => match user {
             Some(u) if u.id == id => Ok(()),
             Some(_) => Err((ErrorCode::Forbidden, "This is another person's topic.")),
