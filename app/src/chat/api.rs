@@ -5,6 +5,8 @@ use leptos::prelude::*;
 
 use super::model::{Changes, MemberView, MessagePage, OpenedRoom, RoomList, RoomSummary, RoomView};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::kernel::ids::{MessageId, RoomId, UserId};
 use crate::live::protocol::MessageView;
 
 #[cfg(feature = "ssr")]
@@ -34,7 +36,7 @@ pub async fn open_room(id: i64, before: Option<i64>) -> Result<OpenedRoom, AppEr
         messages::open(
             &state,
             &user,
-            rooms::readable(&state, &user, id).await?,
+            rooms::readable(&state, &user, RoomId::new(id)).await?,
             before,
         )
         .await
@@ -45,22 +47,25 @@ pub async fn open_room(id: i64, before: Option<i64>) -> Result<OpenedRoom, AppEr
 #[server(prefix = "/rpc", endpoint = "chat/history")]
 pub async fn room_history(room_id: i64, before: Option<i64>) -> Result<MessagePage, AppError> {
     rpc::signed_in(|state, user| async move {
-        messages::history(&state, &user, room_id, before, None).await
+        messages::history(&state, &user, RoomId::new(room_id), before, None).await
     })
     .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/changes")]
 pub async fn room_changes(room_id: i64, after: i64) -> Result<Changes, AppError> {
-    rpc::signed_in(
-        |state, user| async move { messages::changes(&state, &user, room_id, after).await },
-    )
+    rpc::signed_in(|state, user| async move {
+        messages::changes(&state, &user, RoomId::new(room_id), after).await
+    })
     .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/members")]
 pub async fn room_members(room_id: i64) -> Result<Vec<MemberView>, AppError> {
-    rpc::signed_in(|state, user| async move { rooms::members(&state, &user, room_id).await }).await
+    rpc::signed_in(|state, user| async move {
+        rooms::members(&state, &user, RoomId::new(room_id)).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "chat/send")]
@@ -72,7 +77,7 @@ pub async fn send_message(
 ) -> Result<MessageView, AppError> {
     rpc::signed_in(|state, user| async move {
         let client_id = Key::optional("clientId", Some(&client_id))?;
-        let sent = messages::send(&state, &user, room_id, &body, client_id).await?;
+        let sent = messages::send(&state, &user, RoomId::new(room_id), &body, client_id).await?;
         session::redirect_back(&back);
         Ok(sent.message)
     })
@@ -86,7 +91,7 @@ pub async fn edit_message(
     #[server(default)] back: String,
 ) -> Result<MessageView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let message = messages::edit(&state, &user, id, &body).await?;
+        let message = messages::edit(&state, &user, MessageId::new(id), &body).await?;
         session::redirect_back(&back);
         Ok(message)
     })
@@ -99,7 +104,7 @@ pub async fn delete_message(
     #[server(default)] back: String,
 ) -> Result<MessageView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let message = messages::delete(&state, &user, id).await?;
+        let message = messages::delete(&state, &user, MessageId::new(id)).await?;
         session::redirect_back(&back);
         Ok(message)
     })
@@ -109,9 +114,9 @@ pub async fn delete_message(
 /// Reads a room up to `seq`; returns the unread total left.
 #[server(prefix = "/rpc", endpoint = "chat/read")]
 pub async fn mark_room_read(room_id: i64, seq: i64) -> Result<i64, AppError> {
-    rpc::signed_in(
-        |state, user| async move { messages::mark_read(&state, &user, room_id, seq).await },
-    )
+    rpc::signed_in(|state, user| async move {
+        messages::mark_read(&state, &user, RoomId::new(room_id), seq).await
+    })
     .await
 }
 
@@ -140,7 +145,7 @@ pub async fn create_room(
 #[server(prefix = "/rpc", endpoint = "chat/join")]
 pub async fn join_room(room_id: i64) -> Result<RoomView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let room = rooms::join(&state, &user, room_id).await?;
+        let room = rooms::join(&state, &user, RoomId::new(room_id)).await?;
         leptos_axum::redirect(&format!("/chat/{}", room.id));
         Ok(room)
     })
@@ -150,7 +155,7 @@ pub async fn join_room(room_id: i64) -> Result<RoomView, AppError> {
 #[server(prefix = "/rpc", endpoint = "chat/leave")]
 pub async fn leave_room(room_id: i64) -> Result<(), AppError> {
     rpc::signed_in(|state, user| async move {
-        rooms::leave(&state, &user, room_id).await?;
+        rooms::leave(&state, &user, RoomId::new(room_id)).await?;
         leptos_axum::redirect("/chat?left=1");
         Ok(())
     })
@@ -160,7 +165,7 @@ pub async fn leave_room(room_id: i64) -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "chat/delete_room")]
 pub async fn delete_room(room_id: i64) -> Result<(), AppError> {
     rpc::signed_in(|state, user| async move {
-        rooms::delete(&state, &user, room_id).await?;
+        rooms::delete(&state, &user, RoomId::new(room_id)).await?;
         leptos_axum::redirect("/chat?deleted=1");
         Ok(())
     })
@@ -176,7 +181,7 @@ pub async fn invite_member(
 ) -> Result<Vec<MemberView>, AppError> {
     rpc::signed_in(|state, user| async move {
         let invitee = rooms::user_by_email(&state, &email).await?;
-        let members = rooms::invite(&state, &user, room_id, invitee).await?;
+        let members = rooms::invite(&state, &user, RoomId::new(room_id), invitee).await?;
         session::redirect_back(&back);
         Ok(members)
     })
@@ -190,7 +195,8 @@ pub async fn remove_member(
     #[server(default)] back: String,
 ) -> Result<Vec<MemberView>, AppError> {
     rpc::signed_in(|state, user| async move {
-        let members = rooms::remove(&state, &user, room_id, user_id).await?;
+        let members =
+            rooms::remove(&state, &user, RoomId::new(room_id), UserId::new(user_id)).await?;
         session::redirect_back(&back);
         Ok(members)
     })
@@ -207,7 +213,14 @@ pub async fn set_member_role(
     rpc::signed_in(|state, user| async move {
         let role = MemberRole::parse(&role)
             .ok_or_else(|| AppError::bad_request("role", "Choose moderator or member."))?;
-        let members = rooms::set_role(&state, &user, room_id, user_id, role).await?;
+        let members = rooms::set_role(
+            &state,
+            &user,
+            RoomId::new(room_id),
+            UserId::new(user_id),
+            role,
+        )
+        .await?;
         session::redirect_back(&back);
         Ok(members)
     })
@@ -222,7 +235,7 @@ pub async fn rename_room(
     #[server(default)] back: String,
 ) -> Result<RoomView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let room = rooms::rename(&state, &user, room_id, &name, &topic).await?;
+        let room = rooms::rename(&state, &user, RoomId::new(room_id), &name, &topic).await?;
         session::redirect_back(&back);
         Ok(room)
     })
@@ -233,7 +246,7 @@ pub async fn rename_room(
 #[server(prefix = "/rpc", endpoint = "chat/direct")]
 pub async fn open_direct(user_id: i64) -> Result<RoomView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let (room, _) = rooms::direct(&state, &user, user_id).await?;
+        let (room, _) = rooms::direct(&state, &user, UserId::new(user_id)).await?;
         leptos_axum::redirect(&format!("/chat/{}", room.id));
         Ok(room)
     })

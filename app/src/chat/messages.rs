@@ -15,6 +15,7 @@ use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::{Constraint, DbResultExt};
 use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
+use crate::kernel::ids::{MessageId, RoomId};
 use crate::kernel::time::now_millis;
 use crate::live::protocol::MessageView;
 use crate::live::protocol::{Notice, Payload, Topic};
@@ -106,7 +107,7 @@ pub fn check_rate(state: &AppState, user: &AuthUser) -> Result<(), AppError> {
 pub async fn send(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
+    room_id: RoomId,
     body: &str,
     client_id: Option<Key>,
 ) -> Result<Sent, AppError> {
@@ -208,7 +209,7 @@ pub async fn open(
     let mut view = rooms::view(state, user, &room).await?;
     let page = page(state, room.id, before, None).await?;
     if view.role.is_some() && view.last_read_seq < view.seq {
-        mark_read(state, user, room.id, view.seq).await?;
+        mark_read(state, user, RoomId::new(room.id), view.seq).await?;
         view.last_read_seq = view.seq;
     }
     Ok(OpenedRoom { room: view, page })
@@ -234,7 +235,7 @@ fn publish(state: &AppState, message: &MessageView) {
 async fn announce(state: &AppState, author: &AuthUser, message: &MessageView) {
     let (members, room) = match (
         rooms::member_ids(state, message.room_id).await,
-        rooms::readable(state, author, message.room_id).await,
+        rooms::readable(state, author, RoomId::new(message.room_id)).await,
     ) {
         (Ok(members), Ok(room)) => (members, room),
         _ => return,
@@ -274,7 +275,7 @@ where
     let row = message_row(state.db.pool(), id)
         .await?
         .ok_or_else(not_found)?;
-    let room = rooms::readable(state, user, row.room_id)
+    let room = rooms::readable(state, user, RoomId::new(row.room_id))
         .await
         .map_err(|_| not_found())?;
     if let Some(refusal) = check(&row, &room) {
@@ -317,7 +318,7 @@ where
 pub async fn edit(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: MessageId,
     body: &str,
 ) -> Result<MessageView, AppError> {
     let body = check_body(body)?;
@@ -325,7 +326,7 @@ pub async fn edit(
     change_message(
         state,
         user,
-        id,
+        id.get(),
         |row, room| {
             if row.author_id != user.id || room.role().is_none() {
                 Some(AppError::NotAllowed(
@@ -354,11 +355,15 @@ pub async fn edit(
 
 /// Deletes a message: its author, the room's moderators, or an admin in a
 /// public room. The text is erased; "message deleted" stays in its place.
-pub async fn delete(state: &AppState, user: &AuthUser, id: i64) -> Result<MessageView, AppError> {
+pub async fn delete(
+    state: &AppState,
+    user: &AuthUser,
+    id: MessageId,
+) -> Result<MessageView, AppError> {
     change_message(
         state,
         user,
-        id,
+        id.get(),
         |row, room| {
             let own = row.author_id == user.id && room.role().is_some();
             if !own && !room.can(user).moderate {
@@ -384,12 +389,12 @@ pub async fn delete(state: &AppState, user: &AuthUser, id: i64) -> Result<Messag
 pub async fn history(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
+    room_id: RoomId,
     before: Option<i64>,
     limit: Option<i64>,
 ) -> Result<MessagePage, AppError> {
     rooms::readable(state, user, room_id).await?;
-    page(state, room_id, before, limit).await
+    page(state, room_id.get(), before, limit).await
 }
 
 pub(crate) async fn page(
@@ -426,7 +431,7 @@ pub(crate) async fn page(
 pub async fn changes(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
+    room_id: RoomId,
     after: i64,
 ) -> Result<Changes, AppError> {
     let room = rooms::readable(state, user, room_id).await?;
@@ -459,7 +464,7 @@ pub async fn changes(
 pub async fn mark_read(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
+    room_id: RoomId,
     seq: i64,
 ) -> Result<i64, AppError> {
     let room = rooms::member_of(state, user, room_id).await?;
@@ -478,7 +483,7 @@ pub async fn mark_read(
         state.live.notify_user(
             user.id,
             Notice::ChatRead {
-                room_id,
+                room_id: room_id.get(),
                 unread_total: total,
             },
         );

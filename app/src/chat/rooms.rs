@@ -15,6 +15,7 @@ use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::Constraint;
+use crate::kernel::ids::{RoomId, UserId};
 use crate::kernel::time::now_millis;
 use crate::live::protocol::Presence;
 use crate::live::protocol::{Payload, Topic};
@@ -99,7 +100,7 @@ fn not_found() -> AppError {
 }
 
 /// The room if `user` may read it: a member, or an admin in a public room.
-pub async fn readable(state: &AppState, user: &AuthUser, id: i64) -> Result<RoomRow, AppError> {
+pub async fn readable(state: &AppState, user: &AuthUser, id: RoomId) -> Result<RoomRow, AppError> {
     let row: Option<RoomRow> = sqlx::query_as(ROOM_SELECT)
         .bind(id)
         .bind(user.id)
@@ -116,7 +117,7 @@ pub async fn readable(state: &AppState, user: &AuthUser, id: i64) -> Result<Room
 }
 
 /// The room if `user` is a member of it.
-pub async fn member_of(state: &AppState, user: &AuthUser, id: i64) -> Result<RoomRow, AppError> {
+pub async fn member_of(state: &AppState, user: &AuthUser, id: RoomId) -> Result<RoomRow, AppError> {
     let room = readable(state, user, id).await?;
     if room.role.is_none() {
         return Err(AppError::NotAllowed(
@@ -197,10 +198,10 @@ async fn members_of(state: &AppState, room_id: i64) -> Result<Vec<MemberView>, A
 pub async fn members(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
+    room_id: RoomId,
 ) -> Result<Vec<MemberView>, AppError> {
     readable(state, user, room_id).await?;
-    members_of(state, room_id).await
+    members_of(state, room_id.get()).await
 }
 
 /// Everyone in a room, to notify (no limit).
@@ -435,7 +436,7 @@ pub async fn join_stream_room(
             .await?;
     }
     tx.commit().await?;
-    readable(state, user, room_id).await
+    readable(state, user, RoomId::new(room_id)).await
 }
 
 /// A new group room with `user` as its owner.
@@ -464,12 +465,16 @@ pub async fn create(
     add_member(&mut tx, id, user.id, MemberRole::Owner, now).await?;
     tx.commit().await?;
     tracing::info!(room_id = id, "room created");
-    let room = readable(state, user, id).await?;
+    let room = readable(state, user, RoomId::new(id)).await?;
     view(state, user, &room).await
 }
 
 /// Joins a public group room (again: no change).
-pub async fn join(state: &AppState, user: &AuthUser, room_id: i64) -> Result<RoomView, AppError> {
+pub async fn join(
+    state: &AppState,
+    user: &AuthUser,
+    room_id: RoomId,
+) -> Result<RoomView, AppError> {
     let room: Option<RoomRow> = sqlx::query_as(ROOM_SELECT)
         .bind(room_id)
         .bind(user.id)
@@ -494,7 +499,7 @@ pub async fn join(state: &AppState, user: &AuthUser, room_id: i64) -> Result<Roo
 pub async fn invite(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
+    room_id: RoomId,
     invitee: i64,
 ) -> Result<Vec<MemberView>, AppError> {
     let room = readable(state, user, room_id).await?;
@@ -532,7 +537,7 @@ pub async fn user_by_email(state: &AppState, email: &str) -> Result<i64, AppErro
 
 /// Leaves a group room. An owner who leaves hands the room to its longest
 /// moderator (else its longest member); the last one out deletes it.
-pub async fn leave(state: &AppState, user: &AuthUser, room_id: i64) -> Result<(), AppError> {
+pub async fn leave(state: &AppState, user: &AuthUser, room_id: RoomId) -> Result<(), AppError> {
     let room = member_of(state, user, room_id).await?;
     if room.kind() != RoomKind::Group {
         return Err(AppError::Conflict(
@@ -541,7 +546,7 @@ pub async fn leave(state: &AppState, user: &AuthUser, room_id: i64) -> Result<()
     }
     let now = now_millis();
     let mut tx = state.db.pool().begin().await?;
-    let left = remove_in(&mut tx, room_id, user.id, now).await?;
+    let left = remove_in(&mut tx, room_id.get(), user.id, now).await?;
     let Some(role) = left else {
         return Ok(());
     };
@@ -567,7 +572,7 @@ pub async fn leave(state: &AppState, user: &AuthUser, room_id: i64) -> Result<()
         .await?;
     }
     tx.commit().await?;
-    changed(state, room_id, vec![user.id], deleted);
+    changed(state, room_id.get(), vec![user.id], deleted);
     Ok(())
 }
 
@@ -615,33 +620,33 @@ async fn role_of(state: &AppState, room_id: i64, user_id: i64) -> Result<MemberR
 pub async fn remove(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
-    target: i64,
+    room_id: RoomId,
+    target: UserId,
 ) -> Result<Vec<MemberView>, AppError> {
     let room = member_of(state, user, room_id).await?;
     let mine = room.role().unwrap_or(MemberRole::Member);
-    if target == user.id {
+    if target == UserId::new(user.id) {
         return Err(AppError::bad_request("user", "Leave the room instead."));
     }
-    let theirs = role_of(state, room_id, target).await?;
+    let theirs = role_of(state, room_id.get(), target.get()).await?;
     if !room.can(user).manage || theirs >= mine {
         return Err(AppError::NotAllowed(
             "You can only remove members below your own role.".into(),
         ));
     }
     let mut tx = state.db.pool().begin().await?;
-    remove_in(&mut tx, room_id, target, now_millis()).await?;
+    remove_in(&mut tx, room_id.get(), target.get(), now_millis()).await?;
     tx.commit().await?;
-    changed(state, room_id, vec![target], false);
-    members_of(state, room_id).await
+    changed(state, room_id.get(), vec![target.get()], false);
+    members_of(state, room_id.get()).await
 }
 
 /// The owner makes a member a moderator, or a moderator a member again.
 pub async fn set_role(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
-    target: i64,
+    room_id: RoomId,
+    target: UserId,
     role: MemberRole,
 ) -> Result<Vec<MemberView>, AppError> {
     let room = member_of(state, user, room_id).await?;
@@ -650,7 +655,7 @@ pub async fn set_role(
             "Only the room's owner can change roles.".into(),
         ));
     }
-    if role == MemberRole::Owner || target == user.id {
+    if role == MemberRole::Owner || target == UserId::new(user.id) {
         return Err(AppError::bad_request(
             "role",
             "Make someone a moderator or a member.",
@@ -667,15 +672,15 @@ pub async fn set_role(
     if done.rows_affected() != 1 {
         return Err(AppError::NotFound("That member".into()));
     }
-    changed(state, room_id, Vec::new(), false);
-    members_of(state, room_id).await
+    changed(state, room_id.get(), Vec::new(), false);
+    members_of(state, room_id.get()).await
 }
 
 /// Renames a group room and sets its topic (owner and moderators).
 pub async fn rename(
     state: &AppState,
     user: &AuthUser,
-    room_id: i64,
+    room_id: RoomId,
     name: &str,
     topic: &str,
 ) -> Result<RoomView, AppError> {
@@ -694,13 +699,13 @@ pub async fn rename(
         .bind(now_millis())
         .execute(state.db.pool())
         .await?;
-    changed(state, room_id, Vec::new(), false);
+    changed(state, room_id.get(), Vec::new(), false);
     let room = readable(state, user, room_id).await?;
     view(state, user, &room).await
 }
 
 /// The owner (or an admin) deletes a group room; its history goes with it.
-pub async fn delete(state: &AppState, user: &AuthUser, room_id: i64) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, user: &AuthUser, room_id: RoomId) -> Result<(), AppError> {
     let room = readable(state, user, room_id).await?;
     if !room.can(user).delete_room {
         return Err(AppError::NotAllowed(
@@ -713,8 +718,8 @@ pub async fn delete(state: &AppState, user: &AuthUser, room_id: i64) -> Result<(
         .bind(now)
         .execute(state.db.pool())
         .await?;
-    tracing::info!(room_id, "room deleted");
-    changed(state, room_id, Vec::new(), true);
+    tracing::info!(room_id = room_id.get(), "room deleted");
+    changed(state, room_id.get(), Vec::new(), true);
     Ok(())
 }
 
@@ -775,9 +780,9 @@ async fn room_for(
 pub async fn direct(
     state: &AppState,
     user: &AuthUser,
-    other: i64,
+    other: UserId,
 ) -> Result<(RoomView, bool), AppError> {
-    if other == user.id {
+    if other == UserId::new(user.id) {
         return Err(AppError::bad_request(
             "user",
             "Pick someone else to talk to.",
@@ -790,7 +795,7 @@ pub async fn direct(
     if exists.is_none() {
         return Err(AppError::NotFound("That person".into()));
     }
-    let (a, b) = (user.id.min(other), user.id.max(other));
+    let (a, b) = (user.id.min(other.get()), user.id.max(other.get()));
     let (id, created) = room_for(
         state,
         &format!("direct:{a}:{b}"),
@@ -799,7 +804,7 @@ pub async fn direct(
         &[a, b],
     )
     .await?;
-    let room = readable(state, user, id).await?;
+    let room = readable(state, user, RoomId::new(id)).await?;
     Ok((view(state, user, &room).await?, created))
 }
 
@@ -817,7 +822,7 @@ pub async fn thread(
     let key = format!("{}:{}", about.kind.as_str(), about.id);
     let name = format!("{} · {} #{}", about.title, about.kind.as_str(), about.id);
     let (id, _) = room_for(state, &key, about.kind, &name, &about.parties).await?;
-    let room = readable(state, user, id).await?;
+    let room = readable(state, user, RoomId::new(id)).await?;
     view(state, user, &room).await
 }
 

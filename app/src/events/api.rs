@@ -12,7 +12,7 @@ use super::model::{
 use crate::chat::model::OpenedRoom;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::kernel::ids::{EventId, OrderId, TierId};
+use crate::kernel::ids::{EventId, OrderId, RoomId, TierId};
 
 #[cfg(feature = "ssr")]
 use crate::accounts::rpc;
@@ -280,7 +280,7 @@ pub async fn all_orders(page: i64) -> Result<Vec<OrderView>, AppError> {
 pub async fn order_chat(order_id: i64) -> Result<OpenedRoom, AppError> {
     rpc::signed_in(|state, user| async move {
         let view = super::orders::thread(&state, &user, OrderId::new(order_id)).await?;
-        let room = crate::chat::rooms::readable(&state, &user, view.id).await?;
+        let room = crate::chat::rooms::readable(&state, &user, RoomId::new(view.id)).await?;
         crate::chat::messages::open(&state, &user, room, None).await
     })
     .await

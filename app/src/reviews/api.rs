@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use super::model::{About, Target};
 use super::model::{ReviewList, ReviewView};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::kernel::ids::ReviewId;
 
 #[cfg(feature = "ssr")]
 use crate::accounts::{rpc, session};
@@ -68,7 +70,7 @@ pub async fn reply_to_review(
     #[server(default)] back: String,
 ) -> Result<ReviewView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let review = super::service::reply(&state, &user, id, &reply).await?;
+        let review = super::service::reply(&state, &user, ReviewId::new(id), &reply).await?;
         session::redirect_back(&back);
         Ok(review)
     })
@@ -82,7 +84,7 @@ pub async fn hide_review(
     #[server(default)] back: String,
 ) -> Result<ReviewView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let review = super::service::set_hidden(&state, &user, id, hidden).await?;
+        let review = super::service::set_hidden(&state, &user, ReviewId::new(id), hidden).await?;
         session::redirect_back(&back);
         Ok(review)
     })

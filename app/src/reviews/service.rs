@@ -7,6 +7,7 @@ use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::Constraint;
+use crate::kernel::ids::ReviewId;
 use crate::kernel::time::now_millis;
 use crate::state::AppState;
 
@@ -146,14 +147,14 @@ pub async fn create(
 pub async fn reply(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: ReviewId,
     text: &str,
 ) -> Result<ReviewView, AppError> {
     let text = check_body("reply", text)?;
     if text.is_empty() {
         return Err(AppError::bad_request("reply", "Write a reply."));
     }
-    let row = review_row(state, id)
+    let row = review_row(state, id.get())
         .await?
         .ok_or_else(|| AppError::NotFound("That review".into()))?;
     if row.subject_id != user.id {
@@ -173,14 +174,14 @@ pub async fn reply(
             "You already replied to this review.".into(),
         ));
     }
-    view_for(state, user, id).await
+    view_for(state, user, id.get()).await
 }
 
 /// An admin hides (or shows again) a review.
 pub async fn set_hidden(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: ReviewId,
     hidden: bool,
 ) -> Result<ReviewView, AppError> {
     user.require_role(Role::Admin)?;
@@ -197,7 +198,7 @@ pub async fn set_hidden(
     if done.rows_affected() != 1 {
         return Err(AppError::NotFound("That review".into()));
     }
-    view_for(state, user, id).await
+    view_for(state, user, id.get()).await
 }
 
 /// Reviews of a service, an event or a provider, newest first; hidden ones

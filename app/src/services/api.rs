@@ -10,6 +10,8 @@ use super::model::{
 };
 use crate::chat::model::OpenedRoom;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::kernel::ids::{BookingId, RoomId, ServiceId};
 
 #[cfg(feature = "ssr")]
 use crate::accounts::{rpc, session};
@@ -27,7 +29,7 @@ pub async fn list_services(query: ServiceQuery) -> Result<ServiceList, AppError>
 #[server(prefix = "/rpc", endpoint = "services/get")]
 pub async fn get_service(id: i64) -> Result<ServiceView, AppError> {
     rpc::anyone(|state, viewer| async move {
-        super::catalog::get_service(&state, viewer.as_ref(), id).await
+        super::catalog::get_service(&state, viewer.as_ref(), ServiceId::new(id)).await
     })
     .await
 }
@@ -44,7 +46,7 @@ pub async fn get_provider(id: i64) -> Result<ProviderView, AppError> {
 #[server(prefix = "/rpc", endpoint = "services/slots")]
 pub async fn service_slots(id: i64, week: String, tz: String) -> Result<SlotWeek, AppError> {
     rpc::anyone(|state, viewer| async move {
-        super::schedule::slot_week(&state, viewer.as_ref(), id, &week, &tz).await
+        super::schedule::slot_week(&state, viewer.as_ref(), ServiceId::new(id), &week, &tz).await
     })
     .await
 }
@@ -62,7 +64,9 @@ pub async fn save_service(id: Option<i64>, draft: ServiceDraft) -> Result<Servic
     rpc::signed_in(|state, user| async move {
         let input = draft.parse()?;
         let service = match id {
-            Some(id) => super::catalog::update_service(&state, &user, id, input).await?,
+            Some(id) => {
+                super::catalog::update_service(&state, &user, ServiceId::new(id), input).await?
+            }
             None => super::catalog::create_service(&state, &user, input).await?,
         };
         leptos_axum::redirect(&format!("/services/{}?saved=1", service.id));
@@ -74,7 +78,7 @@ pub async fn save_service(id: Option<i64>, draft: ServiceDraft) -> Result<Servic
 #[server(prefix = "/rpc", endpoint = "services/delete")]
 pub async fn delete_service(id: i64) -> Result<(), AppError> {
     rpc::signed_in(|state, user| async move {
-        super::catalog::delete_service(&state, &user, id).await?;
+        super::catalog::delete_service(&state, &user, ServiceId::new(id)).await?;
         leptos_axum::redirect("/provider?deleted=1");
         Ok(())
     })
@@ -111,9 +115,9 @@ pub async fn book_slot(request: BookingRequest) -> Result<BookingView, AppError>
 
 #[server(prefix = "/rpc", endpoint = "services/booking")]
 pub async fn get_booking(id: i64) -> Result<BookingView, AppError> {
-    rpc::signed_in(
-        |state, user| async move { super::bookings::get_booking(&state, &user, id).await },
-    )
+    rpc::signed_in(|state, user| async move {
+        super::bookings::get_booking(&state, &user, BookingId::new(id)).await
+    })
     .await
 }
 
@@ -127,7 +131,8 @@ pub async fn act_on_booking(
     #[server(default)] back: String,
 ) -> Result<BookingView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let booking = super::bookings::act(&state, &user, id, action, &reason).await?;
+        let booking =
+            super::bookings::act(&state, &user, BookingId::new(id), action, &reason).await?;
         session::redirect_back(&back);
         Ok(booking)
     })
@@ -137,7 +142,8 @@ pub async fn act_on_booking(
 #[server(prefix = "/rpc", endpoint = "services/reschedule")]
 pub async fn reschedule_booking(id: i64, starts_at: i64) -> Result<BookingView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let booking = super::bookings::reschedule(&state, &user, id, starts_at).await?;
+        let booking =
+            super::bookings::reschedule(&state, &user, BookingId::new(id), starts_at).await?;
         leptos_axum::redirect(&format!("/bookings/{id}?moved=1"));
         Ok(booking)
     })
@@ -153,7 +159,8 @@ pub async fn share_location(
     accuracy_m: f64,
 ) -> Result<BookingView, AppError> {
     rpc::signed_in(|state, user| async move {
-        super::bookings::share_location(&state, &user, id, lat, lng, accuracy_m).await
+        super::bookings::share_location(&state, &user, BookingId::new(id), lat, lng, accuracy_m)
+            .await
     })
     .await
 }
@@ -181,8 +188,8 @@ pub async fn my_bookings() -> Result<BookingsOverview, AppError> {
 #[server(prefix = "/rpc", endpoint = "services/chat")]
 pub async fn booking_chat(booking_id: i64) -> Result<OpenedRoom, AppError> {
     rpc::signed_in(|state, user| async move {
-        let view = super::bookings::thread(&state, &user, booking_id).await?;
-        let room = crate::chat::rooms::readable(&state, &user, view.id).await?;
+        let view = super::bookings::thread(&state, &user, BookingId::new(booking_id)).await?;
+        let room = crate::chat::rooms::readable(&state, &user, RoomId::new(view.id)).await?;
         crate::chat::messages::open(&state, &user, room, None).await
     })
     .await

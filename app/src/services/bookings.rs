@@ -15,6 +15,7 @@ use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::Constraint;
 use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
+use crate::kernel::ids::{BookingId, ServiceId};
 use crate::kernel::text::bounded;
 use crate::kernel::time;
 use crate::kernel::time::now_millis;
@@ -202,10 +203,10 @@ pub async fn row_of(db: &crate::kernel::db::Db, id: i64) -> Result<Option<Bookin
 pub async fn visible_row(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: BookingId,
 ) -> Result<BookingRow, AppError> {
     let mut conn = state.db.pool().acquire().await?;
-    match row(&mut conn, id).await? {
+    match row(&mut conn, id.get()).await? {
         Some(r) if r.is_party(user) || user.role == Role::Admin => Ok(r),
         // Not yours: indistinguishable from not there.
         _ => Err(AppError::NotFound("That booking".into())),
@@ -215,7 +216,7 @@ pub async fn visible_row(
 pub async fn get_booking(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: BookingId,
 ) -> Result<BookingView, AppError> {
     let r = visible_row(state, user, id).await?;
     full_view(state, &mut *state.db.pool().acquire().await?, user, r).await
@@ -286,7 +287,7 @@ pub async fn book(
         let fingerprint = Fingerprint::of(&[&service, &start, &address, &notes]);
         Request::new(user.id, Scope::Booking, key, fingerprint)
     });
-    let service = get_service(state, Some(user), req.service_id).await?;
+    let service = get_service(state, Some(user), ServiceId::new(req.service_id)).await?;
     if service.status != ServiceStatus::Active {
         return Err(AppError::Conflict(
             "This service is not bookable now.".into(),
@@ -452,7 +453,7 @@ fn announce(state: &AppState, r: &BookingRow) {
 pub async fn act(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: BookingId,
     action: BookingAction,
     reason: &str,
 ) -> Result<BookingView, AppError> {
@@ -548,12 +549,12 @@ pub async fn act(
     } else {
         to.as_str()
     };
-    record(&mut tx, id, step, Some(user.id), &reason, now).await?;
-    let r = row(&mut tx, id)
+    record(&mut tx, id.get(), step, Some(user.id), &reason, now).await?;
+    let r = row(&mut tx, id.get())
         .await?
         .ok_or_else(|| AppError::NotFound("That booking".into()))?;
     tx.commit().await?;
-    tracing::info!(booking_id = id, status = step, "booking changed");
+    tracing::info!(booking_id = id.get(), status = step, "booking changed");
     announce(state, &r);
     full_view(state, &mut *state.db.pool().acquire().await?, user, r).await
 }
@@ -564,7 +565,7 @@ pub async fn act(
 pub async fn reschedule(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: BookingId,
     starts_at: i64,
 ) -> Result<BookingView, AppError> {
     let current = visible_row(state, user, id).await?;
@@ -621,8 +622,8 @@ pub async fn reschedule(
         time::label(current.starts_at, &zone),
         time::label(starts_at, &zone)
     );
-    record(&mut tx, id, "rescheduled", Some(user.id), &note, now).await?;
-    let r = row(&mut tx, id)
+    record(&mut tx, id.get(), "rescheduled", Some(user.id), &note, now).await?;
+    let r = row(&mut tx, id.get())
         .await?
         .ok_or_else(|| AppError::NotFound("That booking".into()))?;
     tx.commit().await?;
@@ -636,7 +637,7 @@ pub async fn reschedule(
 pub async fn share_location(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: BookingId,
     lat: f64,
     lng: f64,
     accuracy_m: f64,
@@ -679,7 +680,7 @@ const ACCURACY_MAX_M: i64 = 100_000;
 pub async fn report_position(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: BookingId,
     at: LivePosition,
 ) -> Result<(), AppError> {
     if !(-90_000_000..=90_000_000).contains(&at.lat_e6) {
@@ -725,9 +726,9 @@ pub async fn report_position(
         });
     };
     state.live.publish_everywhere(
-        Topic::Booking(id),
+        Topic::Booking(id.get()),
         Payload::Booking {
-            booking_id: id,
+            booking_id: id.get(),
             status,
             en_route: en_route_at.is_some(),
             position: Some(at),
@@ -775,12 +776,12 @@ pub async fn list(
 pub async fn thread(
     state: &AppState,
     user: &AuthUser,
-    booking_id: i64,
+    booking_id: BookingId,
 ) -> Result<crate::chat::model::RoomView, AppError> {
     let booking = visible_row(state, user, booking_id).await?;
     let about = crate::chat::rooms::Thread {
         kind: crate::chat::model::RoomKind::Booking,
-        id: booking_id,
+        id: booking_id.get(),
         title: &booking.service_title,
         parties: [booking.customer_id, booking.provider_id],
     };

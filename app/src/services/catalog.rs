@@ -9,6 +9,7 @@ use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::like_pattern;
 use crate::kernel::db::{Arg, bind_all};
+use crate::kernel::ids::ServiceId;
 use crate::kernel::money::{Cents, Limits};
 use crate::kernel::time::now_millis;
 use crate::state::AppState;
@@ -83,9 +84,9 @@ pub async fn service_row(state: &AppState, id: i64) -> Result<Option<ServiceRow>
 pub async fn get_service(
     state: &AppState,
     viewer: Option<&AuthUser>,
-    id: i64,
+    id: ServiceId,
 ) -> Result<ServiceView, AppError> {
-    let row = service_row(state, id).await?;
+    let row = service_row(state, id.get()).await?;
     match row {
         Some(row)
             if row.status == ServiceStatus::Active
@@ -148,7 +149,7 @@ pub async fn create_service(
     .await?;
     tx.commit().await?;
     tracing::info!(service_id = id, provider_id = user.id, "service created");
-    get_service(state, Some(user), id).await
+    get_service(state, Some(user), ServiceId::new(id)).await
 }
 
 async fn managed(state: &AppState, user: &AuthUser, id: i64) -> Result<ServiceRow, AppError> {
@@ -165,10 +166,10 @@ async fn managed(state: &AppState, user: &AuthUser, id: i64) -> Result<ServiceRo
 pub async fn update_service(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: ServiceId,
     input: ServiceInput,
 ) -> Result<ServiceView, AppError> {
-    managed(state, user, id).await?;
+    managed(state, user, id.get()).await?;
     sqlx::query(
         "UPDATE services SET title = $2, description = $3, category = $4, price_cents = $5, \
          duration_min = $6, location_kind = $7, address = $8, cover_url = $9, status = $10, \
@@ -196,8 +197,12 @@ pub async fn update_service(
 
 /// Retires a service: it leaves the catalogue; its bookings stay as they
 /// are (the provider still honours or cancels them).
-pub async fn delete_service(state: &AppState, user: &AuthUser, id: i64) -> Result<(), AppError> {
-    managed(state, user, id).await?;
+pub async fn delete_service(
+    state: &AppState,
+    user: &AuthUser,
+    id: ServiceId,
+) -> Result<(), AppError> {
+    managed(state, user, id.get()).await?;
     sqlx::query("UPDATE services SET status = 'deleted', updated_at = $2 WHERE id = $1")
         .bind(id)
         .bind(now_millis())

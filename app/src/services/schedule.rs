@@ -13,6 +13,7 @@ use super::slots::{Busy, Interval, Rules};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
+use crate::kernel::ids::ServiceId;
 use crate::kernel::time::now_millis;
 use crate::kernel::time::parse_zone;
 use crate::state::AppState;
@@ -260,7 +261,7 @@ pub async fn busy(
 pub async fn free_starts(
     state: &AppState,
     viewer: Option<&AuthUser>,
-    service_id: i64,
+    service_id: ServiceId,
     from: i64,
     to: i64,
 ) -> Result<(super::model::ServiceView, Vec<i64>), AppError> {
@@ -288,7 +289,7 @@ pub async fn free_starts(
 pub async fn slot_week(
     state: &AppState,
     viewer: Option<&AuthUser>,
-    service_id: i64,
+    service_id: ServiceId,
     week: &str,
     viewer_zone: &str,
 ) -> Result<SlotWeek, AppError> {
@@ -360,7 +361,7 @@ pub async fn slot_week(
     }
     let horizon_end = now + settings.horizon_days * 86_400_000;
     Ok(SlotWeek {
-        service_id,
+        service_id: service_id.get(),
         timezone: zone.name().to_string(),
         week: first.format("%Y-%m-%d").to_string(),
         prev_week: (first > today).then(|| {

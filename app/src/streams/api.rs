@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use super::model::{StreamLists, StreamPage, StreamView};
 use crate::chat::model::OpenedRoom;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::kernel::ids::StreamId;
 
 #[cfg(feature = "ssr")]
 use crate::accounts::{rpc, session};
@@ -19,9 +21,9 @@ pub async fn live_streams() -> Result<StreamLists, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "streams/get")]
 pub async fn get_stream(id: i64) -> Result<StreamPage, AppError> {
-    rpc::anyone(
-        |state, reader| async move { super::service::page(&state, reader.as_ref(), id).await },
-    )
+    rpc::anyone(|state, reader| async move {
+        super::service::page(&state, reader.as_ref(), StreamId::new(id)).await
+    })
     .await
 }
 
@@ -44,7 +46,7 @@ pub async fn go_live(
 #[server(prefix = "/rpc", endpoint = "streams/end")]
 pub async fn end_stream(id: i64, #[server(default)] back: String) -> Result<StreamView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let stream = super::service::end(&state, &user, id).await?;
+        let stream = super::service::end(&state, &user, StreamId::new(id)).await?;
         session::redirect_back(&back);
         Ok(stream)
     })
@@ -56,7 +58,8 @@ pub async fn end_stream(id: i64, #[server(default)] back: String) -> Result<Stre
 #[server(prefix = "/rpc", endpoint = "streams/broadcast")]
 pub async fn set_broadcaster(id: i64, connection: Option<String>) -> Result<StreamView, AppError> {
     rpc::signed_in(|state, user| async move {
-        super::service::set_broadcaster(&state, &user, id, connection.as_deref()).await
+        super::service::set_broadcaster(&state, &user, StreamId::new(id), connection.as_deref())
+            .await
     })
     .await
 }
@@ -65,7 +68,7 @@ pub async fn set_broadcaster(id: i64, connection: Option<String>) -> Result<Stre
 #[server(prefix = "/rpc", endpoint = "chat/stream")]
 pub async fn stream_chat(stream_id: i64) -> Result<OpenedRoom, AppError> {
     rpc::signed_in(|state, user| async move {
-        let room = super::service::chat_room(&state, &user, stream_id).await?;
+        let room = super::service::chat_room(&state, &user, StreamId::new(stream_id)).await?;
         crate::chat::messages::open(&state, &user, room, None).await
     })
     .await

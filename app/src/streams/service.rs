@@ -10,6 +10,7 @@ use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::Constraint;
+use crate::kernel::ids::StreamId;
 use crate::kernel::time::now_millis;
 use crate::live::protocol::Topic;
 use crate::state::AppState;
@@ -85,9 +86,9 @@ async fn row(state: &AppState, id: i64) -> Result<StreamRow, AppError> {
 pub async fn get(
     state: &AppState,
     reader: Option<&AuthUser>,
-    id: i64,
+    id: StreamId,
 ) -> Result<StreamView, AppError> {
-    Ok(row(state, id).await?.view(reader))
+    Ok(row(state, id.get()).await?.view(reader))
 }
 
 /// A stream's page: the stream, and for signed-in readers how to connect
@@ -95,7 +96,7 @@ pub async fn get(
 pub async fn page(
     state: &AppState,
     reader: Option<&AuthUser>,
-    id: i64,
+    id: StreamId,
 ) -> Result<StreamPage, AppError> {
     let stream = get(state, reader, id).await?;
     let settings = &state.config.streams;
@@ -142,13 +143,13 @@ pub async fn start(
     };
     tx.commit().await?;
     tracing::info!(stream_id = id, "stream started");
-    get(state, Some(host), id).await
+    get(state, Some(host), StreamId::new(id)).await
 }
 
 /// Ends a live stream (its host, or an admin): its viewers are counted out,
 /// its chat closes, its video stops.
-pub async fn end(state: &AppState, user: &AuthUser, id: i64) -> Result<StreamView, AppError> {
-    let current = row(state, id).await?;
+pub async fn end(state: &AppState, user: &AuthUser, id: StreamId) -> Result<StreamView, AppError> {
+    let current = row(state, id.get()).await?;
     if current.host_id != user.id && user.role != Role::Admin {
         return Err(AppError::NotAllowed(
             "Only the host ends their stream.".into(),
@@ -173,8 +174,8 @@ pub async fn end(state: &AppState, user: &AuthUser, id: i64) -> Result<StreamVie
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    tracing::info!(stream_id = id, "stream ended");
-    state.live.touch(Topic::Stream(id));
+    tracing::info!(stream_id = id.get(), "stream ended");
+    state.live.touch(Topic::Stream(id.get()));
     get(state, Some(user), id).await
 }
 
@@ -204,7 +205,7 @@ pub async fn lists(state: &AppState, reader: Option<&AuthUser>) -> Result<Stream
 pub async fn set_broadcaster(
     state: &AppState,
     host: &AuthUser,
-    id: i64,
+    id: StreamId,
     connection: Option<&str>,
 ) -> Result<StreamView, AppError> {
     if let Some(c) = connection
@@ -217,7 +218,7 @@ pub async fn set_broadcaster(
             "Not a live connection id.",
         ));
     }
-    let current = row(state, id).await?;
+    let current = row(state, id.get()).await?;
     if current.host_id != host.id {
         return Err(AppError::NotAllowed(
             "Only the host sends a stream's video.".into(),
@@ -237,7 +238,7 @@ pub async fn set_broadcaster(
     if updated.rows_affected() != 1 {
         return Err(AppError::Conflict("This stream has ended.".into()));
     }
-    state.live.touch(Topic::Stream(id));
+    state.live.touch(Topic::Stream(id.get()));
     get(state, Some(host), id).await
 }
 
@@ -260,8 +261,8 @@ pub async fn connection_closed(state: &AppState, connection: &str) -> Result<(),
 pub async fn chat_room(
     state: &AppState,
     user: &AuthUser,
-    id: i64,
+    id: StreamId,
 ) -> Result<crate::chat::rooms::RoomRow, AppError> {
-    let stream = row(state, id).await?;
+    let stream = row(state, id.get()).await?;
     crate::chat::rooms::join_stream_room(state, user, stream.room_id).await
 }

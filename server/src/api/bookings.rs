@@ -171,7 +171,7 @@ pub async fn get_one(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<BookingId>,
 ) -> Result<Json<ApiBooking>, AppError> {
-    let booking = bookings::get_booking(&state, &user, id.get()).await?;
+    let booking = bookings::get_booking(&state, &user, id).await?;
     Ok(Json(ApiBooking::from(&booking)))
 }
 
@@ -285,7 +285,7 @@ pub async fn update(
     let booking = match (body.starts_at.as_deref(), body.status.as_deref()) {
         (Some(start), None) => {
             let start = parse_instant("startsAt", start)?;
-            bookings::reschedule(&state, &user, id.get(), start).await?
+            bookings::reschedule(&state, &user, id, start).await?
         }
         (None, Some(status)) => {
             let action = BookingAction::parse(status).ok_or_else(|| {
@@ -294,7 +294,7 @@ pub async fn update(
                     "status must be confirmed, declined, in_progress, completed, cancelled or on_my_way.",
                 )
             })?;
-            bookings::act(&state, &user, id.get(), action, &body.reason).await?
+            bookings::act(&state, &user, id, action, &body.reason).await?
         }
         _ => {
             return Err(AppError::bad_request(
@@ -324,7 +324,7 @@ pub async fn cancel(
     Query(p): Query<CancelParams>,
 ) -> Result<Json<ApiBooking>, AppError> {
     let reason = p.reason.unwrap_or_default();
-    let booking = bookings::act(&state, &user, id.get(), BookingAction::Cancel, &reason).await?;
+    let booking = bookings::act(&state, &user, id, BookingAction::Cancel, &reason).await?;
     Ok(Json(ApiBooking::from(&booking)))
 }
 
@@ -350,7 +350,6 @@ pub async fn location(
     ApiJson(body): ApiJson<LocationBody>,
 ) -> Result<Json<ApiBooking>, AppError> {
     let booking =
-        bookings::share_location(&state, &user, id.get(), body.lat, body.lng, body.accuracy)
-            .await?;
+        bookings::share_location(&state, &user, id, body.lat, body.lng, body.accuracy).await?;
     Ok(Json(ApiBooking::from(&booking)))
 }

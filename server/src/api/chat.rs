@@ -230,7 +230,7 @@ pub async fn create_room(
     ApiJson(body): ApiJson<CreateRoom>,
 ) -> Result<Response, AppError> {
     if let Some(other) = body.direct_user_id {
-        let (room, created) = rooms::direct(&state, &user, other).await?;
+        let (room, created) = rooms::direct(&state, &user, UserId::new(other)).await?;
         let status = if created {
             StatusCode::CREATED
         } else {
@@ -268,7 +268,7 @@ pub async fn update_room(
     PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<UpdateRoom>,
 ) -> Result<Json<ApiRoom>, AppError> {
-    let room = rooms::rename(&state, &user, id.get(), &body.name, &body.topic).await?;
+    let room = rooms::rename(&state, &user, id, &body.name, &body.topic).await?;
     Ok(Json(ApiRoom::from(&room)))
 }
 
@@ -281,7 +281,7 @@ pub async fn delete_room(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<RoomId>,
 ) -> Result<StatusCode, AppError> {
-    rooms::delete(&state, &user, id.get()).await?;
+    rooms::delete(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -294,7 +294,7 @@ pub async fn join(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<RoomId>,
 ) -> Result<Json<ApiRoom>, AppError> {
-    let room = rooms::join(&state, &user, id.get()).await?;
+    let room = rooms::join(&state, &user, id).await?;
     Ok(Json(ApiRoom::from(&room)))
 }
 
@@ -307,7 +307,7 @@ pub async fn leave(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<RoomId>,
 ) -> Result<StatusCode, AppError> {
-    rooms::leave(&state, &user, id.get()).await?;
+    rooms::leave(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -320,7 +320,7 @@ pub async fn members(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<RoomId>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let list = rooms::members(&state, &user, id.get()).await?;
+    let list = rooms::members(&state, &user, id).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
 
@@ -340,7 +340,7 @@ pub async fn add_member(
     PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<AddMember>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let list = rooms::invite(&state, &user, id.get(), body.user_id).await?;
+    let list = rooms::invite(&state, &user, id, body.user_id).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
 
@@ -362,7 +362,7 @@ pub async fn set_role(
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
     let role = MemberRole::parse(&body.role)
         .ok_or_else(|| AppError::bad_request("role", "Use moderator or member."))?;
-    let list = rooms::set_role(&state, &user, id.get(), member.get(), role).await?;
+    let list = rooms::set_role(&state, &user, id, member, role).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
 
@@ -375,7 +375,7 @@ pub async fn remove_member(
     CurrentUser(user): CurrentUser,
     PathIds(id, member): PathIds<RoomId, UserId>,
 ) -> Result<Json<Vec<ApiMember>>, AppError> {
-    let list = rooms::remove(&state, &user, id.get(), member.get()).await?;
+    let list = rooms::remove(&state, &user, id, member).await?;
     Ok(Json(list.iter().map(ApiMember::from).collect()))
 }
 
@@ -401,7 +401,7 @@ pub async fn mark_read(
     PathId(id): PathId<RoomId>,
     ApiJson(body): ApiJson<MarkRead>,
 ) -> Result<Json<ApiUnread>, AppError> {
-    let unread_total = messages::mark_read(&state, &user, id.get(), body.seq).await?;
+    let unread_total = messages::mark_read(&state, &user, id, body.seq).await?;
     Ok(Json(ApiUnread { unread_total }))
 }
 
@@ -432,7 +432,7 @@ pub async fn history(
     PathId(room): PathId<RoomId>,
     Query(p): Query<HistoryParams>,
 ) -> Result<Json<ApiMessagePage>, AppError> {
-    let page = messages::history(&state, &user, room.get(), p.before, p.limit).await?;
+    let page = messages::history(&state, &user, room, p.before, p.limit).await?;
     Ok(Json(ApiMessagePage {
         messages: page.messages.iter().map(ApiMessage::from).collect(),
         next_before: page.next_before,
@@ -467,7 +467,7 @@ pub async fn changes(
     PathId(room): PathId<RoomId>,
     Query(p): Query<ChangesParams>,
 ) -> Result<Json<ApiChanges>, AppError> {
-    let changes = messages::changes(&state, &user, room.get(), p.after).await?;
+    let changes = messages::changes(&state, &user, room, p.after).await?;
     Ok(Json(ApiChanges {
         messages: changes.messages.iter().map(ApiMessage::from).collect(),
         seq: changes.seq,
@@ -499,7 +499,7 @@ pub async fn send(
     ApiJson(body): ApiJson<SendMessage>,
 ) -> Result<Response, AppError> {
     let key = key.or_body("clientId", body.client_id.as_deref())?;
-    let sent = messages::send(&state, &user, body.room_id, &body.content, key).await?;
+    let sent = messages::send(&state, &user, RoomId::new(body.room_id), &body.content, key).await?;
     let status = if sent.created {
         StatusCode::CREATED
     } else {
@@ -523,7 +523,7 @@ pub async fn edit(
     PathId(id): PathId<MessageId>,
     ApiJson(body): ApiJson<EditMessage>,
 ) -> Result<Json<ApiMessage>, AppError> {
-    let message = messages::edit(&state, &user, id.get(), &body.content).await?;
+    let message = messages::edit(&state, &user, id, &body.content).await?;
     Ok(Json(ApiMessage::from(&message)))
 }
 
@@ -537,7 +537,7 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<MessageId>,
 ) -> Result<Json<ApiMessage>, AppError> {
-    let message = messages::delete(&state, &user, id.get()).await?;
+    let message = messages::delete(&state, &user, id).await?;
     Ok(Json(ApiMessage::from(&message)))
 }
 
@@ -560,8 +560,8 @@ pub async fn booking_chat(
     CurrentUser(user): CurrentUser,
     PathId(booking): PathId<BookingId>,
 ) -> Result<Json<ApiThread>, AppError> {
-    let room = app::services::bookings::thread(&state, &user, booking.get()).await?;
-    let page = messages::history(&state, &user, room.id, None, None).await?;
+    let room = app::services::bookings::thread(&state, &user, booking).await?;
+    let page = messages::history(&state, &user, RoomId::new(room.id), None, None).await?;
     Ok(Json(ApiThread {
         room: ApiRoom::from(&room),
         messages: page.messages.iter().map(ApiMessage::from).collect(),

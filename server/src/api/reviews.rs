@@ -158,7 +158,7 @@ pub async fn reply(
     PathId(id): PathId<ReviewId>,
     ApiJson(body): ApiJson<ReplyBody>,
 ) -> Result<Json<ApiReview>, AppError> {
-    let review = service::reply(&state, &user, id.get(), &body.reply).await?;
+    let review = service::reply(&state, &user, id, &body.reply).await?;
     Ok(Json(ApiReview::from(&review)))
 }
 
@@ -177,6 +177,6 @@ pub async fn hide(
     PathId(id): PathId<ReviewId>,
     ApiJson(body): ApiJson<HiddenBody>,
 ) -> Result<Json<ApiReview>, AppError> {
-    let review = service::set_hidden(&state, &user, id.get(), body.hidden).await?;
+    let review = service::set_hidden(&state, &user, id, body.hidden).await?;
     Ok(Json(ApiReview::from(&review)))
 }

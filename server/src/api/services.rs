@@ -125,7 +125,7 @@ pub async fn get_one(
     PathId(id): PathId<ServiceId>,
 ) -> Result<Json<ApiService>, AppError> {
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
-    let service = catalog::get_service(&state, viewer, id.get()).await?;
+    let service = catalog::get_service(&state, viewer, id).await?;
     Ok(Json(ApiService::from(&service)))
 }
 
@@ -191,7 +191,7 @@ pub async fn update(
     PathId(id): PathId<ServiceId>,
     ApiJson(body): ApiJson<ServiceBody>,
 ) -> Result<Json<ApiService>, AppError> {
-    let service = catalog::update_service(&state, &user, id.get(), body.input()?).await?;
+    let service = catalog::update_service(&state, &user, id, body.input()?).await?;
     Ok(Json(ApiService::from(&service)))
 }
 
@@ -204,7 +204,7 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<ServiceId>,
 ) -> Result<StatusCode, AppError> {
-    catalog::delete_service(&state, &user, id.get()).await?;
+    catalog::delete_service(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -247,7 +247,8 @@ pub async fn slots_between(
     from: i64,
     to: i64,
 ) -> Result<ApiSlots, AppError> {
-    let (service, starts) = schedule::free_starts(state, viewer, id, from, to).await?;
+    let (service, starts) =
+        schedule::free_starts(state, viewer, ServiceId::new(id), from, to).await?;
     let duration = service.duration_min * 60_000;
     Ok(ApiSlots {
         service_id: id,

@@ -122,7 +122,7 @@ pub async fn end(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<StreamRef>,
 ) -> Result<Json<ApiStream>, AppError> {
-    let stream = service::end(&state, &user, body.stream_id).await?;
+    let stream = service::end(&state, &user, StreamId::new(body.stream_id)).await?;
     Ok(Json(ApiStream::from(&stream)))
 }
 
@@ -147,7 +147,7 @@ pub async fn get_one(
     PathId(id): PathId<StreamId>,
 ) -> Result<Json<ApiStream>, AppError> {
     let reader = auth.as_ref().and_then(|a| a.0.0.as_ref());
-    let stream = service::get(&state, reader, id.get()).await?;
+    let stream = service::get(&state, reader, id).await?;
     Ok(Json(ApiStream::from(&stream)))
 }
 
@@ -160,7 +160,7 @@ pub async fn join(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<StreamRef>,
 ) -> Result<Json<Watching>, AppError> {
-    let stream = service::get(&state, Some(&user), body.stream_id).await?;
+    let stream = service::get(&state, Some(&user), StreamId::new(body.stream_id)).await?;
     viewers::watch(&state, stream.id, user.id).await?;
     watching(&state, &user, stream.id, stream.host_id != user.id).await
 }
@@ -174,7 +174,7 @@ pub async fn leave(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<StreamRef>,
 ) -> Result<Json<Watching>, AppError> {
-    let stream = service::get(&state, Some(&user), body.stream_id).await?;
+    let stream = service::get(&state, Some(&user), StreamId::new(body.stream_id)).await?;
     viewers::leave(&state, stream.id, user.id).await?;
     watching(&state, &user, stream.id, false).await
 }
@@ -185,7 +185,7 @@ async fn watching(
     id: i64,
     watching: bool,
 ) -> Result<Json<Watching>, AppError> {
-    let stream = service::get(state, Some(user), id).await?;
+    let stream = service::get(state, Some(user), StreamId::new(id)).await?;
     Ok(Json(Watching {
         stream_id: id,
         watching,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use app::accounts::service::AuthUser;
 use app::error::AppError;
+use app::kernel::ids::BookingId;
 use app::live::protocol::{ErrorCode, LivePosition, Topic};
 use app::state::AppState;
 
@@ -52,7 +53,7 @@ impl Positions {
             accuracy_m,
             at: app::kernel::time::now_millis(),
         };
-        app::services::bookings::report_position(state, user, id, at)
+        app::services::bookings::report_position(state, user, BookingId::new(id), at)
             .await
             .err()
             .map(|e| refusal(&e))

@@ -9,7 +9,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use app::accounts::service::AuthUser;
 use app::error::AppError;
-use app::kernel::ids::EventId;
+use app::kernel::ids::{BookingId, EventId, RoomId};
 use app::live::hub::{Hub, Stamped};
 use app::live::protocol::{ErrorCode, Payload, ServerMessage, Topic};
 use app::state::AppState;
@@ -41,7 +41,7 @@ async fn authorize(
             };
             // Only the customer and the provider: the topic carries where
             // the provider is.
-            match app::services::bookings::visible_row(state, user, id).await {
+            match app::services::bookings::visible_row(state, user, BookingId::new(id)).await {
                 Ok(row) if row.customer_id == user.id || row.provider_id == user.id => Ok(()),
                 _ => Err((ErrorCode::NotFound, "No such booking.")),
             }
@@ -51,7 +51,7 @@ async fn authorize(
             let Some(user) = user else {
                 return Err((ErrorCode::Forbidden, "Sign in to follow this room."));
             };
-            match app::chat::rooms::readable(state, user, id).await {
+            match app::chat::rooms::readable(state, user, RoomId::new(id)).await {
                 Ok(_) => Ok(()),
                 Err(AppError::NotAllowed(_)) => {
                     Err((ErrorCode::Forbidden, "Join this room to follow it."))
@@ -98,7 +98,9 @@ pub(super) async fn subscribe(
     // (a no-op when the hub already has it).
     match (topic, user) {
         (Topic::Booking(id), Some(user)) => {
-            if let Ok(row) = app::services::bookings::visible_row(state, user, id).await {
+            if let Ok(row) =
+                app::services::bookings::visible_row(state, user, BookingId::new(id)).await
+            {
                 state.live.publish(topic, row.live());
             }
         }
