@@ -6,6 +6,8 @@ use leptos::prelude::*;
 
 use super::model::{Me, UserPage};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::kernel::ids::UserId;
 
 #[cfg(feature = "ssr")]
 use crate::accounts::{rpc, session};
@@ -88,5 +90,6 @@ pub async fn search_users(q: String, page: u32) -> Result<UserPage, AppError> {
 #[server(prefix = "/rpc", endpoint = "accounts/profile")]
 pub async fn get_profile(id: i64) -> Result<super::model::PublicProfile, AppError> {
     use super::service;
-    rpc::anyone(|state, _| async move { service::public_profile(&state, id).await }).await
+    rpc::anyone(|state, _| async move { service::public_profile(&state, UserId::new(id)).await })
+        .await
 }

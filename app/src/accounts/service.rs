@@ -7,6 +7,7 @@ use super::model::{self, Me, Role};
 use super::store::{self, NewUser, TokenUse, UserRow};
 use super::{password, tokens};
 use crate::error::AppError;
+use crate::kernel::ids::UserId;
 use crate::kernel::time::now_millis;
 use crate::state::AppState;
 
@@ -314,8 +315,11 @@ pub async fn list_users(
     Ok(rows.iter().map(UserRow::me).collect())
 }
 
-pub async fn public_profile(state: &AppState, id: i64) -> Result<model::PublicProfile, AppError> {
-    store::user_by_id(state.db.pool(), id)
+pub async fn public_profile(
+    state: &AppState,
+    id: UserId,
+) -> Result<model::PublicProfile, AppError> {
+    store::user_by_id(state.db.pool(), id.get())
         .await?
         .map(|row| row.public())
         .ok_or_else(|| AppError::NotFound("This person".into()))

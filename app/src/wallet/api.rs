@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Balance, Earnings, Receipt, TransactionPage, TransactionView, TxQuery};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::kernel::ids::{OrderId, UserId};
 
 #[cfg(feature = "ssr")]
 use crate::accounts::rpc;
@@ -112,7 +114,7 @@ pub async fn send_money(
 #[server(prefix = "/rpc", endpoint = "wallet/receipt")]
 pub async fn order_receipt(order_id: i64) -> Result<Vec<TransactionView>, AppError> {
     rpc::signed_in(|state, user| async move {
-        super::service::order_receipt(&state, user.id, order_id).await
+        super::service::order_receipt(&state, UserId::new(user.id), OrderId::new(order_id)).await
     })
     .await
 }

@@ -12,6 +12,7 @@ use super::provider;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
+use crate::kernel::ids::{OrderId, UserId};
 use crate::kernel::time::now_millis;
 use crate::state::AppState;
 
@@ -187,10 +188,11 @@ pub async fn history(
 /// The money movements of one order, for its buyer: the receipt.
 pub async fn order_receipt(
     state: &AppState,
-    user_id: i64,
-    order_id: i64,
+    user_id: UserId,
+    order_id: OrderId,
 ) -> Result<Vec<TransactionView>, AppError> {
-    let Some(account) = ledger::find_account(state.db.pool(), user_id, Owned::Main).await? else {
+    let Some(account) = ledger::find_account(state.db.pool(), user_id.get(), Owned::Main).await?
+    else {
         return Ok(Vec::new());
     };
     let sql = format!(

@@ -175,7 +175,9 @@ pub async fn profile(
     PathId(id): PathId<UserId>,
 ) -> Result<Json<ApiProfile>, AppError> {
     Ok(Json(
-        service::public_profile(&state, id.get()).await?.into(),
+        service::public_profile(&state, UserId::new(id.get()))
+            .await?
+            .into(),
     ))
 }
 
