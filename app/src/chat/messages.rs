@@ -13,7 +13,7 @@ use super::model::{
 use super::rooms::{self, RoomRow};
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
-use crate::kernel::db::{Constraint, DbResultExt};
+use crate::kernel::db::Constraint;
 use crate::kernel::idempotency::{self, Begun, Fingerprint, Key, Request, Scope};
 use crate::kernel::ids::{MessageId, RoomId};
 use crate::kernel::time::now_millis;
@@ -114,11 +114,17 @@ pub async fn send(
     let body = check_body(body)?;
     // Kept on the message for the author's browser: a shorter alphabet.
     check_client_id(client_id.as_ref().map(Key::as_str))?;
+    // A client id names a message in one room (as the messages' own
+    // constraint has it), so the key is the room's and the id.
     let request = match &client_id {
-        Some(key) => {
-            let key = key.clone();
-            let fingerprint = Fingerprint::of(&[&room_id.to_string(), &body]);
-            Some(Request::new(user.id, Scope::ChatMessage, key, fingerprint))
+        Some(id) => {
+            let key = Key::parse("clientId", &format!("{room_id}:{}", id.as_str()))?;
+            Some(Request::new(
+                user.id,
+                Scope::ChatMessage,
+                key,
+                Fingerprint::of(&[&body]),
+            ))
         }
         None => None,
     };
@@ -172,11 +178,15 @@ pub async fn send(
     .bind(now)
     .fetch_one(&mut *tx)
     .await;
-    let id = inserted
-        .on_constraint(ONE_PER_CLIENT_ID, || {
-            AppError::Conflict("This client id was already used for another message.".into())
-        })?
-        .0;
+    let id = match inserted {
+        Ok((id,)) => id,
+        // The key was forgotten (a day has passed) but the message is there.
+        Err(e) if ONE_PER_CLIENT_ID.broken_by(&e) => {
+            drop(tx);
+            return sent_before(state, user, room_id, client_id.as_ref(), &body).await;
+        }
+        Err(e) => return Err(AppError::from(e)),
+    };
     // One's own message is read.
     sqlx::query("UPDATE chat_members SET last_read_seq = $3 WHERE room_id = $1 AND user_id = $2")
         .bind(room_id)
@@ -213,6 +223,39 @@ pub async fn open(
         view.last_read_seq = view.seq;
     }
     Ok(OpenedRoom { room: view, page })
+}
+
+/// The message this author sent with this client id, if it says the same;
+/// a 409 if the id named another message.
+async fn sent_before(
+    state: &AppState,
+    user: &AuthUser,
+    room_id: RoomId,
+    client_id: Option<&Key>,
+    body: &str,
+) -> Result<Sent, AppError> {
+    let earlier: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM chat_messages WHERE room_id = $1 AND author_id = $2 AND client_id = $3",
+    )
+    .bind(room_id)
+    .bind(user.id)
+    .bind(client_id.map(Key::as_str))
+    .fetch_optional(state.db.pool())
+    .await?;
+    let row = match earlier {
+        Some((id,)) => message_row(state.db.pool(), id).await?,
+        None => None,
+    }
+    .ok_or_else(|| AppError::Conflict("This message is being sent already.".into()))?;
+    if row.deleted_at.is_none() && row.body != body {
+        return Err(AppError::Conflict(
+            "This client id was already used for another message.".into(),
+        ));
+    }
+    Ok(Sent {
+        message: row.view(),
+        created: false,
+    })
 }
 
 fn rooms_gone() -> AppError {

@@ -223,8 +223,16 @@ pub async fn create_order(
         let fingerprint = Fingerprint::of(&[&tier, &quantity, hold]);
         Request::new(user.id, Scope::Order, key, fingerprint)
     });
-    if request.is_none()
-        && let Some(hold) = &new.hold_id
+    // A retry gets its first answer even when the tier has closed since.
+    if let Some(request) = &request
+        && let Some(first) = request
+            .replay(&mut *state.db.pool().acquire().await?)
+            .await?
+    {
+        return Ok(first);
+    }
+    // The seats of a hold are ordered once: its order is the answer.
+    if let Some(hold) = &new.hold_id
         && let Some(row) = order_of_hold(state, user, hold).await?
     {
         return Ok(row.view(user, now_millis()));

@@ -198,9 +198,15 @@ mod store {
             let response = response.ok_or_else(|| {
                 AppError::Conflict("This request is being processed already.".into())
             })?;
-            serde_json::from_str(&response)
-                .map(Some)
-                .map_err(|e| AppError::internal(format!("a stored response is unreadable: {e}")))
+            // A response kept by an older release may not read as today's
+            // type: the request was made all the same, so never redo it.
+            serde_json::from_str(&response).map(Some).map_err(|e| {
+                tracing::warn!(error = %e, "a kept response no longer reads");
+                AppError::Conflict(format!(
+                    "This {} was made already with this Idempotency-Key.",
+                    self.scope.what()
+                ))
+            })
         }
 
         /// Claims the key inside the transaction that does the work, as its

@@ -139,7 +139,9 @@ impl Cents {
     }
 
     /// A JSON number in major units (`12.5`), read through its shortest
-    /// decimal form, so `12.505` is refused rather than rounded.
+    /// decimal form, so `12.505` is refused rather than rounded. A client's
+    /// float arithmetic (`19.99 * 3` is `59.97000000000001`) is read as the
+    /// cent it is a hair away from; anything further from a cent is refused.
     pub fn from_major(field: &str, amount: f64, limits: Limits) -> Result<Self, AppError> {
         if !amount.is_finite() {
             return Err(AppError::bad_request(
@@ -147,9 +149,23 @@ impl Cents {
                 format!("{} must be a number.", limits.noun),
             ));
         }
-        // `Display` of an f64 writes the shortest digits that read back as
-        // the same number, without an exponent.
-        Self::parse(field, &amount.to_string(), limits)
+        let cents = amount * 100.0;
+        let nearest = cents.round();
+        let text = if (cents - nearest).abs() < 1e-6 && nearest.abs() < 1e15 {
+            // Whole cents, written as the exact decimal they stand for.
+            let n = nearest as i64;
+            format!(
+                "{}{}.{:02}",
+                if n < 0 { "-" } else { "" },
+                (n / 100).abs(),
+                (n % 100).abs()
+            )
+        } else {
+            // `Display` of an f64 writes the shortest digits that read back
+            // as the same number, without an exponent.
+            amount.to_string()
+        };
+        Self::parse(field, &text, limits)
     }
 
     /// An amount given in minor units (`priceCents`), within `limits`.
@@ -290,7 +306,10 @@ mod tests {
         assert_eq!(read(12.5).unwrap(), 1250);
         assert_eq!(read(0.29).unwrap(), 29);
         assert_eq!(read(10000.0).unwrap(), 1_000_000);
-        assert_eq!(read(0.1 + 0.2).unwrap_err().status(), 400);
+        // Float noise around a cent is that cent; more than a cent's noise is not.
+        assert_eq!(read(0.1 + 0.2).unwrap(), 30);
+        assert_eq!(read(19.99 * 3.0).unwrap(), 5997);
+        assert_eq!(read(0.001).unwrap_err().status(), 400);
         assert_eq!(read(12.505).unwrap_err().status(), 400);
         assert_eq!(read(0.0).unwrap_err().status(), 400);
         assert_eq!(read(-3.0).unwrap_err().status(), 400);

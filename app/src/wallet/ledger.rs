@@ -14,6 +14,12 @@ use super::model::{CURRENCY, TxKind, TxStatus, money};
 use crate::error::AppError;
 use crate::kernel::db::Constraint;
 
+/// One transaction per initiator and idempotency key.
+const ONE_PER_KEY: Constraint = Constraint::unique(
+    "wallet_transactions_initiator_id_idempotency_key_key",
+    "wallet_transactions.initiator_id, wallet_transactions.idempotency_key",
+);
+
 /// One transaction per business fact (`order:12:payment`).
 const ONE_PER_REFERENCE: Constraint = Constraint::unique(
     "wallet_transactions_reference_key",
@@ -144,6 +150,9 @@ pub struct NewTx<'a> {
     pub debit: i64,
     pub credit: i64,
     pub initiator: Option<i64>,
+    /// The initiator's idempotency key, kept on the ledger for good: a key
+    /// reused after the kernel forgot it (a day) can't move money again.
+    pub key: Option<&'a str>,
     pub reference: Option<String>,
     pub order_id: Option<i64>,
     pub memo: &'a str,
@@ -157,7 +166,7 @@ pub enum Refused {
     Insufficient {
         available_cents: i64,
     },
-    /// The reference is taken: this business fact was recorded already.
+    /// The reference or the key is taken: this was recorded already.
     Duplicate,
     Error(AppError),
 }
@@ -185,9 +194,7 @@ impl Refused {
                 money(needed),
                 money((needed - available_cents.max(0)).max(1)),
             )),
-            Self::Duplicate => {
-                AppError::Conflict("This payment is being processed already.".into())
-            }
+            Self::Duplicate => AppError::Conflict("This payment was recorded already.".into()),
             Self::Error(e) => e,
         }
     }
@@ -202,9 +209,9 @@ async fn insert_tx(
 ) -> Result<i64, Refused> {
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO wallet_transactions (kind, status, amount_cents, currency, debit_account_id, \
-         credit_account_id, initiator_id, reference, order_id, memo, counterparty, expires_at, \
-         posted_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+         credit_account_id, initiator_id, idempotency_key, reference, order_id, memo, counterparty, \
+         expires_at, posted_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
     )
     .bind(new.kind.as_str())
     .bind(status)
@@ -213,6 +220,7 @@ async fn insert_tx(
     .bind(new.debit)
     .bind(new.credit)
     .bind(new.initiator)
+    .bind(new.key)
     .bind(new.reference.as_deref())
     .bind(new.order_id)
     .bind(new.memo)
@@ -224,7 +232,9 @@ async fn insert_tx(
     .await;
     match inserted {
         Ok((id,)) => Ok(id),
-        Err(e) if ONE_PER_REFERENCE.broken_by(&e) => Err(Refused::Duplicate),
+        Err(e) if ONE_PER_REFERENCE.broken_by(&e) || ONE_PER_KEY.broken_by(&e) => {
+            Err(Refused::Duplicate)
+        }
         Err(e) => Err(Refused::Error(AppError::from(e))),
     }
 }

@@ -57,6 +57,7 @@ pub async fn reserve_order(
         debit: buyer,
         credit: escrow,
         initiator: Some(order.buyer_id),
+        key: None,
         reference: Some(reference(order.order_id, "payment")),
         order_id: Some(order.order_id),
         memo: "",
@@ -122,6 +123,7 @@ pub async fn unwind_order(
         debit: escrow,
         credit: buyer,
         initiator: None,
+        key: None,
         reference: Some(reference(order_id, "refund")),
         order_id: Some(order_id),
         memo: if fee > 0 {
@@ -180,6 +182,7 @@ pub async fn pay_out(db: &crate::kernel::db::Db, fee_bps: i64) -> Result<Vec<i64
             debit: escrow,
             credit: main,
             initiator: None,
+            key: None,
             reference: Some(reference(order_id, "payout")),
             order_id: Some(order_id),
             memo: "",

@@ -219,17 +219,18 @@ async fn replay(state: &AppState, request: &Request) -> Result<Option<Receipt>, 
 }
 
 /// Records one posted transaction for `user`, once per key, and tells them;
-/// a retry (even one at the same moment) gets the first one's receipt.
+/// a retry (even one at the same moment) gets the first one's receipt, and
+/// `false` (nothing new happened).
 async fn move_money(
     state: &AppState,
     user: &AuthUser,
     account: i64,
     request: &Request,
     new: NewTx<'_>,
-) -> Result<Receipt, AppError> {
+) -> Result<(Receipt, bool), AppError> {
     let amount = new.amount_cents;
     let mut tx = match idempotency::begin(state.db.pool(), Some(request)).await? {
-        Begun::Replayed(first) => return Ok(first),
+        Begun::Replayed(first) => return Ok((first, false)),
         Begun::Fresh(tx) => tx,
     };
     let id = ledger::post(&mut tx, &new, None, now_millis())
@@ -247,7 +248,7 @@ async fn move_money(
         "wallet transaction posted"
     );
     announce(state, user.id);
-    Ok(receipt)
+    Ok((receipt, true))
 }
 
 /// Tells a person their wallet changed (balance and history reload).
@@ -277,8 +278,10 @@ pub async fn deposit(
     if let Some(first) = replay(state, &request).await? {
         return Ok(first);
     }
-    let charge = provider::top_up().charge(&card, amount, key.as_str())?;
-    let receipt = move_money(
+    // The provider's key names the person too: two people's "1" are not one charge.
+    let provider_key = format!("{}:{}", user.id, key.as_str());
+    let charge = provider::top_up().charge(&card, amount, &provider_key)?;
+    let (receipt, _) = move_money(
         state,
         user,
         account,
@@ -289,6 +292,7 @@ pub async fn deposit(
             debit: cash_in,
             credit: account,
             initiator: Some(user.id),
+            key: Some(key.as_str()),
             reference: Some(format!("charge:{}", charge.id)),
             order_id: None,
             memo: "",
@@ -315,7 +319,7 @@ pub async fn withdraw(
     let cash_out = ledger::platform(&mut conn, Platform::CashOut).await?;
     drop(conn);
     let label = format!("Bank ••••{}", &bank[bank.len() - 4..]);
-    let receipt = move_money(
+    let (receipt, _) = move_money(
         state,
         user,
         account,
@@ -326,6 +330,7 @@ pub async fn withdraw(
             debit: account,
             credit: cash_out,
             initiator: Some(user.id),
+            key: Some(key.as_str()),
             reference: None,
             order_id: None,
             memo: "",
@@ -365,7 +370,7 @@ pub async fn transfer(
     let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
     let theirs = ledger::account(&mut conn, recipient.id, Owned::Main).await?;
     drop(conn);
-    let receipt = move_money(
+    let (receipt, fresh) = move_money(
         state,
         user,
         account,
@@ -376,6 +381,7 @@ pub async fn transfer(
             debit: account,
             credit: theirs,
             initiator: Some(user.id),
+            key: Some(key.as_str()),
             reference: None,
             order_id: None,
             memo: &memo,
@@ -383,7 +389,9 @@ pub async fn transfer(
         },
     )
     .await?;
-    tracing::info!(to = recipient.id, "money sent: {}", money(amount));
-    announce(state, recipient.id);
+    if fresh {
+        tracing::info!(to = recipient.id, "money sent: {}", money(amount));
+        announce(state, recipient.id);
+    }
     Ok(receipt)
 }

@@ -32,7 +32,10 @@ where
     let (kick, kicked) = watch::channel(None::<ServerMessage>);
     let writer = tokio::spawn(write(sink, queue, kicked));
     let mut kicked = kick.subscribe();
-    let mut connection = Connection::open(state, user, out, Arc::new(kick)).await;
+    // Kept until the writer is done: it stops at a kick, not when the
+    // connection's state goes.
+    let kick = Arc::new(kick);
+    let mut connection = Connection::open(state, user, out, kick.clone()).await;
     let mut budget = Budget::new(RATE_BURST, RATE_PER_SEC);
     loop {
         let next = tokio::select! {
@@ -84,6 +87,7 @@ where
     {
         writer.abort();
     }
+    drop(kick);
 }
 
 /// A connection's state between messages.

@@ -1138,3 +1138,43 @@ async fn two_instances_on_one_postgresql_deliver_messages_typing_and_long_texts(
         }
     }
 }
+
+#[tokio::test]
+async fn a_client_id_names_one_message_per_room_even_after_its_key_is_forgotten() {
+    let app = spawn_app().await;
+    let (owner, _) = new_user(&app, "attendee").await;
+    let first_room = create_room(&app, &owner, "First", "public").await;
+    let second_room = create_room(&app, &owner, "Second", "public").await;
+    let send = |room: i64, content: &'static str| {
+        send_json(
+            &app,
+            Method::POST,
+            "/api/messages",
+            Some(&owner),
+            Some(json!({ "roomId": room, "content": content, "clientId": "same-id" })),
+        )
+    };
+    // One client id may name a message in each room.
+    let (status, first) = send(first_room, "hello").await;
+    assert_eq!(status, 201, "{first}");
+    let (status, second) = send(second_room, "hello").await;
+    assert_eq!(status, 201, "{second}");
+    assert_ne!(first["id"], second["id"]);
+    // A day later the kernel has forgotten the keys; a retry still finds
+    // its message, and the id can't name another one.
+    sqlx::query("UPDATE idempotency_keys SET created_at = created_at - $1")
+        .bind(app::kernel::idempotency::TTL_MS + 1)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let (status, again) = send(first_room, "hello").await;
+    assert_eq!((status, &again["id"]), (200, &first["id"]), "{again}");
+    let (status, _) = send(first_room, "something else").await;
+    assert_eq!(status, 409);
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM chat_messages WHERE room_id = $1")
+        .bind(first_room)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}

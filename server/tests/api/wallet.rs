@@ -487,3 +487,26 @@ async fn top_up_and_pay_says_so_when_the_shortfall_is_beyond_one_top_up() {
     assert_eq!(balance(&app, &buyer).await, (0, 0, 0));
     assert_ledger_holds(&app).await;
 }
+
+#[tokio::test]
+async fn a_key_reused_after_a_day_moves_no_money_again() {
+    let app = spawn_app().await;
+    let ann = app.person(Role::Attendee).await;
+    let first = app.deposit(&ann, "dep-old", card(2500)).await.expect(201);
+    // A day later the kernel has forgotten the key…
+    sqlx::query("UPDATE idempotency_keys SET created_at = created_at - $1")
+        .bind(app::kernel::idempotency::TTL_MS + 1)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    // …but the ledger keeps it: the same key is refused, whatever it asks.
+    let again = app.deposit(&ann, "dep-old", card(2500)).await.refused(409);
+    assert!(again.message.contains("recorded already"), "{again:?}");
+    app.deposit(&ann, "dep-old", card(100)).await.refused(409);
+    assert_eq!(money(&app.balance(&ann).await), (2500, 0, 2500));
+    // A new key is a new deposit.
+    let next = app.deposit(&ann, "dep-new", card(100)).await.expect(201);
+    assert_ne!(next.transaction.id, first.transaction.id);
+    assert_eq!(money(&app.balance(&ann).await), (2600, 0, 2600));
+    assert_ledger_holds(&app).await;
+}
