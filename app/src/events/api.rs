@@ -167,7 +167,7 @@ pub async fn event_form(id: Option<i64>) -> Result<EventDraft, AppError> {
                     id: t.id.to_string(),
                     name: t.name,
                     description: t.description,
-                    price: format!("{}.{:02}", t.price_cents / 100, t.price_cents % 100),
+                    price: crate::kernel::money::Cents::new(t.price_cents).input(),
                     capacity: t.capacity.to_string(),
                     active: if t.active { "on".into() } else { String::new() },
                     remove: String::new(),

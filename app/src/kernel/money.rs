@@ -153,13 +153,7 @@ impl Cents {
         let nearest = cents.round();
         let text = if (cents - nearest).abs() < 1e-6 && nearest.abs() < 1e15 {
             // Whole cents, written as the exact decimal they stand for.
-            let n = nearest as i64;
-            format!(
-                "{}{}.{:02}",
-                if n < 0 { "-" } else { "" },
-                (n / 100).abs(),
-                (n % 100).abs()
-            )
+            Cents(nearest as i64).input()
         } else {
             // `Display` of an f64 writes the shortest digits that read back
             // as the same number, without an exponent.
@@ -226,6 +220,14 @@ impl Cents {
             };
         }
         self.format(currency)
+    }
+
+    /// `12.50`, `1500.00`: what a form's amount field shows, and reads back
+    /// with [`Cents::parse`].
+    pub fn input(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
     }
 
     /// `1,500` or `12.50`: grouped digits, cents only when there are some.
@@ -348,6 +350,12 @@ mod tests {
         assert_eq!(Cents(0).format_exact("USD"), "$0.00");
         assert_eq!(Cents(123_456_789).to_string(), "$1,234,567.89");
         assert_eq!(Cents(1250).major(), 12.5);
+        assert_eq!(Cents(150_000).input(), "1500.00");
+        let shown = Cents(1205).input();
+        assert_eq!(
+            Cents::parse("price", &shown, Limits::PRICE).unwrap(),
+            Cents(1205)
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::ledger::{self, NewTx, Owned, Platform, Posting, Refused, Tx};
 use super::model::{CURRENCY, Earnings, EventEarnings, TxKind};
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
+use crate::kernel::money::Cents;
 use crate::state::AppState;
 
 pub fn reference(order_id: i64, what: &str) -> String {
@@ -112,7 +113,8 @@ pub async fn unwind_order(
     let Some((amount, buyer, escrow)) = paid else {
         return Ok(0);
     };
-    let fee = amount * fee_pct.clamp(0, 100) / 100;
+    // The fee in percent is hundreds of basis points.
+    let fee = share(amount, fee_pct.clamp(0, 100) * 100)?;
     let refund = amount - fee;
     if refund == 0 {
         return Ok(0);
@@ -175,7 +177,7 @@ pub async fn pay_out(db: &crate::kernel::db::Db, fee_bps: i64) -> Result<Vec<i64
         let mut tx = db.pool().begin().await?;
         let main = ledger::account(&mut tx, organizer, Owned::Main).await?;
         let fees = ledger::platform(&mut tx, Platform::Fees).await?;
-        let fee = net * fee_bps.clamp(0, 10_000) / 10_000;
+        let fee = share(net, fee_bps.clamp(0, 10_000))?;
         let new = NewTx {
             kind: TxKind::Payout,
             amount_cents: net,
@@ -263,4 +265,12 @@ pub async fn earnings(state: &AppState, user: &AuthUser) -> Result<Earnings, App
         currency: CURRENCY.into(),
         events,
     })
+}
+
+/// `basis_points` of `cents`, rounded down (a fee never exceeds its amount).
+fn share(cents: i64, basis_points: i64) -> Result<i64, AppError> {
+    Cents::new(cents)
+        .share(basis_points)
+        .map(Cents::get)
+        .ok_or_else(|| AppError::internal("a fee does not fit in an amount"))
 }

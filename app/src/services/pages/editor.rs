@@ -7,6 +7,7 @@ use crate::accounts::pages::FormAlert;
 use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, Card, Variant};
 use crate::components::{FailedPage, INPUT, Skeleton, id_param};
+use crate::kernel::money::Cents;
 use crate::services::api::{DeleteService, SaveService, get_service};
 use crate::services::model::{Place, ServiceStatus, ServiceView};
 
@@ -84,7 +85,7 @@ fn ServiceForm(service: Option<ServiceView>) -> impl IntoView {
                     <textarea id="sv-description" name="draft[description]" rows="4" maxlength="4000" class=INPUT>{get(|s| s.description.clone())}</textarea>
                 </div>
                 <div class="grid gap-4 sm:grid-cols-2">
-                    {field("price", "Price (USD)", get(|s| format!("{}.{:02}", s.price_cents / 100, s.price_cents % 100)), None)}
+                    {field("price", "Price (USD)", get(|s| Cents::new(s.price_cents).input()), None)}
                     {field("duration_min", "Duration (minutes)", get(|s| s.duration_min.to_string()), None)}
                 </div>
                 <fieldset class="space-y-1">
