@@ -89,10 +89,7 @@ impl fmt::Debug for JwtSecret {
 }
 
 fn generate_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 48];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::kernel::random::hex(48)
 }
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {

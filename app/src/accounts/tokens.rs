@@ -3,7 +3,6 @@
 //! tokens are opaque random strings, stored only as SHA-256 hashes.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -68,19 +67,13 @@ pub fn verify_access(secret: &JwtSecret, token: &str) -> Result<Claims, AppError
     .map_err(|_| AppError::Unauthorized)
 }
 
-fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    hex::encode(buf)
-}
-
 pub fn new_session_id() -> String {
-    random_hex(16)
+    crate::kernel::random::hex(16)
 }
 
 /// A new refresh token and the hash under which it is stored.
 pub fn new_refresh_token() -> (String, String) {
-    let token = random_hex(32);
+    let token = crate::kernel::random::hex(32);
     let hash = hash_token(&token);
     (token, hash)
 }

@@ -8,7 +8,7 @@
 mod errors;
 mod query;
 
-pub use errors::{Constraint, DbResultExt, RETRY, is_transient};
+pub use errors::{Constraint, DbResultExt};
 pub use query::{Arg, bind_all, like_pattern};
 
 use std::str::FromStr;

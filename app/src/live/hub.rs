@@ -198,11 +198,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Default for Hub {
     fn default() -> Self {
-        use rand::RngCore;
-        let mut bytes = [0u8; 8];
-        rand::rng().fill_bytes(&mut bytes);
         Self {
-            instance: hex::encode(bytes),
+            instance: crate::kernel::random::hex(8),
             channels: Mutex::default(),
             dirty: Mutex::default(),
             wake: Notify::new(),

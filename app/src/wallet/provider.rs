@@ -41,10 +41,8 @@ impl TopUpProvider for TestCards {
                 "Your card was declined. Try another card.",
             ));
         }
-        let mut id = [0u8; 12];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut id);
         Ok(Charge {
-            id: format!("test_{}", hex::encode(id)),
+            id: format!("test_{}", crate::kernel::random::hex(12)),
         })
     }
 }

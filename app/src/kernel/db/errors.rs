@@ -10,7 +10,7 @@
 use crate::error::AppError;
 
 /// The words of every "try again" conflict.
-pub const RETRY: &str = "Too many people changed this at once. Try again.";
+const RETRY: &str = "Too many people changed this at once. Try again.";
 
 impl From<sqlx::Error> for AppError {
     #[track_caller]
@@ -32,7 +32,7 @@ impl From<sqlx::Error> for AppError {
 /// A failure that the same request may not meet again: PostgreSQL's
 /// deadlock (40P01) and serialization failure (40001), SQLite's busy (5)
 /// and busy-snapshot (517).
-pub fn is_transient(e: &sqlx::Error) -> bool {
+fn is_transient(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db)
         if matches!(db.code().as_deref(), Some("40P01" | "40001" | "5" | "517")))
 }
