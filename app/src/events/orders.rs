@@ -225,9 +225,7 @@ pub async fn create_order(
     });
     // A retry gets its first answer even when the tier has closed since.
     if let Some(request) = &request
-        && let Some(first) = request
-            .replay(&mut *state.db.pool().acquire().await?)
-            .await?
+        && let Some(first) = request.replay_on(state.db.pool()).await?
     {
         return Ok(first);
     }
@@ -248,7 +246,7 @@ pub async fn create_order(
         check_quantity(state, quantity)?;
         check_tier_on_sale(state, tier_id, now).await?;
     }
-    let mut tx = match idempotency::begin(state.db.pool(), request.as_ref()).await? {
+    let mut tx = match idempotency::resume(state.db.pool(), request.as_ref()).await? {
         Begun::Replayed(first) => return Ok(first),
         Begun::Fresh(tx) => tx,
     };
@@ -644,8 +642,10 @@ pub async fn thread(
     user: &AuthUser,
     order_id: OrderId,
 ) -> Result<crate::chat::model::RoomView, AppError> {
+    // Not a party: indistinguishable from no such order.
     let row = order_row(&mut *state.db.pool().acquire().await?, order_id.get())
         .await?
+        .filter(|row| row.user_id == user.id || row.organizer_id == user.id)
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
     let about = crate::chat::rooms::Thread {
         kind: crate::chat::model::RoomKind::Order,

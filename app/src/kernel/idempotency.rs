@@ -121,7 +121,7 @@ pub fn fresh_key() -> String {
 }
 
 #[cfg(feature = "ssr")]
-pub use store::{Begun, Fingerprint, Request, begin, commit, sweep};
+pub use store::{Begun, Fingerprint, Request, begin, commit, resume, sweep};
 
 #[cfg(feature = "ssr")]
 mod store {
@@ -209,6 +209,14 @@ mod store {
             })
         }
 
+        /// [`Request::replay`] on a connection of the pool's own.
+        pub async fn replay_on<T: DeserializeOwned>(
+            &self,
+            pool: &AnyPool,
+        ) -> Result<Option<T>, AppError> {
+            self.replay(&mut *pool.acquire().await?).await
+        }
+
         /// Claims the key inside the transaction that does the work, as its
         /// first write (SQLite can't upgrade a transaction that read first
         /// once another writer committed). `false`: another request holds
@@ -275,19 +283,32 @@ mod store {
         pool: &AnyPool,
         request: Option<&Request>,
     ) -> Result<Begun<T>, AppError> {
+        if let Some(request) = request
+            && let Some(first) = request.replay_on(pool).await?
+        {
+            return Ok(Begun::Replayed(first));
+        }
+        resume(pool, request).await
+    }
+
+    /// [`begin`] for a caller that replayed already, before work a retry
+    /// must not do again (charging a card, checking what may have changed
+    /// since): claims the key, or replays an attempt that got there
+    /// meanwhile.
+    pub async fn resume<T: DeserializeOwned>(
+        pool: &AnyPool,
+        request: Option<&Request>,
+    ) -> Result<Begun<T>, AppError> {
         let Some(request) = request else {
             return Ok(Begun::Fresh(pool.begin().await?));
         };
-        if let Some(first) = request.replay(&mut *pool.acquire().await?).await? {
-            return Ok(Begun::Replayed(first));
-        }
         let mut tx = pool.begin().await?;
         if request.claim(&mut tx).await? {
             return Ok(Begun::Fresh(tx));
         }
         drop(tx);
         // The other attempt has committed by now: its response is there.
-        match request.replay(&mut *pool.acquire().await?).await? {
+        match request.replay_on(pool).await? {
             Some(first) => Ok(Begun::Replayed(first)),
             None => Err(AppError::Conflict(
                 "This request is being processed already.".into(),

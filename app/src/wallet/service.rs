@@ -212,15 +212,9 @@ fn keyed(user: &AuthUser, key: &Key, parts: &[&str]) -> Request {
     Request::new(user.id, Scope::Wallet, key.clone(), Fingerprint::of(parts))
 }
 
-/// The first result of a keyed request, if it was made before; 409 if the
-/// key was used for another request.
-async fn replay(state: &AppState, request: &Request) -> Result<Option<Receipt>, AppError> {
-    request.replay(&mut *state.db.pool().acquire().await?).await
-}
-
-/// Records one posted transaction for `user`, once per key, and tells them;
-/// a retry (even one at the same moment) gets the first one's receipt, and
-/// `false` (nothing new happened).
+/// Records one posted transaction for `user`, once per key, and tells them.
+/// The caller replayed first; a retry arriving at the same moment gets the
+/// first one's receipt, and `false` (nothing new happened).
 async fn move_money(
     state: &AppState,
     user: &AuthUser,
@@ -229,7 +223,7 @@ async fn move_money(
     new: NewTx<'_>,
 ) -> Result<(Receipt, bool), AppError> {
     let amount = new.amount_cents;
-    let mut tx = match idempotency::begin(state.db.pool(), Some(request)).await? {
+    let mut tx = match idempotency::resume(state.db.pool(), Some(request)).await? {
         Begun::Replayed(first) => return Ok((first, false)),
         Begun::Fresh(tx) => tx,
     };
@@ -275,7 +269,7 @@ pub async fn deposit(
     let cash_in = ledger::platform(&mut conn, Platform::CashIn).await?;
     drop(conn);
     // A retry must not charge the card again.
-    if let Some(first) = replay(state, &request).await? {
+    if let Some(first) = request.replay_on(state.db.pool()).await? {
         return Ok(first);
     }
     // The provider's key names the person too: two people's "1" are not one charge.
@@ -318,6 +312,9 @@ pub async fn withdraw(
     let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
     let cash_out = ledger::platform(&mut conn, Platform::CashOut).await?;
     drop(conn);
+    if let Some(first) = request.replay_on(state.db.pool()).await? {
+        return Ok(first);
+    }
     let label = format!("Bank ••••{}", &bank[bank.len() - 4..]);
     let (receipt, _) = move_money(
         state,
@@ -370,6 +367,9 @@ pub async fn transfer(
     let account = ledger::account(&mut conn, user.id, Owned::Main).await?;
     let theirs = ledger::account(&mut conn, recipient.id, Owned::Main).await?;
     drop(conn);
+    if let Some(first) = request.replay_on(state.db.pool()).await? {
+        return Ok(first);
+    }
     let (receipt, fresh) = move_money(
         state,
         user,

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use app::live::protocol::{ClientMessage, ErrorCode, Notice, Payload, ServerMessage};
 
 use crate::bookings::{book, provider, slot_in};
+use crate::client::{Person, Role};
 use crate::helpers::{TestApp, new_user, send_json, spawn_app, spawn_app_with};
 use crate::live::{Ws, connect, next, send, subscribe};
 use app::rate_limit::ChatLimits;
@@ -1177,4 +1178,35 @@ async fn a_client_id_names_one_message_per_room_even_after_its_key_is_forgotten(
         .await
         .unwrap();
     assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn an_order_s_chat_is_for_its_two_parties_and_looks_missing_to_anyone_else() {
+    let app = spawn_app().await;
+    let organizer = app.person(Role::Organizer).await;
+    let buyer = app.person(Role::Attendee).await;
+    let stranger = app.person(Role::Attendee).await;
+    crate::helpers::deposit(&app, &buyer.token, 10_000).await;
+    let event = app.event(&organizer, &[("GA", 10.0, 10)]).await;
+    let order = app
+        .order(&buyer, event.ticket_categories[0].id, 1)
+        .await
+        .expect(201);
+    let open = |who: &Person, order: i64| {
+        app.client
+            .post(app.url("/rpc/events/order_chat"))
+            .bearer_auth(&who.token)
+            .form(&[("order_id", order.to_string())])
+            .send()
+    };
+    for party in [&buyer, &organizer] {
+        assert_eq!(open(party, order.id).await.unwrap().status(), 200);
+    }
+    let theirs = open(&stranger, order.id).await.unwrap();
+    let missing = open(&stranger, order.id + 1000).await.unwrap();
+    assert_eq!(
+        (theirs.status().as_u16(), missing.status().as_u16()),
+        (404, 404)
+    );
+    assert_eq!(theirs.text().await.unwrap(), missing.text().await.unwrap());
 }
