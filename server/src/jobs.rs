@@ -37,8 +37,8 @@ pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
     tasks
 }
 
-/// Forgets rate-limit keys whose allowance is full again, and live topics
-/// nobody follows (rebuilt on demand).
+/// Forgets rate-limit keys whose allowance is full again, live topics
+/// nobody follows (rebuilt on demand) and idempotency keys past their day.
 async fn housekeeping(state: AppState) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
@@ -46,14 +46,17 @@ async fn housekeeping(state: AppState) {
         state.auth_limiter.shrink();
         state.chat_limiter.shrink();
         state.live.prune();
+        let now = app::kernel::time::now_millis();
+        if let Err(e) = app::kernel::idempotency::sweep(state.db.pool(), now).await {
+            tracing::warn!(error = %e, "cannot forget old idempotency keys");
+        }
     }
 }
 
 /// Every sweep, on one beat: lapsed holds marked expired (they stopped
 /// counting when they lapsed), pending orders that needed them cancelled,
 /// past orders completed and paid out; bookings nobody answered declined
-/// and finished ones completed; silent stream viewers counted out; old
-/// idempotency keys forgotten.
+/// and finished ones completed; silent stream viewers counted out.
 async fn sweep(state: AppState) {
     let (db, hub) = (&state.db, &state.live);
     let mut ticker = tokio::time::interval(state.config.ticketing.sweep_interval);
@@ -63,10 +66,6 @@ async fn sweep(state: AppState) {
         app::events::sweeper::sweep_and_tell(db, hub, state.config.wallet.platform_fee_bps).await;
         app::services::sweeper::sweep_and_tell(db, hub).await;
         app::streams::viewers::sweep_and_tell(db, hub).await;
-        let now = app::kernel::time::now_millis();
-        if let Err(e) = app::kernel::idempotency::sweep(db.pool(), now).await {
-            tracing::warn!(error = %e, "cannot forget old idempotency keys");
-        }
     }
 }
 
