@@ -16,6 +16,10 @@ pub enum AppError {
     },
     #[error("You need to sign in first.")]
     Unauthorized,
+    /// A sign-in with a wrong email or password: a 401, as seed 001's
+    /// passport answers, saying which without saying which part was wrong.
+    #[error("The email or password is incorrect.")]
+    BadCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
     /// A 403 that says why (e.g. only attendees may review an event).
@@ -29,6 +33,10 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("The service is unavailable right now. Try again shortly.")]
     Unavailable,
+    /// A part of a seed's API that Marquee does not have yet (a 501 that
+    /// says what is missing).
+    #[error("{0}")]
+    NotImplemented(String),
     /// Anything unexpected. The detail is logged on the server, never sent.
     #[error("Something went wrong on our side.")]
     Internal,
@@ -50,12 +58,13 @@ impl AppError {
         use http::StatusCode as S;
         match self {
             Self::BadRequest { .. } => S::BAD_REQUEST,
-            Self::Unauthorized => S::UNAUTHORIZED,
+            Self::Unauthorized | Self::BadCredentials => S::UNAUTHORIZED,
             Self::Forbidden | Self::NotAllowed(_) => S::FORBIDDEN,
             Self::NotFound(_) => S::NOT_FOUND,
             Self::Conflict(_) => S::CONFLICT,
             Self::TooManyRequests { .. } => S::TOO_MANY_REQUESTS,
             Self::Unavailable => S::SERVICE_UNAVAILABLE,
+            Self::NotImplemented(_) => S::NOT_IMPLEMENTED,
             Self::Internal => S::INTERNAL_SERVER_ERROR,
             Self::Network(_) => S::BAD_GATEWAY,
         }

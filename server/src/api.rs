@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod chat;
 pub mod events;
 mod extract;
+pub mod families;
 mod openapi;
 pub mod orders;
 pub mod reviews;
@@ -40,6 +41,6 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Unknown API paths answer in JSON, not with the HTML 404 page.
-async fn not_found() -> app::error::AppError {
+pub(crate) async fn not_found() -> app::error::AppError {
     app::error::AppError::NotFound("This API endpoint".into())
 }

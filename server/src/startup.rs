@@ -16,7 +16,9 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower::util::option_layer;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -124,6 +126,7 @@ pub fn router(state: AppState) -> Router {
     let context = page_context(state.clone());
     let timeout = state.config.request_timeout;
     let body_limit = state.config.body_limit;
+    let cors = cross_origin(&state.config);
 
     Router::new()
         .route("/health", get(crate::health::health))
@@ -139,7 +142,11 @@ pub fn router(state: AppState) -> Router {
             "/organizer/events/{id}/attendees.csv",
             get(crate::downloads::attendees_csv),
         )
-        .nest("/api", crate::api::router())
+        .nest(
+            "/api",
+            crate::api::router().layer(option_layer(cors.clone())),
+        )
+        .merge(crate::api::families::router().layer(option_layer(cors)))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -182,6 +189,45 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// CORS for the JSON API and the seeds' families: the origins of
+/// `MARQUEE_ALLOWED_ORIGINS` (the list the CSRF check trusts) may call them
+/// from a browser; none may by default. Cross-origin clients authenticate
+/// with Bearer tokens: cookies are the site's own and never cross origins
+/// (no `Access-Control-Allow-Credentials`). Browsers keep a preflight's
+/// answer for ten minutes.
+fn cross_origin(config: &Config) -> Option<CorsLayer> {
+    use axum::http::Method;
+    use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+    let origins: Vec<HeaderValue> = config
+        .allowed_origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                AUTHORIZATION,
+                CONTENT_TYPE,
+                ACCEPT,
+                HeaderName::from_static("idempotency-key"),
+                REQUEST_ID,
+            ])
+            .expose_headers([REQUEST_ID, RETRY_AFTER])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
 }
 
 fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -144,13 +144,6 @@ pub async fn register(
 }
 
 /// The one answer for every failed sign-in: it never says which part was wrong.
-fn bad_credentials() -> AppError {
-    AppError::BadRequest {
-        field: None,
-        message: "The email or password is incorrect.".into(),
-    }
-}
-
 #[tracing::instrument(skip_all, err)]
 pub async fn login(
     state: &AppState,
@@ -161,13 +154,13 @@ pub async fn login(
     let email = email.trim().to_lowercase();
     state.auth_limiter.check(ip, Some(&email))?;
     if password.is_empty() || email.is_empty() {
-        return Err(bad_credentials());
+        return Err(AppError::BadCredentials);
     }
     let row = store::user_by_email(state.db.pool(), &email).await?;
     let ok = password::verify(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
     let row = match (ok, row) {
         (true, Some(row)) => row,
-        _ => return Err(bad_credentials()),
+        _ => return Err(AppError::BadCredentials),
     };
     let now = now_millis();
     let mut tx = state.db.pool().begin().await.map_err(AppError::internal)?;

@@ -160,6 +160,7 @@ pub async fn event_form(id: Option<i64>) -> Result<EventDraft, AppError> {
             cover_url: event.cover_url.unwrap_or_default(),
             status: event.status.as_str().into(),
             cancellation_fee: event.cancellation_fee_pct.to_string(),
+            payment_method: event.payment_method.as_str().into(),
             tiers: event
                 .tiers
                 .into_iter()

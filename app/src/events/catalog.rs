@@ -5,7 +5,7 @@ use sqlx::{Any, Transaction};
 
 use super::model::{
     EventDraft, EventFields, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
-    TierFields, check_text, parse_capacity, parse_fee_pct,
+    PaymentMethod, TierFields, check_text, parse_capacity, parse_fee_pct,
 };
 use super::rows::{EVENT_SELECT, EventRow, event_row, event_view, tier_rows, tiers_of};
 use crate::accounts::model::Role;
@@ -248,9 +248,20 @@ pub fn parse_draft(draft: &EventDraft) -> Result<EventInput, AppError> {
         cover_url: parse_cover_url(&draft.cover_url)?,
         status,
         cancellation_fee_pct: Some(parse_fee_pct("cancellation_fee", &draft.cancellation_fee)?),
+        payment_method: Some(parse_payment_method(&draft.payment_method)?),
         tiers,
         remove_tiers,
     })
+}
+
+/// The form's payment method: empty is the wallet.
+fn parse_payment_method(value: &str) -> Result<PaymentMethod, AppError> {
+    match value.trim() {
+        "" => Ok(PaymentMethod::Wallet),
+        value => PaymentMethod::parse(value).ok_or_else(|| {
+            AppError::bad_request("payment_method", "Choose the wallet or the door.")
+        }),
+    }
 }
 
 fn optional_local(field: &str, value: &str, zone: chrono_tz::Tz) -> Result<Option<i64>, AppError> {
@@ -289,8 +300,8 @@ pub async fn create_event(
     let mut tx = state.db.pool().begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO events (organizer_id, name, category, description, starts_at, ends_at, \
-         timezone, venue, cover_url, status, cancellation_fee_pct, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11) RETURNING id",
+         timezone, venue, cover_url, status, cancellation_fee_pct, payment_method, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $11, $11) RETURNING id",
     )
     .bind(user.id)
     .bind(input.name.trim())
@@ -304,6 +315,7 @@ pub async fn create_event(
     .bind(input.status.as_str())
     .bind(now)
     .bind(input.cancellation_fee_pct.unwrap_or(0))
+    .bind(input.payment_method.unwrap_or_default().as_str())
     .fetch_one(&mut *tx)
     .await?;
     for (position, tier) in input.tiers.iter().enumerate() {
@@ -363,7 +375,8 @@ pub async fn update_event(
     let saved = sqlx::query(
         "UPDATE events SET name = $1, category = $2, description = $3, starts_at = $4, \
          ends_at = $5, timezone = $6, venue = $7, cover_url = $8, status = $9, updated_at = $10, \
-         cancellation_fee_pct = COALESCE($12, cancellation_fee_pct) \
+         cancellation_fee_pct = COALESCE($12, cancellation_fee_pct), \
+         payment_method = COALESCE($13, payment_method) \
          WHERE id = $11 AND status <> 'cancelled'",
     )
     .bind(input.name.trim())
@@ -378,6 +391,7 @@ pub async fn update_event(
     .bind(now)
     .bind(id)
     .bind(input.cancellation_fee_pct)
+    .bind(input.payment_method.map(PaymentMethod::as_str))
     .execute(&mut *tx)
     .await?;
     if saved.rows_affected() == 0 {

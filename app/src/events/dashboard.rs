@@ -1,7 +1,7 @@
 //! The organizer's view of one event: seats per tier, revenue, check-ins,
 //! orders, and the orders as CSV.
 
-use super::model::{Dashboard, OrderStatus};
+use super::model::{Dashboard, OrderStatus, PaymentMethod};
 use super::orders::event_orders;
 use super::tickets::csv_line;
 use crate::accounts::service::AuthUser;
@@ -19,11 +19,15 @@ pub async fn dashboard(
     // Checks that the user manages the event (403/404 otherwise).
     let orders = event_orders(state, user, event_id).await?;
     let event = super::catalog::get_event(state, Some(user), event_id).await?;
-    let revenue_cents = orders
-        .iter()
-        .filter(|o| matches!(o.status, OrderStatus::Confirmed | OrderStatus::Completed))
-        .map(|o| o.total_cents)
-        .sum();
+    let sold = || {
+        orders
+            .iter()
+            .filter(|o| matches!(o.status, OrderStatus::Confirmed | OrderStatus::Completed))
+    };
+    let revenue_cents = sold().map(|o| o.total_cents).sum();
+    let at_door = || sold().filter(|o| o.payment_method == PaymentMethod::Door);
+    let owed_at_door_cents = at_door().map(|o| o.total_cents).sum();
+    let orders_at_door = at_door().count() as i64;
     let (tickets_issued, checked_in): (i64, i64) = sqlx::query_as(
         "SELECT CAST(COUNT(*) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN checked_in_at IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) \
@@ -35,6 +39,8 @@ pub async fn dashboard(
     Ok(Dashboard {
         event,
         revenue_cents,
+        owed_at_door_cents,
+        orders_at_door,
         tickets_issued,
         checked_in,
         orders,

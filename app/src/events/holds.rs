@@ -5,7 +5,7 @@
 
 use sqlx::{Any, Transaction};
 
-use super::model::{EventStatus, HoldStatus, HoldView, TierStatus};
+use super::model::{EventStatus, HoldStatus, HoldView, PaymentMethod, TierStatus};
 use super::rows::event_row;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
@@ -33,6 +33,7 @@ struct HoldRow {
     expires_at: i64,
     available: i64,
     order_id: Option<i64>,
+    payment_method: PaymentMethod,
 }
 
 /// Holds with their tier's free seats as of `$1`.
@@ -41,7 +42,7 @@ const HOLD_SELECT: &str = "SELECT h.id, h.event_id, e.name AS event_name, e.star
      h.expires_at, \
      CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(x.quantity), 0) FROM holds x \
         WHERE x.tier_id = t.id AND x.status = 'active' AND x.expires_at > $1) AS BIGINT) AS available, \
-     (SELECT o.id FROM orders o WHERE o.hold_id = h.id) AS order_id \
+     (SELECT o.id FROM orders o WHERE o.hold_id = h.id) AS order_id, e.payment_method \
      FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id";
 
 impl HoldRow {
@@ -66,6 +67,7 @@ impl HoldRow {
             seconds_left: ((self.expires_at - now) / 1000).max(0),
             available: self.available.max(0),
             order_id: self.order_id,
+            payment_method: self.payment_method,
         }
     }
 }

@@ -86,6 +86,27 @@ text_enum! {
 }
 
 text_enum! {
+    /// How an event's buyers pay: from their wallet at checkout (the
+    /// default), or at the door (the order is confirmed at once and no money
+    /// moves in Marquee).
+    #[derive(Default)]
+    pub enum PaymentMethod {
+        #[default]
+        Wallet = "wallet",
+        Door = "door",
+    }
+}
+
+impl PaymentMethod {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Wallet => "Pay from your wallet at checkout",
+            Self::Door => "Pay at the door",
+        }
+    }
+}
+
+text_enum! {
     /// A ticket tier on sale or taken off it.
     pub enum TierStatus {
         Active = "active",
@@ -154,6 +175,7 @@ pub struct EventView {
     pub status: EventStatus,
     /// Percent of the price kept when a buyer cancels.
     pub cancellation_fee_pct: i64,
+    pub payment_method: PaymentMethod,
     pub created_at: i64,
     pub updated_at: i64,
     pub tiers: Vec<TierView>,
@@ -226,6 +248,8 @@ pub struct HoldView {
     pub available: i64,
     /// The order made from this hold, if any.
     pub order_id: Option<i64>,
+    /// How its order will be paid.
+    pub payment_method: PaymentMethod,
 }
 
 impl HoldView {
@@ -260,6 +284,8 @@ pub struct OrderView {
     pub confirmed_at: Option<i64>,
     /// The organizer's cancellation fee when the buyer cancels, in percent.
     pub cancellation_fee_pct: i64,
+    /// How it is paid: from the wallet, or at the door (nothing moves here).
+    pub payment_method: PaymentMethod,
     /// Whether the viewer may cancel it now.
     pub can_cancel: bool,
     pub tickets: Vec<TicketView>,
@@ -285,6 +311,9 @@ pub struct TicketView {
 pub struct Dashboard {
     pub event: EventView,
     pub revenue_cents: i64,
+    /// Of the revenue, what buyers of pay-at-the-door orders still owe.
+    pub owed_at_door_cents: i64,
+    pub orders_at_door: i64,
     pub tickets_issued: i64,
     pub checked_in: i64,
     pub orders: Vec<OrderView>,
@@ -348,6 +377,8 @@ pub struct EventDraft {
     pub status: String,
     /// Percent kept when a buyer cancels; empty for 0.
     pub cancellation_fee: String,
+    /// `wallet` or `door`; empty for the wallet.
+    pub payment_method: String,
     pub tiers: Vec<TierDraft>,
 }
 
@@ -395,6 +426,8 @@ pub struct EventFields {
     /// The share of the price kept when a buyer cancels, in percent; `None`
     /// keeps the current one (0 for a new event).
     pub cancellation_fee_pct: Option<i64>,
+    /// `None` keeps the current one (the wallet for a new event).
+    pub payment_method: Option<PaymentMethod>,
     pub tiers: Vec<TierFields>,
     /// Tiers to delete (refused for tiers with orders).
     pub remove_tiers: Vec<i64>,

@@ -4,7 +4,7 @@
 //! A client key makes creation idempotent.
 
 use super::holds::{check_quantity, check_tier_on_sale, hold_for, insert_hold, lock_tier};
-use super::model::{HoldStatus, OrderStatus, OrderView, check_notes};
+use super::model::{HoldStatus, OrderStatus, OrderView, PaymentMethod, check_notes};
 use super::tickets::tickets_of_orders;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
@@ -45,13 +45,14 @@ pub(super) struct OrderRow {
     pub updated_at: i64,
     pub confirmed_at: Option<i64>,
     pub cancellation_fee_pct: i64,
+    pub payment_method: PaymentMethod,
 }
 
 pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.user_id, u.display_name AS buyer_name, \
      u.email AS buyer_email, o.event_id, e.name AS event_name, e.starts_at, e.ends_at, e.timezone, \
      e.organizer_id, o.tier_id, t.name AS tier_name, o.quantity, o.unit_price_cents, o.total_cents, \
      o.currency, o.status, o.notes, o.hold_id, h.expires_at AS hold_expires_at, o.cancel_reason, \
-     o.created_at, o.updated_at, o.confirmed_at, e.cancellation_fee_pct \
+     o.created_at, o.updated_at, o.confirmed_at, e.cancellation_fee_pct, o.payment_method \
      FROM orders o JOIN users u ON u.id = o.user_id JOIN events e ON e.id = o.event_id \
      JOIN ticket_tiers t ON t.id = o.tier_id LEFT JOIN holds h ON h.id = o.hold_id";
 
@@ -98,6 +99,7 @@ impl OrderRow {
             updated_at: self.updated_at,
             confirmed_at: self.confirmed_at,
             cancellation_fee_pct: self.cancellation_fee_pct,
+            payment_method: self.payment_method,
             can_cancel: open && now < self.starts_at && self.visible_to(viewer),
             tickets: Vec::new(),
         }
@@ -291,9 +293,9 @@ pub async fn create_order(
     };
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO orders (user_id, event_id, tier_id, hold_id, quantity, unit_price_cents, \
-         total_cents, currency, status, notes, created_at, updated_at) \
+         total_cents, currency, status, notes, payment_method, created_at, updated_at) \
          SELECT h.user_id, h.event_id, h.tier_id, h.id, h.quantity, t.price_cents, \
-         t.price_cents * h.quantity, e.currency, 'pending', $2, $3, $3 \
+         t.price_cents * h.quantity, e.currency, 'pending', $2, e.payment_method, $3, $3 \
          FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id \
          WHERE h.id = $1 RETURNING id",
     )
@@ -314,28 +316,25 @@ pub async fn create_order(
         }
         Err(e) => return Err(AppError::from(e)),
     };
-    // Phase one of the payment: the total is reserved on the buyer's wallet
-    // for as long as the seats are held. Short of money, nothing is made.
-    let (total, currency, organizer, expires_at): (i64, String, i64, i64) = sqlx::query_as(
-        "SELECT o.total_cents, o.currency, e.organizer_id, h.expires_at FROM orders o \
-         JOIN events e ON e.id = o.event_id JOIN holds h ON h.id = o.hold_id WHERE o.id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let money = OrderMoney {
-        order_id: id,
-        buyer_id: user.id,
-        organizer_id: organizer,
-        total_cents: total,
-        currency: &currency,
-    };
-    payments::reserve_order(&mut tx, money, expires_at, now).await?;
     // A new order has no tickets yet: its row is its whole view.
-    let order = order_row(&mut tx, id)
+    let row = order_row(&mut tx, id)
         .await?
-        .ok_or_else(|| AppError::internal("a new order vanished"))?
-        .view(user, now);
+        .ok_or_else(|| AppError::internal("a new order vanished"))?;
+    // Phase one of a wallet payment: the total is reserved on the buyer's
+    // wallet for as long as the seats are held. Short of money, nothing is
+    // made. An order paid at the door moves no money here.
+    if row.payment_method == PaymentMethod::Wallet {
+        let money = OrderMoney {
+            order_id: id,
+            buyer_id: user.id,
+            organizer_id: row.organizer_id,
+            total_cents: row.total_cents,
+            currency: &row.currency,
+        };
+        let expires_at = row.hold_expires_at.unwrap_or(now);
+        payments::reserve_order(&mut tx, money, expires_at, now).await?;
+    }
+    let order = row.view(user, now);
     idempotency::commit(tx, request.as_ref(), &order).await?;
     tracing::info!(order_id = id, hold_id = %hold_id, "order created");
     crate::wallet::service::announce(state, user.id);
@@ -477,9 +476,15 @@ pub async fn confirm_order(
         .execute(&mut *tx)
         .await?;
     }
-    // Phase two of the payment, in the same transaction as the seats: both
-    // happen or neither does.
-    if let Err(refused) = payments::post_order(&mut tx, id.get(), row.total_cents, now).await {
+    // Phase two of a wallet payment, in the same transaction as the seats:
+    // both happen or neither does. At the door, the buyer pays there.
+    let paid = match row.payment_method {
+        PaymentMethod::Wallet => {
+            payments::post_order(&mut tx, id.get(), row.total_cents, now).await
+        }
+        PaymentMethod::Door => Ok(()),
+    };
+    if let Err(refused) = paid {
         tx.rollback().await?;
         lapse(state, id.get(), row.hold_id.as_deref()).await?;
         state.live.touch_event(row.event_id);
@@ -518,6 +523,22 @@ async fn lapse(state: &AppState, id: i64, hold: Option<&str>) -> Result<(), AppE
     .await?;
     crate::wallet::ledger::void(&mut tx, &payments::reference(id, "payment"), now).await?;
     Ok(tx.commit().await?)
+}
+
+/// Seed 001's order: created, and for an event paid at the door confirmed
+/// at once (its seats sold, its tickets issued), as the seed describes it.
+/// A wallet order stays pending until it is confirmed (and paid). Safe to
+/// repeat with the same key: a replayed pending door order is confirmed.
+pub async fn place_order(
+    state: &AppState,
+    user: &AuthUser,
+    new: NewOrder,
+) -> Result<OrderView, AppError> {
+    let order = create_order(state, user, new).await?;
+    if order.payment_method == PaymentMethod::Door && order.status == OrderStatus::Pending {
+        return confirm_order(state, user, OrderId::new(order.id)).await;
+    }
+    Ok(order)
 }
 
 /// The browser's checkout: the hold becomes an order paid from the wallet,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::AnyPool;
 
-use super::model::{EventStatus, EventView, SaleState, TierStatus, TierView};
+use super::model::{EventStatus, EventView, PaymentMethod, SaleState, TierStatus, TierView};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
@@ -28,13 +28,14 @@ pub struct EventRow {
     pub currency: String,
     pub status: EventStatus,
     pub cancellation_fee_pct: i64,
+    pub payment_method: PaymentMethod,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 pub const EVENT_SELECT: &str = "SELECT e.id, e.organizer_id, u.display_name AS organizer_name, \
      e.name, e.category, e.description, e.starts_at, e.ends_at, e.timezone, e.venue, \
-     e.cover_url, e.currency, e.status, e.cancellation_fee_pct, e.created_at, e.updated_at \
+     e.cover_url, e.currency, e.status, e.cancellation_fee_pct, e.payment_method, e.created_at, e.updated_at \
      FROM events e JOIN users u ON u.id = e.organizer_id";
 
 impl EventRow {
@@ -177,6 +178,7 @@ pub fn event_view(
         currency: row.currency.clone(),
         status: row.status(),
         cancellation_fee_pct: row.cancellation_fee_pct,
+        payment_method: row.payment_method,
         created_at: row.created_at,
         updated_at: row.updated_at,
         tiers: tiers.iter().map(|t| t.view(row, now)).collect(),

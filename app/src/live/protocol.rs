@@ -407,6 +407,98 @@ impl FromStr for Topic {
 
 #[cfg(test)]
 mod tests {
+    /// The kind of each message, by name; a new kind fails to compile here
+    /// until it is named, and then until the document shows it.
+    fn kind(message: &ServerMessage) -> String {
+        match message {
+            ServerMessage::Hello { .. } => "hello".into(),
+            ServerMessage::Error { .. } => "error".into(),
+            ServerMessage::Pong { .. } => "pong".into(),
+            ServerMessage::Rtc { .. } => "rtc".into(),
+            ServerMessage::Snapshot { payload, .. }
+            | ServerMessage::Update { payload, .. }
+            | ServerMessage::Signal { payload, .. } => match payload {
+                Payload::Availability { .. } => "availability".into(),
+                Payload::Booking { .. } => "booking".into(),
+                Payload::Schedule { .. } => "schedule".into(),
+                Payload::ChatMessage { .. } => "chat_message".into(),
+                Payload::RoomChanged { .. } => "room_changed".into(),
+                Payload::Typing { .. } => "typing".into(),
+                Payload::Stream { .. } => "stream".into(),
+                Payload::Presence { .. } => "presence".into(),
+                Payload::Notice { notice } => format!(
+                    "notice:{}",
+                    match notice {
+                        Notice::OrderChanged { .. } => "order_changed",
+                        Notice::WalletChanged => "wallet_changed",
+                        Notice::HoldExpired { .. } => "hold_expired",
+                        Notice::HoldChanged { .. } => "hold_changed",
+                        Notice::NewOrder { .. } => "new_order",
+                        Notice::BookingChanged { .. } => "booking_changed",
+                        Notice::ChatMessage { .. } => "chat_message",
+                        Notice::ChatRead { .. } => "chat_read",
+                        Notice::NewBooking { .. } => "new_booking",
+                    }
+                ),
+            },
+        }
+    }
+
+    const KINDS: &[&str] = &[
+        "hello",
+        "error",
+        "pong",
+        "rtc",
+        "availability",
+        "booking",
+        "schedule",
+        "chat_message",
+        "room_changed",
+        "typing",
+        "stream",
+        "presence",
+        "notice:order_changed",
+        "notice:wallet_changed",
+        "notice:hold_expired",
+        "notice:hold_changed",
+        "notice:new_order",
+        "notice:booking_changed",
+        "notice:chat_message",
+        "notice:chat_read",
+        "notice:new_booking",
+    ];
+
+    #[test]
+    fn every_server_message_is_documented_exactly_as_it_is_sent() {
+        let doc = include_str!("../../../docs/live-protocol.md");
+        let block = doc
+            .split("```json server-messages\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("docs/live-protocol.md has a server-messages block");
+        let mut seen = std::collections::HashSet::new();
+        for line in block.lines().filter(|l| !l.trim().is_empty()) {
+            let written: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {e}: {line}"));
+            let message: ServerMessage = serde_json::from_value(written.clone())
+                .unwrap_or_else(|e| panic!("not a server message: {e}: {line}"));
+            let sent = serde_json::to_value(&message).expect("serializes");
+            assert_eq!(sent, written, "the server sends it otherwise: {line}");
+            let kind = kind(&message);
+            assert!(
+                KINDS.contains(&kind.as_str()),
+                "{kind} is missing from KINDS"
+            );
+            seen.insert(kind);
+        }
+        for kind in KINDS {
+            assert!(
+                seen.contains(*kind),
+                "docs/live-protocol.md shows no {kind}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -26,21 +26,45 @@ pub fn router() -> Router<AppState> {
         .route("/auth/revoke", post(revoke))
 }
 
+/// Seed 001 signs up with `username` (its email); seeds 000 and 002 send
+/// `email`, and then `username` is the name shown.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterRequest {
-    /// The email address.
-    pub username: String,
+    /// The email address (seed 001), or the name shown when `email` is given.
+    pub username: Option<String>,
+    /// The email address (seeds 000 and 002).
+    pub email: Option<String>,
     pub password: String,
     /// `attendee` (default; `assistant` is accepted) or `organizer`.
     pub role: Option<String>,
     pub display_name: Option<String>,
 }
 
+impl RegisterRequest {
+    /// The email and the name shown, whichever dialect sent them.
+    fn identity(&mut self) -> Result<(String, String), AppError> {
+        let (email, name) = match self.email.take() {
+            Some(email) => (email, self.display_name.take().or(self.username.take())),
+            None => (
+                self.username.take().ok_or_else(email_required)?,
+                self.display_name.take(),
+            ),
+        };
+        Ok((email, name.unwrap_or_default()))
+    }
+}
+
+/// `username` (seed 001) or `email` (seeds 000 and 002): the email address.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
-    pub username: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
     pub password: String,
+}
+
+fn email_required() -> AppError {
+    AppError::bad_request("username", "username (or email) is required.")
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -59,12 +83,13 @@ pub struct RevokeRequest {
     pub refresh_token: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
     /// Absent when a concurrent refresh already rotated the token.
     pub refresh_token: Option<String>,
-    pub token_type: &'static str,
+    /// Always `Bearer`.
+    pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
     pub user: ApiUser,
@@ -85,7 +110,7 @@ fn tokens(issued: IssuedSession) -> TokenResponse {
         expires_in: issued.access_expires_at - app::kernel::time::now_millis() / 1000,
         access_token: issued.access_token,
         refresh_token: issued.refresh_token,
-        token_type: "Bearer",
+        token_type: "Bearer".into(),
         user: ApiUser::from(&issued.user.me),
     }
 }
@@ -96,14 +121,15 @@ fn tokens(issued: IssuedSession) -> TokenResponse {
 pub async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<RegisterRequest>,
+    ApiJson(mut body): ApiJson<RegisterRequest>,
 ) -> Result<impl IntoResponse, AppError> {
+    let (email, display_name) = body.identity()?;
     let issued = service::register(
         &state,
         Registration {
-            email: body.username,
+            email,
             password: body.password,
-            display_name: body.display_name.unwrap_or_default(),
+            display_name,
             role: body.role.unwrap_or_default(),
         },
         ip,
@@ -114,13 +140,15 @@ pub async fn register(
 
 /// Sign in with email and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
+        (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let issued = service::login(&state, &body.username, body.password, ip).await?;
+    let email = body.email.or(body.username).ok_or_else(email_required)?;
+    let issued = service::login(&state, &email, body.password, ip).await?;
     Ok(Json(tokens(issued)))
 }
 

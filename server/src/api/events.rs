@@ -14,7 +14,7 @@ use app::accounts::session::Auth;
 use app::error::AppError;
 use app::events::model::{
     CheckInOutcome, EventFields, EventInput, EventQuery, EventStatus, EventView, HoldView,
-    TierFields, TierView,
+    PaymentMethod, TierFields, TierView,
 };
 use app::events::{catalog, holds, tickets};
 use app::kernel::ids::{EventId, TierId};
@@ -104,6 +104,7 @@ pub struct ApiEvent {
     pub currency: String,
     /// Percent of the price kept when a buyer cancels.
     pub cancellation_fee_pct: i64,
+    pub payment_method: ApiPaymentMethod,
     pub is_active: bool,
     /// `published`, `draft` or `cancelled`.
     pub status: String,
@@ -128,6 +129,7 @@ impl From<&EventView> for ApiEvent {
             cover_url: e.cover_url.clone(),
             currency: e.currency.clone(),
             cancellation_fee_pct: e.cancellation_fee_pct,
+            payment_method: e.payment_method.into(),
             is_active: e.status == EventStatus::Published,
             status: e.status.as_str().to_string(),
             created_by: e.organizer_id,
@@ -135,6 +137,35 @@ impl From<&EventView> for ApiEvent {
             ticket_categories: e.tiers.iter().map(ApiTier::from).collect(),
             created_at: time::iso(e.created_at),
             updated_at: time::iso(e.updated_at),
+        }
+    }
+}
+
+/// How buyers pay: `wallet` (the default: an order reserves its total on
+/// the buyer's wallet and confirming it pays) or `door` (an order is
+/// confirmed at once with its tickets, no money moves in Marquee, and the
+/// buyer pays at the entrance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiPaymentMethod {
+    Wallet,
+    Door,
+}
+
+impl From<PaymentMethod> for ApiPaymentMethod {
+    fn from(method: PaymentMethod) -> Self {
+        match method {
+            PaymentMethod::Wallet => Self::Wallet,
+            PaymentMethod::Door => Self::Door,
+        }
+    }
+}
+
+impl From<ApiPaymentMethod> for PaymentMethod {
+    fn from(method: ApiPaymentMethod) -> Self {
+        match method {
+            ApiPaymentMethod::Wallet => Self::Wallet,
+            ApiPaymentMethod::Door => Self::Door,
         }
     }
 }
@@ -169,6 +200,8 @@ pub struct CreateEvent {
     pub cover_url: Option<String>,
     /// Percent of the price kept when a buyer cancels (0 to 100).
     pub cancellation_fee_pct: Option<i64>,
+    /// `wallet` when left out of a new event.
+    pub payment_method: Option<ApiPaymentMethod>,
     pub is_active: Option<bool>,
     pub ticket_categories: Vec<TierBody>,
 }
@@ -186,6 +219,8 @@ pub struct UpdateEvent {
     pub cover_url: Option<String>,
     /// Percent of the price kept when a buyer cancels (0 to 100).
     pub cancellation_fee_pct: Option<i64>,
+    /// `wallet` when left out of a new event.
+    pub payment_method: Option<ApiPaymentMethod>,
     pub is_active: Option<bool>,
     /// Categories to change (with `id`) or add (without); others stay.
     pub ticket_categories: Option<Vec<TierBody>>,
@@ -405,6 +440,7 @@ pub async fn create_event(
             .map_err(seed_fields)?,
         status: status(body.is_active, EventStatus::Published),
         cancellation_fee_pct: body.cancellation_fee_pct,
+        payment_method: body.payment_method.map(PaymentMethod::from),
         tiers: body
             .ticket_categories
             .iter()
@@ -453,6 +489,7 @@ pub async fn update_event(
         },
         status: status(body.is_active, current.status),
         cancellation_fee_pct: body.cancellation_fee_pct,
+        payment_method: body.payment_method.map(PaymentMethod::from),
         tiers: body
             .ticket_categories
             .unwrap_or_default()

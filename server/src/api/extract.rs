@@ -24,19 +24,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// `missing field `password`` → 400 for field `password`.
+/// Serde's complaint as a 400 naming the field: `missing field `password``
+/// names `password`; a wrong value names its path
+/// (`paymentMethod: unknown variant `cheque`, expected …`) and says what
+/// was expected.
 fn json_error(text: &str) -> AppError {
-    let field = text
-        .split('`')
-        .nth(1)
-        .filter(|_| text.contains("field"))
-        .map(str::to_string);
-    let message = match &field {
-        Some(f) if text.contains("missing field") => format!("{f} is required."),
-        Some(f) => format!("{f} has the wrong type or value."),
-        None => "The body must be valid JSON with Content-Type: application/json.".to_string(),
+    let Some((_, detail)) = text.split_once("target type: ") else {
+        return AppError::BadRequest {
+            field: None,
+            message: "The body must be valid JSON with Content-Type: application/json.".into(),
+        };
     };
-    AppError::BadRequest { field, message }
+    // Serde's position in the text is no help to a client.
+    let detail = detail.split(" at line ").next().unwrap_or(detail);
+    // The path of the value comes first, unless the value is the body itself.
+    let (path, reason) = match detail.split_once(": ") {
+        Some((path, reason)) if !path.contains(' ') && path != "." => (Some(path), reason),
+        _ => (None, detail),
+    };
+    let missing = reason
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    let join = |name: &str| match path {
+        Some(path) => format!("{path}.{name}"),
+        None => name.to_string(),
+    };
+    match (missing, path) {
+        (Some(name), _) => {
+            AppError::bad_request(join(name), format!("{} is required.", join(name)))
+        }
+        (None, Some(path)) => AppError::bad_request(path, format!("{path}: {reason}.")),
+        (None, None) => AppError::BadRequest {
+            field: None,
+            message: format!("The body does not fit: {reason}."),
+        },
+    }
 }
 
 /// The signed-in user, or 401.
@@ -190,6 +212,30 @@ mod tests {
         assert_eq!(
             err,
             AppError::bad_request("password", "password is required.")
+        );
+    }
+
+    #[test]
+    fn a_wrong_value_names_its_path_and_what_was_expected() {
+        let err = json_error(
+            "Failed to deserialize the JSON body into the target type: paymentMethod: unknown variant `cheque`, expected `wallet` or `door` at line 1 column 27",
+        );
+        assert_eq!(
+            err,
+            AppError::bad_request(
+                "paymentMethod",
+                "paymentMethod: unknown variant `cheque`, expected `wallet` or `door`."
+            )
+        );
+        let nested = json_error(
+            "Failed to deserialize the JSON body into the target type: ticketCategories[0]: missing field `totalSeats` at line 1 column 9",
+        );
+        assert_eq!(
+            nested,
+            AppError::bad_request(
+                "ticketCategories[0].totalSeats",
+                "ticketCategories[0].totalSeats is required."
+            )
         );
     }
 

@@ -1,5 +1,9 @@
 use axum::Json;
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
 use super::{auth, bookings, chat, events, orders, reviews, services, streaming, users, wallet};
@@ -29,14 +33,14 @@ use super::{auth, bookings, chat, events, orders, reviews, services, streaming, 
         streaming::start, streaming::end, streaming::live, streaming::get_one, streaming::join,
         streaming::leave,
     ),
-    components(schemas(auth::ErrorBody)),
+    components(schemas(auth::ErrorBody, Health)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "users", description = "Profiles and search"),
         (name = "events", description = "Events and their ticket categories (seed 001)"),
         (name = "tickets", description = "Seat locks (holds) and check-in"),
-        (name = "orders", description = "Orders: idempotent creation, confirmation, cancellation. Creating an order reserves its total on your wallet; confirming pays it."),
+        (name = "orders", description = "Orders: idempotent creation, confirmation, cancellation. For an event paid from the wallet (`paymentMethod: wallet`), creating an order reserves its total on your wallet and confirming pays it; for one paid at the door (`door`), creating an order confirms it at once and no money moves."),
         (name = "services", description = "Services (seed 000): what providers offer and their free slots"),
         (name = "bookings", description = "Bookings (seed 000): one booking per provider time range, the status flow, live location"),
         (name = "reviews", description = "Reviews (seed 000): only after a completed booking or an attended event, once"),
@@ -46,6 +50,21 @@ use super::{auth, bookings, chat, events, orders, reviews, services, streaming, 
     )
 )]
 pub struct ApiDoc;
+
+/// What a health check answers (`app::system::Health`, as the document
+/// shows it; a test reads a real answer through it).
+#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Health {
+    /// `ok` when every dependency answers, `degraded` otherwise.
+    pub status: String,
+    pub version: String,
+    /// `ok` or `unavailable`.
+    pub database: String,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    pub uptime_seconds: u64,
+}
 
 struct BearerAuth;
 
@@ -64,6 +83,71 @@ impl Modify for BearerAuth {
     }
 }
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The whole document: `/api`, its aliases and the seeds' families. Built
+/// once, served as it was built.
+pub async fn document() -> Json<&'static utoipa::openapi::OpenApi> {
+    static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> =
+        std::sync::LazyLock::new(|| {
+            let mut doc = ApiDoc::openapi();
+            super::families::document(&mut doc);
+            doc
+        });
+    Json(&DOCUMENT)
+}
+
+/// A health check's path: 200 when the database answers, 503 when not.
+pub fn health_item(id: &str, tag: &str) -> PathItem {
+    let health = |description: &str| {
+        ResponseBuilder::new().description(description).content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Health")))
+                .build(),
+        )
+    };
+    PathItem::new(
+        HttpMethod::Get,
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .tag(tag)
+            .summary(Some("Whether Marquee and its database answer"))
+            .response("200", health("Up"))
+            .response("503", health("The database does not answer")),
+    )
+}
+
+/// A seed path Marquee does not serve yet: 501 with the usual error body.
+/// `wildcard` names the path parameter that stands for the rest of the path.
+pub fn not_implemented_item(id: &str, tag: &str, wildcard: Option<&str>) -> PathItem {
+    let operation = |method: &str| {
+        let mut op = OperationBuilder::new()
+            .operation_id(Some(format!("{id}_{method}")))
+            .tag(tag)
+            .summary(Some("Not in Marquee yet"))
+            .response(
+                "501",
+                ResponseBuilder::new()
+                    .description("What is missing")
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    ),
+            );
+        if let Some(name) = wildcard {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+            );
+        }
+        op.build()
+    };
+    let mut item = PathItem::default();
+    item.get = Some(operation("get"));
+    item.post = Some(operation("post"));
+    item
 }

@@ -59,6 +59,9 @@ pub struct ApiOrder {
     pub currency: String,
     /// `pending`, `confirmed`, `completed` or `cancelled`.
     pub status: String,
+    /// `door`: confirmed at once, paid at the entrance; `wallet`: paid from
+    /// the wallet when confirmed.
+    pub payment_method: super::events::ApiPaymentMethod,
     pub event_name: String,
     pub category_name: String,
     pub notes: String,
@@ -83,6 +86,7 @@ impl From<&OrderView> for ApiOrder {
             total_cents: o.total_cents,
             currency: o.currency.clone(),
             status: o.status.as_str().to_string(),
+            payment_method: o.payment_method.into(),
             event_name: o.event_name.clone(),
             category_name: o.tier_name.clone(),
             notes: o.notes.clone(),
@@ -129,7 +133,9 @@ pub struct CreateOrderWithLock {
     pub client_key: Option<String>,
 }
 
-/// Order seats directly (a hold and a pending order in one transaction).
+/// Order seats directly. For an event paid at the door the order comes back
+/// `confirmed` with its tickets (pay at the entrance); otherwise `pending`,
+/// its total reserved on your wallet until you confirm it.
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "The same key returns the same order")),
     responses((status = 201, body = ApiOrder), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
@@ -142,7 +148,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let event = body.event_id.map(EventId::new);
     holds::check_tier_event(&state, TierId::new(body.category_id), event).await?;
-    let order = orders::create_order(
+    let order = orders::place_order(
         &state,
         &user,
         NewOrder {
@@ -157,7 +163,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(ApiOrder::from(&order))).into_response())
 }
 
-/// Order the seats of a lock (from `/api/events/tickets/reserve`).
+/// Order the seats of a lock (from `/api/events/tickets/reserve`); at the
+/// door, confirmed at once as for `POST /api/orders`.
 #[utoipa::path(post, path = "/api/orders/with-lock", tag = "orders", request_body = CreateOrderWithLock,
     responses((status = 201, body = ApiOrder), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -171,7 +178,7 @@ pub async fn create_with_lock(
         let event = body.event_id.map(EventId::new);
         holds::check_tier_event(&state, TierId::new(tier), event).await?;
     }
-    let order = orders::create_order(
+    let order = orders::place_order(
         &state,
         &user,
         NewOrder {

@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -18,7 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/me", get(me))
         .route("/user", get(me))
-        .route("/users/me", put(update_me))
+        .route("/users/me", get(me).put(update_me))
         .route("/users/search", get(search))
         .route("/users/{id}", get(profile))
         .route("/admin/users", get(list_all))

@@ -145,11 +145,14 @@ async fn login_with_a_wrong_password_or_unknown_email_says_the_same() {
     )
     .await;
 
-    assert_eq!(wrong.status(), 400);
-    assert_eq!(unknown.status(), 400);
+    // As seed 001's passport answers: 401, and the same words either way.
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
     let (wrong, unknown): (Value, Value) =
         (wrong.json().await.unwrap(), unknown.json().await.unwrap());
     assert_eq!(wrong, unknown);
+    assert_eq!(wrong["statusCode"], 401);
+    assert_eq!(wrong["error"], "Unauthorized");
 
     let ok = post(
         &app,
@@ -456,7 +459,7 @@ async fn sign_in_attempts_over_the_limit_get_429_with_retry_after() {
     for _ in 0..3 {
         assert_eq!(
             post(&app, "/api/auth/login", body.clone()).await.status(),
-            400
+            401
         );
     }
 
@@ -578,10 +581,10 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance() {
     };
 
     for _ in 0..2 {
-        assert_eq!(login("192.0.2.1").await.unwrap().status(), 400);
+        assert_eq!(login("192.0.2.1").await.unwrap().status(), 401);
     }
     assert_eq!(login("192.0.2.1").await.unwrap().status(), 429);
     // Another client behind the same proxy is not punished for the first one.
-    assert_eq!(login("192.0.2.2").await.unwrap().status(), 400);
+    assert_eq!(login("192.0.2.2").await.unwrap().status(), 401);
     app.stop().await;
 }

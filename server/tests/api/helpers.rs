@@ -324,3 +324,8 @@ pub async fn send_json(
         response.json().await.unwrap_or(serde_json::Value::Null),
     )
 }
+
+/// An email address nobody has used yet.
+pub fn unique_email() -> String {
+    format!("user{:x}@example.com", rand::random::<u64>())
+}

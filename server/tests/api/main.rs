@@ -10,6 +10,7 @@ mod binary;
 mod bookings;
 mod chat;
 mod client;
+mod contract;
 mod health;
 mod helpers;
 mod live;

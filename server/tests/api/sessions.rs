@@ -289,13 +289,12 @@ async fn a_wrong_password_on_the_form_comes_back_as_an_error_not_a_session() {
         .await
         .unwrap();
 
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 401);
     assert!(set_cookies(&response).is_empty());
-    let body = response.text().await.unwrap();
-    assert!(
-        body.contains("The email or password is incorrect."),
-        "{body}"
-    );
+    // The page reads the error back and shows its words.
+    let error: app::error::AppError = response.json().await.unwrap();
+    assert_eq!(error, app::error::AppError::BadCredentials);
+    assert_eq!(error.to_string(), "The email or password is incorrect.");
     app.stop().await;
 }
 

@@ -11,7 +11,7 @@ use crate::components::{FailedPage, INPUT, Skeleton};
 use crate::error::AppError;
 use crate::events::api::TopUpAndPay;
 use crate::events::api::{Checkout, ReleaseHold, get_hold};
-use crate::events::model::{HoldStatus, HoldView};
+use crate::events::model::{HoldStatus, HoldView, PaymentMethod};
 use crate::kernel::idempotency::fresh_key;
 use crate::live::protocol::Notice;
 use crate::wallet::api::wallet_balance;
@@ -82,6 +82,8 @@ fn HoldCard(
     let total_cents = hold.total_cents();
     let expires_label = crate::events::pages::clock(hold.expires_at);
     let (checkout_id, release_id) = (hold.id.clone(), hold.id.clone());
+    let door = hold.payment_method == PaymentMethod::Door;
+    let door_id = hold.id.clone();
     view! {
         <Card>
             <div class="space-y-4">
@@ -106,10 +108,23 @@ fn HoldCard(
                             <Countdown seconds_left=hold.seconds_left expires_label />
                             <p class="mt-1 text-xs text-amber-900">"Confirm before the time runs out, or the seats go back on sale."</p>
                         </div>
+                        {door.then(|| view! {
+                            <ActionForm action=checkout attr:class="space-y-3" attr:data-testid="pay-at-door">
+                                <input type="hidden" name="hold_id" value=door_id />
+                                {notes_field()}
+                                <p class="text-sm text-slate-700">
+                                    "You pay " <strong>{money(total_cents, &hold.currency)}</strong> " at the door: nothing is taken from your wallet. Your tickets are issued now."
+                                </p>
+                                <Button kind="submit" busy=checkout.pending()>"Confirm order, pay at the door"</Button>
+                            </ActionForm>
+                        })}
                         <Suspense fallback=|| view! { <Skeleton height="h-24" /> }>
                             {move || {
                                 let checkout_id = checkout_id.clone();
                                 Suspend::new(async move {
+                                    if door {
+                                        return ().into_any();
+                                    }
                                     match balance.await {
                                         Ok(b) => view! { <PayForms hold_id=checkout_id total=total_cents balance=b checkout top_up_and_pay /> }.into_any(),
                                         Err(error) => view! { <FormAlert message=Signal::stored(Some(error.to_string())) /> }.into_any(),
@@ -135,6 +150,15 @@ fn HoldCard(
     }
 }
 
+fn notes_field() -> impl IntoView {
+    view! {
+        <div class="space-y-1.5">
+            <label for="notes" class="block text-sm font-medium text-slate-800">"Notes for the organizer (optional)"</label>
+            <textarea id="notes" name="notes" rows="2" maxlength="500" class=INPUT></textarea>
+        </div>
+    }
+}
+
 /// How the order is paid: from the wallet when it holds enough, else a
 /// top-up of what is missing and the payment in one go.
 #[component]
@@ -145,14 +169,7 @@ fn PayForms(
     checkout: ServerAction<Checkout>,
     top_up_and_pay: ServerAction<TopUpAndPay>,
 ) -> impl IntoView {
-    let notes = || {
-        view! {
-            <div class="space-y-1.5">
-                <label for="notes" class="block text-sm font-medium text-slate-800">"Notes for the organizer (optional)"</label>
-                <textarea id="notes" name="notes" rows="2" maxlength="500" class=INPUT></textarea>
-            </div>
-        }
-    };
+    let notes = notes_field;
     let short = total - balance.available_cents;
     let wallet_line = view! {
         <p class="flex justify-between text-sm" data-testid="wallet-available">

@@ -10,7 +10,7 @@ use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, Card, Variant};
 use crate::components::{FailedPage, Notice, Skeleton, id_param, query_param};
 use crate::events::api::{CancelEvent, DeleteEvent, event_dashboard};
-use crate::events::model::{Dashboard, EventStatus};
+use crate::events::model::{Dashboard, EventStatus, PaymentMethod};
 use crate::live::client::use_topic;
 use crate::live::protocol::{Payload, TierSeats};
 
@@ -121,6 +121,12 @@ fn DashboardBody(
             <Stat label="Revenue" value=money(d.revenue_cents, &e.currency) />
             <Stat label="Checked in" value=format!("{} / {}", d.checked_in, d.tickets_issued) />
         </div>
+        {(d.orders_at_door > 0 || e.payment_method == PaymentMethod::Door).then(|| view! {
+            <p class="rounded-xl bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="owed-at-door">
+                "To collect at the door: " <strong class="tabular-nums">{money(d.owed_at_door_cents, &e.currency)}</strong>
+                {format!(" from {} order{} paid there.", d.orders_at_door, if d.orders_at_door == 1 { "" } else { "s" })}
+            </p>
+        })}
         <Card>
             <h2 class="text-lg font-semibold">"Tiers"</h2>
             <div class="mt-3 overflow-x-auto">

@@ -100,6 +100,7 @@ fn EventForm(id: Option<i64>, draft: EventDraft, save: ServerAction<SaveEvent>) 
     let category = draft.category.clone();
     let timezone = draft.timezone.clone();
     let published = draft.status != "draft";
+    let at_door = draft.payment_method == "door";
     let tiers_error = error("tiers");
     view! {
         <ActionForm action=save attr:class="space-y-6" attr:novalidate="true">
@@ -133,6 +134,14 @@ fn EventForm(id: Option<i64>, draft: EventDraft, save: ServerAction<SaveEvent>) 
                         <textarea id="ev-description" name="draft[description]" rows="5" maxlength="5000" class=INPUT>{draft.description.clone()}</textarea>
                         {move || error("description").get().map(|e| view! { <p class="text-sm text-red-600" role="alert">{e}</p> })}
                     </div>
+                    <fieldset class="sm:col-span-2">
+                        <legend class="text-sm font-medium text-slate-800">"Payment"</legend>
+                        <div class="mt-2 flex flex-wrap gap-4 text-sm">
+                            <label class="flex items-center gap-2"><input type="radio" name="draft[payment_method]" value="wallet" checked=!at_door />"From the buyer's wallet at checkout"</label>
+                            <label class="flex items-center gap-2"><input type="radio" name="draft[payment_method]" value="door" checked=at_door />"At the door: orders are confirmed at once, buyers pay you there"</label>
+                        </div>
+                        {move || error("payment_method").get().map(|e| view! { <p class="text-sm text-red-600" role="alert">{e}</p> })}
+                    </fieldset>
                     <fieldset class="sm:col-span-2">
                         <legend class="text-sm font-medium text-slate-800">"Visibility"</legend>
                         <div class="mt-2 flex flex-wrap gap-4 text-sm">

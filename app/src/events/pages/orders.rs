@@ -11,7 +11,7 @@ use crate::components::{Button, ButtonLink, Card, EmptyState, ErrorView, IconNam
 use crate::components::{FailedPage, Notice, Skeleton, id_param, query_param};
 use crate::error::AppError;
 use crate::events::api::{CancelOrder, get_order, my_orders};
-use crate::events::model::{HoldView, OrderStatus, OrderView};
+use crate::events::model::{HoldView, OrderStatus, OrderView, PaymentMethod};
 use crate::live::protocol::Notice;
 use crate::wallet::model::TransactionView;
 
@@ -195,7 +195,10 @@ fn OrderDetail(
                 <div class="flex justify-between py-2"><dt class="text-slate-600">"Seats"</dt><dd>{order.quantity}</dd></div>
                 <div class="flex justify-between py-2"><dt class="text-slate-600">"Price each"</dt><dd>{money(order.unit_price_cents, &order.currency)}</dd></div>
                 <div class="flex justify-between py-2 text-base"><dt class="font-semibold">"Total"</dt><dd class="font-bold">{money(order.total_cents, &order.currency)}</dd></div>
-                <div class="flex justify-between py-2"><dt class="text-slate-600">"Cancellation"</dt><dd>{refund_policy(order.cancellation_fee_pct)}</dd></div>
+                <div class="flex justify-between py-2"><dt class="text-slate-600">"Payment"</dt><dd data-testid="order-payment">{match order.payment_method { PaymentMethod::Wallet => "From your wallet", PaymentMethod::Door => "At the door" }}</dd></div>
+                {(order.payment_method == PaymentMethod::Wallet).then(|| view! {
+                    <div class="flex justify-between py-2"><dt class="text-slate-600">"Cancellation"</dt><dd>{refund_policy(order.cancellation_fee_pct)}</dd></div>
+                })}
                 {(!order.notes.is_empty()).then(|| view! { <div class="flex justify-between gap-4 py-2"><dt class="text-slate-600">"Notes"</dt><dd class="text-right">{order.notes.clone()}</dd></div> })}
                 {order.cancel_reason.clone().filter(|_| order.status == OrderStatus::Cancelled).map(|r| view! {
                     <div class="flex justify-between gap-4 py-2"><dt class="text-slate-600">"Cancelled"</dt><dd class="text-right">{r}</dd></div>
@@ -206,7 +209,7 @@ fn OrderDetail(
                     <input type="hidden" name="id" value=order.id.to_string() />
                     <input type="hidden" name="back" value=here.clone() />
                     <Button kind="submit" variant=Variant::Danger busy=cancel.pending()>"Cancel order"</Button>
-                    <p class="mt-1 text-xs text-slate-500">"The seats go back on sale, the tickets stop working and the payment is refunded to your wallet (less any cancellation fee)."</p>
+                    <p class="mt-1 text-xs text-slate-500">{if order.payment_method == PaymentMethod::Door { "The seats go back on sale and the tickets stop working. Nothing was paid here, so nothing is refunded." } else { "The seats go back on sale, the tickets stop working and the payment is refunded to your wallet (less any cancellation fee)." }}</p>
                 </ActionForm>
             })}
         </Card>
