@@ -66,6 +66,10 @@ export default defineConfig({
           RUST_LOG: 'warn',
           // Every test signs up from 127.0.0.1: don't let the per-IP limit bite.
           MARQUEE_AUTH_RATE_PER_IP: '10000',
+          // A second local origin the CORS test serves its page from.
+          ...(process.env.E2E_CORS_PORT
+            ? { MARQUEE_ALLOWED_ORIGINS: `http://127.0.0.1:${process.env.E2E_CORS_PORT}` }
+            : {}),
         },
         reuseExistingServer: false,
         timeout: 60_000,

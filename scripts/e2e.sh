@@ -13,8 +13,12 @@ trap 'rm -rf "$work"' EXIT
 # Copy dist/ away from the checkout so nothing can resolve through it.
 cp -r "$root/dist" "$work/app"
 mkdir -p "$work/run"
-E2E_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export E2E_PORT
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+E2E_PORT=$(free_port)
+# A second origin, allowed by the server, for the CORS test's page.
+E2E_CORS_PORT=$(free_port)
+while [ "$E2E_CORS_PORT" = "$E2E_PORT" ]; do E2E_CORS_PORT=$(free_port); done
+export E2E_PORT E2E_CORS_PORT
 export E2E_WORKDIR="$work/run"
 export MARQUEE_BIN="$work/app/marquee"
 cd "$root/end2end"

@@ -196,6 +196,15 @@ if [ "$mode" = test ]; then
   npm_install "$root/end2end"
 fi
 
+# --- Test tools: schemathesis (the API fuzzer, from PyPI) ---------------------
+
+schemathesis_version=4.32.5
+if [ "$mode" = test ] && ! "$tools/venv/bin/st" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv
+  [ -x "$tools/venv/bin/pip" ] || step venv python3 -m venv "$tools/venv"
+  step schemathesis "$tools/venv/bin/pip" install --quiet "schemathesis==$schemathesis_version"
+fi
+
 cat >"$tools/env.sh.new" <<EOF
 # Written by scripts/setup.sh: the tools Marquee builds with.
 export RUSTUP_TOOLCHAIN=$toolchain

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+/// What a health check answers (`/health`, and the seeds' `…/health`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Health {
     /// `ok` when every dependency answers, `degraded` otherwise.
     pub status: String,

@@ -33,7 +33,7 @@ use super::{auth, bookings, chat, events, orders, reviews, services, streaming, 
         streaming::start, streaming::end, streaming::live, streaming::get_one, streaming::join,
         streaming::leave,
     ),
-    components(schemas(auth::ErrorBody, Health)),
+    components(schemas(auth::ErrorBody, app::system::Health)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts and sessions"),
@@ -50,21 +50,6 @@ use super::{auth, bookings, chat, events, orders, reviews, services, streaming, 
     )
 )]
 pub struct ApiDoc;
-
-/// What a health check answers (`app::system::Health`, as the document
-/// shows it; a test reads a real answer through it).
-#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Health {
-    /// `ok` when every dependency answers, `degraded` otherwise.
-    pub status: String,
-    pub version: String,
-    /// `ok` or `unavailable`.
-    pub database: String,
-    /// `sqlite` or `postgres`.
-    pub backend: String,
-    pub uptime_seconds: u64,
-}
 
 struct BearerAuth;
 

@@ -9,7 +9,7 @@ use crate::accounts::pages::{FormAlert, sign_in_href};
 use crate::components::{Badge, Button, ButtonLink, Tone, Variant};
 use crate::components::{FailedPage, INPUT, Notice, Skeleton, id_param, query_param};
 use crate::events::api::{HoldSeats, get_event};
-use crate::events::model::{EventStatus, EventView, SaleState, TierView};
+use crate::events::model::{EventStatus, EventView, PaymentMethod, SaleState, TierView};
 use crate::live::client::use_topic;
 use crate::live::protocol::Payload;
 
@@ -66,7 +66,7 @@ fn EventDetail(event: EventView, hold: ServerAction<HoldSeats>) -> impl IntoView
                         <div><dt class="font-medium text-slate-500">"Where"</dt><dd>{if event.venue.is_empty() { "To be announced".to_string() } else { event.venue.clone() }}</dd></div>
                         <div><dt class="font-medium text-slate-500">"Organizer"</dt><dd><a class="text-brand-700 hover:underline" href=format!("/users/{}", event.organizer_id)>{event.organizer_name.clone()}</a></dd></div>
                         <div><dt class="font-medium text-slate-500">"Payment"</dt><dd data-testid="payment-method">{event.payment_method.label()}</dd></div>
-                        <div><dt class="font-medium text-slate-500">"Cancellation"</dt><dd data-testid="refund-policy">{if event.cancellation_fee_pct == 0 { "Full refund to your wallet until it starts".to_string() } else { format!("Refund less {}% until it starts", event.cancellation_fee_pct) }}</dd></div>
+                        <div><dt class="font-medium text-slate-500">"Cancellation"</dt><dd data-testid="refund-policy">{if event.payment_method == PaymentMethod::Door { "Free until it starts: nothing is paid before the door".to_string() } else if event.cancellation_fee_pct == 0 { "Full refund to your wallet until it starts".to_string() } else { format!("Refund less {}% until it starts", event.cancellation_fee_pct) }}</dd></div>
                         <div><dt class="font-medium text-slate-500">"Calendar"</dt><dd><a class="text-brand-700 hover:underline" href=format!("/events/{}/calendar.ics", event.id) download>"Add to calendar (.ics)"</a></dd></div>
                     </dl>
                     {event.can_manage.then(|| view! {
