@@ -8,7 +8,7 @@ SHELL := /bin/bash
 TOOLS := source $(TOOLS_DIR)/env.sh && export PATH="$(CURDIR)/node_modules/.bin:$$PATH" &&
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: all setup setup-test run dev build dist test test-unit test-postgres test-e2e lint fmt clean
+.PHONY: all setup setup-test run dev build dist test test-unit test-postgres test-e2e test-fuzz lint fmt clean
 
 all: build
 
@@ -37,10 +37,11 @@ dist: build
 	cp -r target/site dist/site
 
 ## Every test: unit and integration (SQLite, and PostgreSQL when
-## TEST_POSTGRES_URL is set), the wasm build, and Playwright against dist/.
+## TEST_POSTGRES_URL is set), the wasm build, Playwright against dist/, and
+## schemathesis fuzzing the JSON API against its own document.
 ## Both cargo test runs name the same packages and features, so the second
 ## reuses the first one's build.
-test: setup-test test-unit test-postgres dist test-e2e
+test: setup-test test-unit test-postgres dist test-e2e test-fuzz
 
 test-unit:
 	$(TOOLS) TEST_POSTGRES_URL= cargo test -p app -p server --features app/ssr
@@ -54,6 +55,9 @@ test-postgres:
 
 test-e2e:
 	$(TOOLS) scripts/e2e.sh
+
+test-fuzz:
+	$(TOOLS) scripts/schemathesis.sh
 
 ## Formatting and lints, per target (the server and the wasm separately),
 ## and the module graph (domains and files import each other without cycles).

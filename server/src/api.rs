@@ -21,7 +21,7 @@ use axum::routing::get;
 
 use app::state::AppState;
 
-pub use extract::{ApiJson, ClientIp, CurrentUser, IdempotencyKey, PathId, PathIds};
+pub use extract::{ApiJson, ApiQuery, ClientIp, CurrentUser, IdempotencyKey, PathId, PathIds};
 
 /// Mounted at /api: each part of the API brings its routes.
 pub fn router() -> Router<AppState> {

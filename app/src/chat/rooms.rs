@@ -513,7 +513,7 @@ pub async fn invite(
         .fetch_optional(state.db.pool())
         .await?;
     if exists.is_none() {
-        return Err(AppError::bad_request("user", "There is no such person."));
+        return Err(AppError::NotFound("That person".into()));
     }
     let now = now_millis();
     let mut tx = state.db.pool().begin().await?;

@@ -34,9 +34,15 @@ pub struct RegisterRequest {
     /// The email address (seed 001), or the name shown when `email` is given.
     pub username: Option<String>,
     /// The email address (seeds 000 and 002).
+    #[schema(
+        pattern = "^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
+        max_length = 254
+    )]
     pub email: Option<String>,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     /// `attendee` (default; `assistant` is accepted) or `organizer`.
+    #[schema(pattern = "^(|attendee|assistant|organizer)$")]
     pub role: Option<String>,
     pub display_name: Option<String>,
 }

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -21,7 +21,7 @@ use app::state::AppState;
 
 use super::auth::ErrorBody;
 use super::services::{ApiSlot, parse_instant, slots_between};
-use super::{ApiJson, CurrentUser, IdempotencyKey, PathId};
+use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId};
 
 /// Bookings, their status flow and live location (seed 000).
 pub fn router() -> Router<AppState> {
@@ -123,11 +123,21 @@ impl From<&BookingView> for ApiBooking {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `customer` (bookings you made), `provider` (bookings of your time);
     /// both when absent.
     #[serde(rename = "as")]
-    pub side: Option<String>,
+    #[param(inline)]
+    pub side: Option<ApiSide>,
+}
+
+/// Which side of your bookings.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiSide {
+    Customer,
+    Provider,
 }
 
 /// Your bookings.
@@ -137,18 +147,12 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<ApiBooking>>, AppError> {
-    let sides: &[Side] = match p.side.as_deref() {
-        None | Some("") => &[Side::Customer, Side::Provider],
-        Some("customer") => &[Side::Customer],
-        Some("provider") => &[Side::Provider],
-        Some(_) => {
-            return Err(AppError::bad_request(
-                "as",
-                "as must be customer or provider.",
-            ));
-        }
+    let sides: &[Side] = match p.side {
+        None => &[Side::Customer, Side::Provider],
+        Some(ApiSide::Customer) => &[Side::Customer],
+        Some(ApiSide::Provider) => &[Side::Provider],
     };
     let mut out = Vec::new();
     for side in sides {
@@ -180,6 +184,7 @@ pub async fn get_one(
 pub struct CreateBooking {
     pub service_id: i64,
     /// ISO 8601, one of the service's free slots.
+    #[schema(format = DateTime)]
     pub starts_at: String,
     /// Where the provider comes to (services at the customer's).
     #[serde(default)]
@@ -187,6 +192,7 @@ pub struct CreateBooking {
     #[serde(default)]
     pub notes: String,
     /// Like the `Idempotency-Key` header.
+    #[schema(pattern = "^[!-~]{1,100}$", min_length = 1, max_length = 100)]
     pub client_key: Option<String>,
 }
 
@@ -204,7 +210,7 @@ pub struct TakenBody {
 /// the first one when the same key is sent again.
 #[utoipa::path(post, path = "/api/bookings", tag = "bookings", request_body = CreateBooking,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = ApiBooking), (status = 200, body = ApiBooking), (status = 400, body = ErrorBody),
+    responses((status = 201, body = ApiBooking), (status = 200, body = ApiBooking), (status = 400, body = ErrorBody), (status = 404, description = "No such service", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 409, body = TakenBody)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -263,11 +269,13 @@ pub async fn create(
 pub struct UpdateBooking {
     /// The new status (`confirmed`, `declined`, `in_progress`, `completed`,
     /// `cancelled`) or `on_my_way`.
+    #[schema(pattern = "^(confirmed|declined|in_progress|completed|cancelled|on_my_way)$")]
     pub status: Option<String>,
     /// Required when the provider cancels.
     #[serde(default)]
     pub reason: String,
     /// Moves the booking to this free slot instead (ISO 8601; the customer).
+    #[schema(format = DateTime)]
     pub starts_at: Option<String>,
 }
 
@@ -307,6 +315,7 @@ pub async fn update(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CancelParams {
     /// Why (required when the provider cancels).
     pub reason: Option<String>,
@@ -321,7 +330,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     PathId(id): PathId<BookingId>,
-    Query(p): Query<CancelParams>,
+    ApiQuery(p): ApiQuery<CancelParams>,
 ) -> Result<Json<ApiBooking>, AppError> {
     let reason = p.reason.unwrap_or_default();
     let booking = bookings::act(&state, &user, id, BookingAction::Cancel, &reason).await?;
@@ -331,7 +340,9 @@ pub async fn cancel(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LocationBody {
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: f64,
+    #[schema(minimum = -180, maximum = 180)]
     pub lng: f64,
     /// Metres.
     #[serde(default)]

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -20,7 +20,7 @@ use app::live::protocol::MessageView;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, CurrentUser, IdempotencyKey, PathId, PathIds};
+use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId, PathIds};
 
 /// Rooms, members and messages (seed 002), a booking's chat (seed 000).
 pub fn router() -> Router<AppState> {
@@ -176,6 +176,7 @@ pub struct ApiRooms {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RoomsParams {
     /// `public`: the public rooms to discover (with `q`); otherwise yours.
     pub scope: Option<String>,
@@ -190,7 +191,7 @@ pub struct RoomsParams {
 pub async fn list_rooms(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(p): Query<RoomsParams>,
+    ApiQuery(p): ApiQuery<RoomsParams>,
 ) -> Result<Json<ApiRooms>, AppError> {
     if p.scope.as_deref() == Some("public") {
         let list = rooms::public_rooms(&state, &user, p.q.as_deref().unwrap_or("")).await?;
@@ -214,6 +215,7 @@ pub struct CreateRoom {
     #[serde(default)]
     pub topic: String,
     /// public | private (group rooms; default private)
+    #[schema(pattern = "^(public|private)$")]
     pub visibility: Option<String>,
     /// Instead of a group: the person to talk to directly (made once).
     pub direct_user_id: Option<i64>,
@@ -222,7 +224,7 @@ pub struct CreateRoom {
 /// Creates a group room (you are its owner), or opens the direct
 /// conversation with `directUserId` (200 when it existed).
 #[utoipa::path(post, path = "/api/rooms", tag = "chat", request_body = CreateRoom,
-    responses((status = 201, body = ApiRoom), (status = 200, body = ApiRoom), (status = 400, body = ErrorBody)),
+    responses((status = 201, body = ApiRoom), (status = 200, body = ApiRoom), (status = 400, body = ErrorBody), (status = 404, description = "No such person (directUserId)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_room(
     State(state): State<AppState>,
@@ -253,6 +255,7 @@ pub async fn create_room(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRoom {
+    #[schema(pattern = "[^\\s\\u0085]", max_length = 80)]
     pub name: String,
     #[serde(default)]
     pub topic: String,
@@ -300,7 +303,7 @@ pub async fn join(
 
 /// Leaves a group room (an owner hands it on; the last one out deletes it).
 #[utoipa::path(post, path = "/api/rooms/{id}/leave", tag = "chat",
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    responses((status = 204), (status = 403, description = "Not a member", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn leave(
     State(state): State<AppState>,
@@ -332,7 +335,7 @@ pub struct AddMember {
 
 /// Adds someone to a group room (owner and moderators).
 #[utoipa::path(post, path = "/api/rooms/{id}/members", tag = "chat", request_body = AddMember,
-    responses((status = 200, body = Vec<ApiMember>), (status = 403, body = ErrorBody)),
+    responses((status = 404, description = "No such person or room", body = ErrorBody), (status = 200, body = Vec<ApiMember>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_member(
     State(state): State<AppState>,
@@ -347,6 +350,7 @@ pub async fn add_member(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetRole {
     /// moderator | member
+    #[schema(pattern = "^(moderator|member)$")]
     pub role: String,
 }
 
@@ -368,7 +372,7 @@ pub async fn set_role(
 
 /// Removes a member (an owner anyone, a moderator plain members).
 #[utoipa::path(delete, path = "/api/rooms/{id}/members/{userId}", tag = "chat",
-    responses((status = 200, body = Vec<ApiMember>), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Vec<ApiMember>), (status = 400, description = "Yourself: leave the room instead", body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn remove_member(
     State(state): State<AppState>,
@@ -393,7 +397,7 @@ pub struct ApiUnread {
 
 /// Marks a room read up to `seq`; returns your unread total.
 #[utoipa::path(post, path = "/api/rooms/{id}/read", tag = "chat", request_body = MarkRead,
-    responses((status = 200, body = ApiUnread), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = ApiUnread), (status = 403, description = "Not a member", body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn mark_read(
     State(state): State<AppState>,
@@ -406,6 +410,7 @@ pub async fn mark_read(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryParams {
     /// Messages before this `seq` (the previous page's `nextBefore`).
     pub before: Option<i64>,
@@ -430,7 +435,7 @@ pub async fn history(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     PathId(room): PathId<RoomId>,
-    Query(p): Query<HistoryParams>,
+    ApiQuery(p): ApiQuery<HistoryParams>,
 ) -> Result<Json<ApiMessagePage>, AppError> {
     let page = messages::history(&state, &user, room, p.before, p.limit).await?;
     Ok(Json(ApiMessagePage {
@@ -440,6 +445,7 @@ pub async fn history(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesParams {
     /// The room's counter you are up to.
     pub after: i64,
@@ -465,7 +471,7 @@ pub async fn changes(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     PathId(room): PathId<RoomId>,
-    Query(p): Query<ChangesParams>,
+    ApiQuery(p): ApiQuery<ChangesParams>,
 ) -> Result<Json<ApiChanges>, AppError> {
     let changes = messages::changes(&state, &user, room, p.after).await?;
     Ok(Json(ApiChanges {
@@ -480,9 +486,11 @@ pub async fn changes(
 pub struct SendMessage {
     pub room_id: i64,
     /// 1–4000 characters.
+    #[schema(pattern = "[^\\s\\u0085]", min_length = 1, max_length = 4000)]
     pub content: String,
     /// Your id for this message: a retry with it makes no second one
     /// (like the `Idempotency-Key` header).
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub client_id: Option<String>,
 }
 
@@ -490,7 +498,8 @@ pub struct SendMessage {
 #[utoipa::path(post, path = "/api/messages", tag = "chat", request_body = SendMessage,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = ApiMessage), (status = 200, body = ApiMessage), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "This key or client id was used for another message", body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn send(
     State(state): State<AppState>,
@@ -510,6 +519,7 @@ pub async fn send(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EditMessage {
+    #[schema(pattern = "[^\\s\\u0085]", min_length = 1, max_length = 4000)]
     pub content: String,
 }
 
@@ -530,7 +540,7 @@ pub async fn edit(
 /// Deletes a message: yours, or any as the room's moderator (or an admin
 /// in a public room).
 #[utoipa::path(delete, path = "/api/messages/{id}", tag = "chat",
-    responses((status = 200, body = ApiMessage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = ApiMessage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already deleted", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn delete(
     State(state): State<AppState>,

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,7 +23,7 @@ use app::kernel::time;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, CurrentUser, PathId};
+use super::{ApiJson, ApiQuery, CurrentUser, PathId};
 
 /// Events, their ticket categories and seat locks (seed 001).
 pub fn router() -> Router<AppState> {
@@ -182,21 +182,28 @@ pub struct TierBody {
     pub total_seats: i64,
     pub description: Option<String>,
     pub is_active: Option<bool>,
+    #[schema(format = DateTime)]
     pub sales_start: Option<String>,
+    #[schema(format = DateTime)]
     pub sales_end: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateEvent {
+    #[schema(pattern = "[^\\s\\u0085]", max_length = 120)]
     pub event_name: String,
+    #[schema(pattern = "[^\\s\\u0085]", max_length = 40)]
     pub event_category: String,
     pub description: Option<String>,
     /// ISO 8601 (`2027-07-15T18:00:00Z`).
+    #[schema(format = DateTime)]
     pub event_date: String,
+    #[schema(format = DateTime)]
     pub end_date: Option<String>,
     pub timezone: Option<String>,
     pub location: Option<String>,
+    #[schema(pattern = "^(https?://[^\\s\\u0085\"<]*)?$", max_length = 500)]
     pub cover_url: Option<String>,
     /// Percent of the price kept when a buyer cancels (0 to 100).
     pub cancellation_fee_pct: Option<i64>,
@@ -212,10 +219,13 @@ pub struct UpdateEvent {
     pub event_name: Option<String>,
     pub event_category: Option<String>,
     pub description: Option<String>,
+    #[schema(format = DateTime)]
     pub event_date: Option<String>,
+    #[schema(format = DateTime)]
     pub end_date: Option<String>,
     pub timezone: Option<String>,
     pub location: Option<String>,
+    #[schema(pattern = "^(https?://[^\\s\\u0085\"<]*)?$", max_length = 500)]
     pub cover_url: Option<String>,
     /// Percent of the price kept when a buyer cancels (0 to 100).
     pub cancellation_fee_pct: Option<i64>,
@@ -299,20 +309,26 @@ fn status(active: Option<bool>, current: EventStatus) -> EventStatus {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
-#[into_params(rename_all = "camelCase")]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct ListQuery {
     /// Text in the name, venue, category or description.
     pub q: Option<String>,
     pub category: Option<String>,
     /// `upcoming` (default), `past` or `all`.
+    #[param(pattern = "^(upcoming|past|all)$")]
     pub when: Option<String>,
     /// `YYYY-MM-DD`, UTC, inclusive.
+    #[param(format = Date)]
     pub from: Option<String>,
+    #[param(format = Date)]
     pub to: Option<String>,
     /// `soonest` (default), `latest`, `newest` or `name`.
+    #[param(pattern = "^(soonest|latest|newest|name)$")]
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// 1–100, default 12.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -346,7 +362,7 @@ async fn list(
 pub async fn list_events(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ApiEvent>>, AppError> {
     list(&state, &auth, query.into_query()).await
 }
@@ -547,6 +563,7 @@ pub async fn cancel_event(
 pub struct ReserveBody {
     pub event_id: Option<i64>,
     pub category_id: i64,
+    #[schema(minimum = 1, maximum = 10)]
     pub quantity: i64,
 }
 
@@ -566,7 +583,8 @@ pub struct ReserveResult {
 
 /// Hold seats of a category for a limited time; returns the lock id.
 #[utoipa::path(post, path = "/api/events/tickets/reserve", tag = "tickets", request_body = ReserveBody,
-    responses((status = 201, body = ReserveResult), (status = 409, body = ReserveResult, description = "Not enough seats; availableSeats says how many are left"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 201, body = ReserveResult), (status = 409, body = ReserveResult, description = "Not enough seats; availableSeats says how many are left"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, description = "No such ticket category", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reserve(
     State(state): State<AppState>,

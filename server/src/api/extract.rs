@@ -17,10 +17,97 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_error(&rejection.body_text())),
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+            });
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| json_error(&rejection.body_text()))?;
+        // Every body is an object: serde would read a struct from an array too.
+        let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if !json || !object {
+            return Err(json_error(""));
         }
+        match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => match whole_numbers(&bytes) {
+                // `482.0` is the integer 482 to JSON Schema (and so to the
+                // API document); serde wants `482`. Read it once more so.
+                Some(again) => axum::Json::<T>::from_bytes(&again)
+                    .map(|axum::Json(value)| Self(value))
+                    .map_err(|_| json_error(&rejection.body_text())),
+                None => Err(json_error(&rejection.body_text())),
+            },
+        }
+    }
+}
+
+/// The body again with every number that is a whole number written as an
+/// integer (`482.0` → `482`), or `None` when there is none to change.
+fn whole_numbers(body: &[u8]) -> Option<Vec<u8>> {
+    fn fix(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                // Only what an f64 holds exactly (|f| <= 2^53).
+                if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                    *value = serde_json::Value::from(f as i64);
+                    return true;
+                }
+                false
+            }
+            // Every one is fixed: no short cut after the first.
+            serde_json::Value::Array(items) => items.iter_mut().map(fix).filter(|f| *f).count() > 0,
+            serde_json::Value::Object(map) => map.values_mut().map(fix).filter(|f| *f).count() > 0,
+            _ => false,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if !fix(&mut value) {
+        return None;
+    }
+    serde_json::to_vec(&value).ok()
+}
+
+/// Query strings whose errors are ours: a 400 in the usual JSON shape,
+/// naming the parameter where serde says which.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(query_error(&rejection.body_text())),
+        }
+    }
+}
+
+/// `Failed to deserialize query string: perPage: number too large …` →
+/// 400 for `perPage`.
+fn query_error(text: &str) -> AppError {
+    let detail = text.split_once("query string: ").map_or(text, |(_, d)| d);
+    if let Some(name) = detail
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return AppError::bad_request(name, format!("{name} is required."));
+    }
+    match detail.split_once(": ") {
+        Some((name, reason)) if !name.contains(' ') => {
+            AppError::bad_request(name, format!("{name}: {reason}."))
+        }
+        _ => AppError::BadRequest {
+            field: None,
+            message: format!("The query string does not fit: {detail}."),
+        },
     }
 }
 
@@ -237,6 +324,16 @@ mod tests {
                 "ticketCategories[0].totalSeats is required."
             )
         );
+    }
+
+    #[test]
+    fn whole_numbers_written_as_decimals_are_read_as_integers() {
+        assert_eq!(
+            whole_numbers(br#"{"a":482.0,"b":[1.0,2.5],"c":{"d":-3.0},"e":"7.0"}"#).as_deref(),
+            Some(&br#"{"a":482,"b":[1,2.5],"c":{"d":-3},"e":"7.0"}"#[..])
+        );
+        assert_eq!(whole_numbers(br#"{"a":2.5}"#), None);
+        assert_eq!(whole_numbers(br#"{"a":1e300}"#), None);
     }
 
     #[test]

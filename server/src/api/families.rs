@@ -18,6 +18,7 @@ use utoipa::openapi::{OpenApi, PathsBuilder};
 use app::error::AppError;
 use app::state::AppState;
 
+use super::openapi::operations_mut;
 use super::{auth, chat, users, wallet};
 
 /// A family of the seeds' paths: where it is mounted, its tag in the
@@ -189,21 +190,6 @@ fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
         &item.head,
         &item.options,
         &item.trace,
-    ]
-    .into_iter()
-    .flatten()
-}
-
-fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
-    [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.patch,
-        &mut item.head,
-        &mut item.options,
-        &mut item.trace,
     ]
     .into_iter()
     .flatten()

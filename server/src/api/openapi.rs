@@ -74,6 +74,7 @@ pub async fn document() -> Json<&'static utoipa::openapi::OpenApi> {
     static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> =
         std::sync::LazyLock::new(|| {
             let mut doc = ApiDoc::openapi();
+            complete(&mut doc);
             super::families::document(&mut doc);
             doc
         });
@@ -135,4 +136,295 @@ pub fn not_implemented_item(id: &str, tag: &str, wildcard: Option<&str>) -> Path
     item.get = Some(operation("get"));
     item.post = Some(operation("post"));
     item
+}
+
+/// What every operation may answer besides what its annotation lists: a
+/// secured one 401 (no token, or one that no longer works), one with a
+/// path parameter 404 (an id that names nothing), one that reads a body or
+/// a query 400 (a value that does not fit; `field` names it). Path
+/// parameters the annotations leave out are declared too: ids are integers.
+/// Only what an operation does not say already is added.
+fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    one_of_required(doc);
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let names: Vec<&str> = path
+            .split('/')
+            .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        for op in operations_mut(item) {
+            let params = op.parameters.get_or_insert_with(Vec::new);
+            for name in &names {
+                let declared = params
+                    .iter()
+                    .any(|p| p.name == *name && p.parameter_in == ParameterIn::Path);
+                if !declared {
+                    params.push(path_parameter(name));
+                }
+            }
+            // An idempotency key is 1 to 100 visible ASCII characters.
+            // A chat message's key is its client id: letters, digits, - and _.
+            let chat = op.operation_id.as_deref() == Some("send")
+                && op.tags.iter().flatten().any(|tag| tag == "chat");
+            for param in params.iter_mut() {
+                if param.parameter_in == ParameterIn::Header && param.name == "Idempotency-Key" {
+                    let pattern = if chat {
+                        "^[A-Za-z0-9_-]{1,64}$"
+                    } else {
+                        "^[!-~]{1,100}$"
+                    };
+                    param.schema = Some(idempotency_key(pattern).into());
+                }
+            }
+            let query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let reads_input = query || op.request_body.is_some();
+            let responses = &mut op.responses.responses;
+            for (code, description, applies) in [
+                (
+                    "401",
+                    "Not signed in, or the token no longer works",
+                    secured,
+                ),
+                (
+                    "404",
+                    "What the path names does not exist (or is not yours to see)",
+                    !names.is_empty(),
+                ),
+                (
+                    "400",
+                    "A value that does not fit; `field` names it",
+                    reads_input,
+                ),
+            ] {
+                if applies && !responses.contains_key(code) {
+                    responses.insert(code.to_string(), error_response(description).into());
+                }
+            }
+        }
+    }
+}
+
+/// Bodies that need one of two fields (either is optional alone): the
+/// document says so with `anyOf` required lists, so a client (or a fuzzer)
+/// knows a body with neither is refused.
+/// An email address as Marquee takes it (ASCII here, so its length is its size).
+const EMAIL: &str = "^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$";
+/// Text that is not blank.
+const NOT_BLANK: &str = "[^\\s\\u0085]";
+
+/// Bodies that need one of two fields (either is optional alone): the
+/// document says so with `anyOf` required lists (`oneOf` where both at once
+/// is refused too), so a client, or a fuzzer, knows what is refused.
+/// Each field: its name, its type, and a pattern it must match.
+type Field = (&'static str, Type, Option<&'static str>);
+const ONE_OF_REQUIRED: &[(&str, [Field; 2], bool)] = &[
+    (
+        "LoginRequest",
+        [
+            ("username", Type::String, None),
+            ("email", Type::String, None),
+        ],
+        false,
+    ),
+    (
+        "RegisterRequest",
+        [
+            ("username", Type::String, Some(EMAIL)),
+            ("email", Type::String, Some(EMAIL)),
+        ],
+        false,
+    ),
+    (
+        "DepositBody",
+        [
+            ("amount", Type::Number, None),
+            ("amountCents", Type::Integer, None),
+        ],
+        false,
+    ),
+    (
+        "WithdrawBody",
+        [
+            ("amount", Type::Number, None),
+            ("amountCents", Type::Integer, None),
+        ],
+        false,
+    ),
+    (
+        "TransferBody",
+        [
+            ("amount", Type::Number, None),
+            ("amountCents", Type::Integer, None),
+        ],
+        false,
+    ),
+    (
+        "ServiceBody",
+        [
+            ("price", Type::Number, None),
+            ("priceCents", Type::Integer, None),
+        ],
+        false,
+    ),
+    (
+        "TierBody",
+        [
+            ("price", Type::Number, None),
+            ("priceCents", Type::Integer, None),
+        ],
+        false,
+    ),
+    (
+        "ReleaseBody",
+        [
+            ("lockId", Type::String, Some(NOT_BLANK)),
+            ("categoryId", Type::Integer, None),
+        ],
+        false,
+    ),
+    (
+        "CreateReview",
+        [
+            ("bookingId", Type::Integer, None),
+            ("eventId", Type::Integer, None),
+        ],
+        true,
+    ),
+    (
+        "CreateRoom",
+        [
+            ("name", Type::String, Some(NOT_BLANK)),
+            ("directUserId", Type::Integer, None),
+        ],
+        false,
+    ),
+    (
+        "UpdateBooking",
+        [
+            ("status", Type::String, None),
+            ("startsAt", Type::String, None),
+        ],
+        true,
+    ),
+];
+
+fn one_of_required(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, OneOfBuilder};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (name, fields, exactly_one) in ONE_OF_REQUIRED {
+        let Some(original) = components.schemas.remove(*name) else {
+            tracing::error!(schema = name, "the API document has no such body");
+            continue;
+        };
+        // Present, and not null: either field alone may be left out or null.
+        let branches = fields.iter().map(|(field, kind, pattern)| {
+            let value = ObjectBuilder::new()
+                .schema_type(kind.clone())
+                .pattern(pattern.map(str::to_string));
+            ObjectBuilder::new()
+                .required(*field)
+                .property(*field, value)
+        });
+        let either = if *exactly_one {
+            utoipa::openapi::Schema::OneOf(
+                branches
+                    .fold(OneOfBuilder::new(), OneOfBuilder::item)
+                    .build(),
+            )
+        } else {
+            utoipa::openapi::Schema::AnyOf(
+                branches
+                    .fold(AnyOfBuilder::new(), AnyOfBuilder::item)
+                    .build(),
+            )
+        };
+        let schema = AllOfBuilder::new().item(original).item(either).build();
+        components.schemas.insert(
+            (*name).to_string(),
+            utoipa::openapi::Schema::AllOf(schema).into(),
+        );
+    }
+}
+
+fn idempotency_key(pattern: &str) -> utoipa::openapi::Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(100))
+        .pattern(Some(pattern))
+        .build()
+}
+
+fn path_parameter(name: &str) -> utoipa::openapi::path::Parameter {
+    let id = name == "id" || name.ends_with("Id") || name.ends_with("_id");
+    let schema = if id {
+        ObjectBuilder::new().schema_type(Type::Integer).format(Some(
+            utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64),
+        ))
+    } else {
+        ObjectBuilder::new().schema_type(Type::String)
+    };
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(schema))
+        .build()
+}
+
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
+
+/// Every operation of a path.
+pub(super) fn operations_mut(
+    item: &mut PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_body_that_needs_one_of_two_fields_says_so() {
+        let mut doc = ApiDoc::openapi();
+        complete(&mut doc);
+        let schemas = &doc.components.expect("components").schemas;
+        for (name, fields, _) in ONE_OF_REQUIRED {
+            let schema = serde_json::to_string(&schemas[*name]).expect("serializes");
+            assert!(
+                schema.contains("anyOf") || schema.contains("oneOf"),
+                "{name}: {schema}"
+            );
+            for (field, _, _) in fields {
+                assert!(
+                    schema.contains(&format!("\"required\":[\"{field}\"]")),
+                    "{name}: {schema}"
+                );
+            }
+        }
+    }
 }

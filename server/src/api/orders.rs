@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +20,7 @@ use app::kernel::time;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, CurrentUser, IdempotencyKey, PathId};
+use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId};
 
 /// Orders: creating (idempotent), confirming, cancelling, reading.
 pub fn router() -> Router<AppState> {
@@ -116,9 +116,11 @@ fn many(orders: &[OrderView]) -> Json<Vec<ApiOrder>> {
 pub struct CreateOrder {
     pub event_id: Option<i64>,
     pub category_id: i64,
+    #[schema(minimum = 1, maximum = 10)]
     pub quantity: i64,
     pub notes: Option<String>,
     /// Idempotency key (the `Idempotency-Key` header takes precedence).
+    #[schema(pattern = "^[!-~]{1,100}$", min_length = 1, max_length = 100)]
     pub client_key: Option<String>,
 }
 
@@ -127,9 +129,11 @@ pub struct CreateOrder {
 pub struct CreateOrderWithLock {
     pub event_id: Option<i64>,
     pub category_id: Option<i64>,
+    #[schema(minimum = 1, maximum = 10)]
     pub quantity: Option<i64>,
     pub lock_id: String,
     pub notes: Option<String>,
+    #[schema(pattern = "^[!-~]{1,100}$", min_length = 1, max_length = 100)]
     pub client_key: Option<String>,
 }
 
@@ -138,7 +142,8 @@ pub struct CreateOrderWithLock {
 /// its total reserved on your wallet until you confirm it.
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "The same key returns the same order")),
-    responses((status = 201, body = ApiOrder), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
+    responses((status = 201, body = ApiOrder), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, description = "No such ticket category", body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -231,6 +236,7 @@ pub async fn mine(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// From 1; 50 orders a page.
     pub page: Option<i64>,
@@ -242,7 +248,7 @@ pub struct PageQuery {
 pub async fn all(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(query): Query<PageQuery>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<Vec<ApiOrder>>, AppError> {
     Ok(many(
         &orders::all_orders(&state, &user, query.page.unwrap_or(1)).await?,

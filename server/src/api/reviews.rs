@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -18,7 +18,7 @@ use app::reviews::service;
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, CurrentUser, PathId};
+use super::{ApiJson, ApiQuery, CurrentUser, PathId};
 
 /// Reviews of services and events, replies and moderation.
 pub fn router() -> Router<AppState> {
@@ -65,6 +65,7 @@ impl From<&ReviewView> for ApiReview {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct ReviewParams {
     pub service_id: Option<i64>,
     pub event_id: Option<i64>,
@@ -85,7 +86,7 @@ pub struct ApiReviews {
 pub async fn list(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
-    Query(p): Query<ReviewParams>,
+    ApiQuery(p): ApiQuery<ReviewParams>,
 ) -> Result<Json<ApiReviews>, AppError> {
     let about = match (p.service_id, p.event_id, p.provider_id) {
         (Some(id), None, None) => About::Service(id),
@@ -115,6 +116,7 @@ pub struct CreateReview {
     /// …or an event you attended.
     pub event_id: Option<i64>,
     /// 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i64,
     #[serde(default)]
     pub comment: String,
@@ -145,6 +147,7 @@ pub async fn create(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReplyBody {
+    #[schema(pattern = "[^\\s\\u0085]", min_length = 1, max_length = 2000)]
     pub reply: String,
 }
 

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,7 +22,7 @@ use app::services::{catalog, schedule};
 use app::state::AppState;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, CurrentUser, PathId};
+use super::{ApiJson, ApiQuery, CurrentUser, PathId};
 
 /// Services, their free times and the provider's availability (seed 000).
 pub fn router() -> Router<AppState> {
@@ -83,12 +83,15 @@ impl From<&ServiceView> for ApiService {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct ServiceParams {
     /// Text in the title, description, category or provider's name.
     pub q: Option<String>,
     pub category: Option<String>,
     /// Major units, e.g. `20` or `19.50`.
+    #[param(pattern = "^(1000000(\\.0{1,2})?|[0-9]{1,6}(\\.[0-9]{1,2})?)$")]
     pub min_price: Option<String>,
+    #[param(pattern = "^(1000000(\\.0{1,2})?|[0-9]{1,6}(\\.[0-9]{1,2})?)$")]
     pub max_price: Option<String>,
     pub provider_id: Option<i64>,
     /// 1-based, 12 per page.
@@ -101,7 +104,7 @@ pub struct ServiceParams {
 pub async fn list(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
-    Query(p): Query<ServiceParams>,
+    ApiQuery(p): ApiQuery<ServiceParams>,
 ) -> Result<Json<Vec<ApiService>>, AppError> {
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
     let query = ServiceQuery {
@@ -132,19 +135,23 @@ pub async fn get_one(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceBody {
+    #[schema(pattern = "[^\\s\\u0085]", max_length = 120)]
     pub title: String,
     #[serde(default)]
     pub description: String,
+    #[schema(pattern = "[^\\s\\u0085]", max_length = 40)]
     pub category: String,
     pub price: Option<f64>,
     pub price_cents: Option<i64>,
     /// Minutes, 5 to 720.
+    #[schema(minimum = 5, maximum = 720)]
     pub duration: i64,
     /// `provider` (default), `customer` or `online`.
     #[serde(default)]
     pub location_kind: String,
     #[serde(default)]
     pub address: String,
+    #[schema(pattern = "^(https?://[^\\s\\u0085\"<]*)?$", max_length = 500)]
     pub cover_url: Option<String>,
     /// Bookable and listed (default true).
     pub active: Option<bool>,
@@ -209,6 +216,7 @@ pub async fn delete(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotParams {
     /// A date (`2031-06-02`, UTC midnight) or an ISO 8601 instant; now when absent.
     pub from: Option<String>,
@@ -271,7 +279,7 @@ pub async fn slots(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
     PathId(id): PathId<ServiceId>,
-    Query(p): Query<SlotParams>,
+    ApiQuery(p): ApiQuery<SlotParams>,
 ) -> Result<Json<ApiSlots>, AppError> {
     let viewer = auth.as_ref().and_then(|a| a.0.0.as_ref());
     let from = match p.from.as_deref().filter(|f| !f.is_empty()) {
@@ -303,6 +311,7 @@ pub struct ApiAvailability {
     #[serde(default = "default_window")]
     pub cancel_window_hours: i64,
     /// Monday first, seven entries like `09:00-12:00, 13:00-17:00` (empty: off).
+    #[schema(min_items = 7, max_items = 7)]
     pub weekly: Vec<String>,
     /// `2031-06-02: off` or `2031-06-03: 18:00-20:00`, one per date.
     #[serde(default)]

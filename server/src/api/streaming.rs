@@ -79,6 +79,7 @@ impl From<&StreamView> for ApiStream {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StartBody {
+    #[schema(pattern = "[^\\s\\u0085]", min_length = 1, max_length = 120)]
     pub title: String,
     #[serde(default)]
     pub description: String,

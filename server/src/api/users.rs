@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +11,7 @@ use app::error::AppError;
 use app::kernel::ids::UserId;
 use app::state::AppState;
 
-use super::{ApiJson, CurrentUser, PathId};
+use super::{ApiJson, ApiQuery, CurrentUser, PathId};
 
 /// Profiles: your own, other people's, search, avatars and the admins' list.
 pub fn router() -> Router<AppState> {
@@ -61,6 +61,10 @@ pub async fn me(CurrentUser(user): CurrentUser) -> Json<ApiUser> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileUpdate {
+    #[schema(
+        pattern = "^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$",
+        max_length = 60
+    )]
     pub display_name: Option<String>,
     pub bio: Option<String>,
 }
@@ -83,8 +87,14 @@ pub async fn update_me(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// At least 2 characters: the start of a name (any word) or an email.
+    #[param(
+        min_length = 2,
+        max_length = 100,
+        pattern = "[^\\s\\u0085].*[^\\s\\u0085]"
+    )]
     pub q: String,
     /// From 1.
     pub page: Option<u32>,
@@ -133,11 +143,8 @@ impl From<UserPage> for SearchResponse {
 pub async fn search(
     State(state): State<AppState>,
     _user: CurrentUser,
-    query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<SearchResponse>, AppError> {
-    let Query(query) = query.map_err(|_| {
-        AppError::bad_request("q", "Give a search term in q (and optionally page).")
-    })?;
     let page = service::search(&state, &query.q, query.page.unwrap_or(1)).await?;
     Ok(Json(page.into()))
 }
@@ -182,6 +189,7 @@ pub async fn profile(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// From 1.
     pub page: Option<u32>,
@@ -194,7 +202,7 @@ pub struct PageQuery {
 pub async fn list_all(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(query): Query<PageQuery>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<Vec<ApiUser>>, AppError> {
     let users = service::list_users(&state, &user, query.page.unwrap_or(1)).await?;
     Ok(Json(users.iter().map(ApiUser::from).collect()))

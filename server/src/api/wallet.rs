@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,7 +19,7 @@ use app::wallet::model::{AMOUNT, Balance, CardInput, Receipt, TransactionView, T
 use app::wallet::service;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, CurrentUser, IdempotencyKey};
+use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey};
 
 /// The wallet (seed 003): balance, history, deposits, withdrawals, transfers.
 pub fn router() -> Router<AppState> {
@@ -134,11 +134,14 @@ pub async fn balance(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct HistoryParams {
     /// deposit, withdrawal, transfer, payment, refund or payout.
     #[serde(rename = "type")]
+    #[param(pattern = "^(deposit|withdrawal|transfer|payment|refund|payout)$")]
     pub kind: Option<String>,
     /// `in` or `out`.
+    #[param(pattern = "^(in|out)$")]
     pub direction: Option<String>,
     /// 1-based, 20 per page.
     pub page: Option<i64>,
@@ -159,7 +162,7 @@ pub struct ApiTransactionPage {
 pub async fn transactions(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(params): Query<HistoryParams>,
+    ApiQuery(params): ApiQuery<HistoryParams>,
 ) -> Result<Json<ApiTransactionPage>, AppError> {
     let page = service::history(
         &state,
@@ -181,7 +184,9 @@ pub async fn transactions(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DepositBody {
+    #[schema(minimum = 0.01, maximum = 10000, multiple_of = 0.01)]
     pub amount: Option<f64>,
+    #[schema(minimum = 1, maximum = 1000000)]
     pub amount_cents: Option<i64>,
     /// A test card: 4242 4242 4242 4242 is charged, 4000 0000 0000 0002 declined.
     pub card_number: String,
@@ -215,9 +220,12 @@ pub async fn deposit(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WithdrawBody {
+    #[schema(minimum = 0.01, maximum = 10000, multiple_of = 0.01)]
     pub amount: Option<f64>,
+    #[schema(minimum = 1, maximum = 1000000)]
     pub amount_cents: Option<i64>,
     /// IBAN or account number (a simulated bank).
+    #[schema(pattern = "^\\s*([A-Za-z0-9]\\s*){6,34}$")]
     pub bank_account: String,
 }
 
@@ -242,8 +250,14 @@ pub async fn withdraw(
 #[serde(rename_all = "camelCase")]
 pub struct TransferBody {
     /// The recipient's email.
+    #[schema(
+        pattern = "^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
+        max_length = 254
+    )]
     pub to_email: String,
+    #[schema(minimum = 0.01, maximum = 10000, multiple_of = 0.01)]
     pub amount: Option<f64>,
+    #[schema(minimum = 1, maximum = 1000000)]
     pub amount_cents: Option<i64>,
     pub memo: Option<String>,
 }
