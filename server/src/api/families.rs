@@ -134,7 +134,8 @@ pub fn document(doc: &mut OpenApi) {
             let Some(rest) = path.strip_prefix("/api") else {
                 continue;
             };
-            if operations(item).any(|op| tagged(op, family.api_tags)) {
+            let mut copy = item.clone();
+            if operations_mut(&mut copy).any(|op| tagged(op, family.api_tags)) {
                 added = added.path(
                     format!("{}{rest}", family.prefix),
                     relabel(item, family.tag, family.prefix),
@@ -178,21 +179,6 @@ pub fn document(doc: &mut OpenApi) {
                 .build(),
         );
     }
-}
-
-fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
-    [
-        &item.get,
-        &item.put,
-        &item.post,
-        &item.delete,
-        &item.patch,
-        &item.head,
-        &item.options,
-        &item.trace,
-    ]
-    .into_iter()
-    .flatten()
 }
 
 fn tagged(op: &Operation, tags: &[&str]) -> bool {
