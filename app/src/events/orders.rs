@@ -334,6 +334,24 @@ pub async fn create_order(
         let expires_at = row.hold_expires_at.unwrap_or(now);
         payments::reserve_order(&mut tx, money, expires_at, now).await?;
     }
+    // At the door nobody pays up front, so one person may not take a whole
+    // event for free: their door seats of an event are capped like one hold.
+    if row.payment_method == PaymentMethod::Door {
+        let (seats,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM orders \
+             WHERE user_id = $1 AND event_id = $2 AND payment_method = 'door' AND status <> 'cancelled'",
+        )
+        .bind(user.id)
+        .bind(row.event_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let most = state.config.ticketing.max_seats_per_hold;
+        if seats > most {
+            return Err(AppError::Conflict(format!(
+                "Paying at the door, one person may order at most {most} seats of an event."
+            )));
+        }
+    }
     let order = row.view(user, now);
     idempotency::commit(tx, request.as_ref(), &order).await?;
     tracing::info!(order_id = id, hold_id = %hold_id, "order created");

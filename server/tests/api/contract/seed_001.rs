@@ -138,7 +138,17 @@ async fn at_the_door_an_order_is_completed_at_once_and_no_money_moves() {
         ("confirmed", 1)
     );
 
-    // The seats are sold; nobody's wallet moved.
+    // Nobody pays up front, so one person's door seats of an event are
+    // capped like one hold (10): 3 taken, 7 more fit, then no more.
+    let body = json!({ "eventId": id, "categoryId": vip, "quantity": 8 });
+    let capped: ErrorBody = api.post("/orders", buyer, body, 409).await;
+    assert!(
+        capped.message.contains("at most 10 seats"),
+        "{}",
+        capped.message
+    );
+
+    // The seats are sold (the refused order took none); nobody's wallet moved.
     let tiers: Vec<ApiTier> = api.get(&format!("/events/{id}/tickets"), None, 200).await;
     assert_eq!((tiers[0].reserved_seats, tiers[0].available_seats), (3, 97));
     for who in [buyer, Some(organizer)] {
