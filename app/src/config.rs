@@ -134,6 +134,17 @@ pub struct Config {
     pub services: ServiceSettings,
     pub chat_limits: crate::rate_limit::ChatLimits,
     pub streams: StreamSettings,
+    /// Whether wallets can be topped up with the test card provider (the
+    /// only one Marquee ships): on in development; in production only for
+    /// a demo, which every page then says.
+    pub test_cards: bool,
+}
+
+impl Config {
+    /// A production site that takes test cards: a demo, and it says so.
+    pub fn is_demo(&self) -> bool {
+        self.environment == Environment::Production && self.test_cards
+    }
 }
 
 /// Live streams settings: how browsers connect for the video.
@@ -182,12 +193,17 @@ impl Default for ServiceSettings {
 pub struct WalletSettings {
     /// The platform's fee on organizer payouts, in basis points (500 = 5%).
     pub platform_fee_bps: i64,
+    /// How long after an event's end (as it stood when each order was
+    /// made) its money stays in escrow before it is paid out: time for
+    /// buyers to report an event that did not happen.
+    pub payout_holdback: Duration,
 }
 
 impl Default for WalletSettings {
     fn default() -> Self {
         Self {
             platform_fee_bps: 500,
+            payout_holdback: Duration::from_secs(72 * 3600),
         }
     }
 }

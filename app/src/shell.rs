@@ -22,6 +22,11 @@ use nav::TopNav;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // A production demo takes test cards: every page says so.
+    #[cfg(feature = "ssr")]
+    let demo = use_context::<crate::state::AppState>().is_some_and(|s| s.config.is_demo());
+    #[cfg(not(feature = "ssr"))]
+    let demo = false;
     view! {
         <!DOCTYPE html>
         <html lang="en" class="h-full">
@@ -34,6 +39,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body class="h-full bg-slate-50 text-slate-900 antialiased">
                 <App />
+                {demo.then(|| view! {
+                    <p role="note" class="fixed inset-x-0 bottom-0 z-50 bg-amber-300 px-4 py-1 text-center text-xs font-semibold text-amber-950" data-testid="demo-banner">
+                        "Demo site: wallets are topped up with test cards, and no real money moves."
+                    </p>
+                })}
             </body>
         </html>
     }

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(events::router())
         .merge(orders::router())
         .merge(wallet::router())
+        .merge(wallet::admin_router())
         .merge(services::router())
         .merge(bookings::router())
         .merge(reviews::router())

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{AUTHORIZATION, HOST, ORIGIN, REFERER, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, HOST, ORIGIN, REFERER, SET_COOKIE};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -42,11 +42,18 @@ fn forwarded_for(headers: &HeaderMap) -> Option<std::net::IpAddr> {
         .and_then(|ip| ip.trim().parse().ok())
 }
 
-fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+/// Whether the client's connection is HTTPS, so cookies get `Secure` and
+/// the `__Host-` prefix: always in production; otherwise only when a proxy
+/// we trust says so (anyone can send `X-Forwarded-Proto`).
+fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
+    if state.config.environment == app::config::Environment::Production {
+        return true;
+    }
+    state.config.trust_proxy
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
 pub async fn resolve_user(
@@ -71,7 +78,7 @@ pub async fn resolve_user(
     if let Some(ip) = ip {
         tracing::Span::current().record("client_ip", tracing::field::display(ip));
     }
-    let secure = is_https(headers);
+    let secure = is_https(&state, headers);
     let bearer = bearer_token(headers);
 
     if bearer.is_none() && is_state_changing(request.method()) && !same_origin(&state, headers) {
@@ -93,10 +100,21 @@ pub async fn resolve_user(
     if let Some(user) = &user {
         tracing::Span::current().record("user_id", user.id);
     }
+    let signed_in = user.is_some();
     request.extensions_mut().insert(Auth(user));
     request.extensions_mut().insert(RequestMeta { ip, secure });
 
     let mut response = next.run(request).await;
+    // What a signed-in person sees (and any answer that sets a session)
+    // stays out of shared and browser caches.
+    if (signed_in || !set_cookies.is_empty() || response.headers().contains_key(SET_COOKIE))
+        && !response.headers().contains_key(CACHE_CONTROL)
+    {
+        response.headers_mut().insert(
+            CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
     // Cookies the handler set itself (sign-in, sign-out) win over ours.
     if !response.headers().contains_key(SET_COOKIE) {
         for cookie in set_cookies {

@@ -26,7 +26,7 @@ Every option can also be set in a .env file in the working directory.";
 pub struct Settings {
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
     /// Unset: a SQLite file data/marquee.db under the data directory.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
     /// Directory for the SQLite file, the generated development JWT secret and uploads.
@@ -45,6 +45,12 @@ pub struct Settings {
     /// `development` or `production`.
     #[arg(long = "env", env = "MARQUEE_ENV", default_value = "development")]
     pub environment: String,
+
+    /// A demo site in production: wallets are topped up with test cards
+    /// (anyone can add money), and every page says so. Without it,
+    /// production has no top-ups (Marquee ships no real card provider).
+    #[arg(long, env = "MARQUEE_DEMO", default_value_t = false)]
+    pub demo: bool,
 
     /// Log format.
     #[arg(long, env = "MARQUEE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -112,6 +118,11 @@ pub struct Settings {
     /// The platform's fee on organizer payouts, in basis points (500 = 5%).
     #[arg(long, env = "MARQUEE_PLATFORM_FEE_BPS", default_value_t = 500, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub platform_fee_bps: u16,
+
+    /// Hours an event's takings stay in escrow after the event's end (as it
+    /// stood when each order was made) before they are paid out.
+    #[arg(long, env = "MARQUEE_PAYOUT_HOLDBACK_HOURS", default_value_t = 72)]
+    pub payout_holdback_hours: u32,
 
     /// Map tiles for live location (`{z}/{x}/{y}`, https); empty for none.
     #[arg(
@@ -303,6 +314,7 @@ impl Settings {
             },
             wallet: app::config::WalletSettings {
                 platform_fee_bps: i64::from(self.platform_fee_bps),
+                payout_holdback: Duration::from_secs(u64::from(self.payout_holdback_hours) * 3600),
             },
             services: app::config::ServiceSettings {
                 map_tiles: self.map_tiles.clone(),
@@ -317,6 +329,8 @@ impl Settings {
                 ice_credential: self.ice_credential.filter(|c| !c.is_empty()),
                 max_peers: self.stream_max_viewers,
             },
+            // Development always takes test cards; production only as a demo.
+            test_cards: environment == Environment::Development || self.demo,
         })
     }
 }

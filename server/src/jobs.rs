@@ -63,7 +63,7 @@ async fn sweep(state: AppState) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        app::events::sweeper::sweep_and_tell(db, hub, state.config.wallet.platform_fee_bps).await;
+        app::events::sweeper::sweep_and_tell(db, hub, &state.config.wallet).await;
         app::services::sweeper::sweep_and_tell(db, hub).await;
         app::streams::viewers::sweep_and_tell(db, hub).await;
     }

@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::get;
@@ -175,6 +176,15 @@ pub fn router(state: AppState) -> Router {
                 .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .layer(header(REFERRER_POLICY, "same-origin"))
                 .layer(header(X_FRAME_OPTIONS, "DENY"))
+                // Production is served over HTTPS only (its cookies are Secure).
+                .layer(option_layer(
+                    (state.config.environment == app::config::Environment::Production).then(|| {
+                        header(
+                            STRICT_TRANSPORT_SECURITY,
+                            "max-age=31536000; includeSubDomains",
+                        )
+                    }),
+                ))
                 .layer(header(
                     HeaderName::from_static("permissions-policy"),
                     "geolocation=(self), camera=(self), microphone=(self)",

@@ -165,9 +165,14 @@ pub fn name_from_email(email: &str) -> String {
 }
 
 /// Only local paths are followed after signing in, so a link cannot send
-/// someone to another site.
+/// someone to another site. Browsers drop tabs and newlines from a URL and
+/// read `\\` as `/`, so `/<TAB>/evil.example` is `//evil.example` to
+/// them: only printable ASCII without backslashes is a local path.
 pub fn safe_next(next: &str) -> String {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    let printable = next
+        .bytes()
+        .all(|b| (0x21..0x7f).contains(&b) && b != b'\\');
+    let local = printable && next.starts_with('/') && !next.starts_with("//");
     // Back to the sign-in form after signing in would be a loop.
     let loops = ["/sign-in", "/sign-up"].iter().any(|p| next.starts_with(p));
     if local && !loops {
@@ -250,6 +255,21 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil"), "/");
+        // What browsers strip or fold would make these off-site.
+        for sneaky in [
+            "/\t/evil.example/x",
+            "/\n/evil.example",
+            "/\r//evil",
+            " //evil",
+            "/ /evil",
+            "/\u{3000}/evil",
+        ] {
+            assert_eq!(safe_next(sneaky), "/", "{sneaky:?}");
+        }
+        assert_eq!(
+            safe_next("/events/12?tab=orders#top"),
+            "/events/12?tab=orders#top"
+        );
         assert_eq!(safe_next("/sign-in?next=/x"), "/");
     }
 }

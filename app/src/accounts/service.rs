@@ -9,6 +9,7 @@ use super::{password, tokens};
 use crate::error::AppError;
 use crate::kernel::ids::UserId;
 use crate::kernel::time::now_millis;
+use crate::live::hub::Ended;
 use crate::state::AppState;
 
 /// A refresh token presented again within this window after its first use
@@ -23,6 +24,9 @@ pub struct AuthUser {
     pub role: Role,
     pub session_id: String,
     pub me: Me,
+    /// When the access token this request came with expires (seconds since
+    /// the Unix epoch): a websocket opened with it closes then.
+    pub token_expires_at: i64,
 }
 
 impl AuthUser {
@@ -64,12 +68,13 @@ pub struct Registration {
     pub role: String,
 }
 
-fn auth_user(row: &UserRow, session_id: &str) -> AuthUser {
+fn auth_user(row: &UserRow, session_id: &str, token_expires_at: i64) -> AuthUser {
     AuthUser {
         id: row.id,
         role: row.role(),
         session_id: session_id.to_string(),
         me: row.me(),
+        token_expires_at,
     }
 }
 
@@ -88,7 +93,7 @@ fn issue(
         now,
     )?;
     Ok(IssuedSession {
-        user: auth_user(row, session_id),
+        user: auth_user(row, session_id, claims.exp),
         access_token,
         access_expires_at: claims.exp,
         refresh_token: refresh,
@@ -200,6 +205,7 @@ pub async fn refresh(
         TokenUse::Reused { session_id, .. } => {
             store::revoke_session(&mut *tx, &session_id, now).await?;
             tx.commit().await.map_err(AppError::internal)?;
+            state.live.end_sessions(Ended::Session(session_id.clone()));
             tracing::warn!(session_id, "refresh token reused: session revoked");
             return Err(AppError::Unauthorized);
         }
@@ -222,11 +228,17 @@ pub async fn authenticate(state: &AppState, access_token: &str) -> Result<AuthUs
     if row.id.to_string() != claims.sub {
         return Err(AppError::Unauthorized);
     }
-    Ok(auth_user(&row, &claims.sid))
+    Ok(auth_user(&row, &claims.sid, claims.exp))
 }
 
+/// Ends a session: its tokens stop working and its sockets close, on every
+/// instance.
 pub async fn logout(state: &AppState, session_id: &str) -> Result<(), AppError> {
-    store::revoke_session(state.db.pool(), session_id, now_millis()).await
+    store::revoke_session(state.db.pool(), session_id, now_millis()).await?;
+    state
+        .live
+        .end_sessions(Ended::Session(session_id.to_string()));
+    Ok(())
 }
 
 /// Revokes the session a refresh token belongs to, if it is the user's.
@@ -242,16 +254,20 @@ pub async fn revoke_refresh_token(
         .ok_or(AppError::Unauthorized)?;
     let owner = store::session_user(pool, &session_id, now_millis()).await?;
     match owner {
-        Some(row) if row.id == user.id => {
-            store::revoke_session(pool, &session_id, now_millis()).await
-        }
+        Some(row) if row.id == user.id => logout(state, &session_id).await,
         // Revoked already, or someone else's: nothing to do, nothing to tell.
         _ => Ok(()),
     }
 }
 
+/// Signs a person out everywhere: every session, every socket.
 pub async fn revoke_all(state: &AppState, user: &AuthUser) -> Result<u64, AppError> {
-    store::revoke_user_sessions(state.db.pool(), user.id, now_millis()).await
+    let revoked = store::revoke_user_sessions(state.db.pool(), user.id, now_millis()).await?;
+    state.live.end_sessions(Ended::AllOf {
+        user_id: user.id,
+        except: None,
+    });
+    Ok(revoked)
 }
 
 pub async fn update_profile(
@@ -360,6 +376,7 @@ mod tests {
             id,
             role,
             session_id: "s".into(),
+            token_expires_at: i64::MAX,
             me: Me {
                 id,
                 email: format!("u{id}@example.com"),

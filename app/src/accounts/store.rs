@@ -315,7 +315,9 @@ fn like_prefix(query: &str) -> String {
     format!("{escaped}%")
 }
 
-/// Users whose name (any word of it) or email starts with `query`, by name.
+/// Users whose name (any word of it) starts with `query`, or whose email
+/// is exactly `query`, by name. (An email prefix would let anyone spell out
+/// other people's addresses letter by letter.)
 pub async fn search_users(
     pool: &AnyPool,
     query: &str,
@@ -328,7 +330,7 @@ pub async fn search_users(
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users \
          WHERE lower(display_name) LIKE $1 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\' \
-            OR email LIKE $1 ESCAPE '\\' \
+            OR email = $5 \
          ORDER BY lower(display_name), id LIMIT $3 OFFSET $4"
     );
     Ok(sqlx::query_as(&sql)
@@ -336,6 +338,7 @@ pub async fn search_users(
         .bind(&word)
         .bind(limit)
         .bind(offset)
+        .bind(&q)
         .fetch_all(pool)
         .await?)
 }

@@ -236,6 +236,17 @@ pub async fn event_dashboard(id: i64) -> Result<Dashboard, AppError> {
     .await
 }
 
+/// An admin freezes (`frozen`) or releases an event's payouts.
+#[server(prefix = "/rpc", endpoint = "events/freeze_payouts")]
+pub async fn freeze_payouts(id: i64, frozen: bool) -> Result<(), AppError> {
+    rpc::signed_in(|state, user| async move {
+        crate::wallet::payments::freeze_payouts(&state, &user, EventId::new(id), frozen).await?;
+        leptos_axum::redirect(&format!("/organizer/events/{id}"));
+        Ok(())
+    })
+    .await
+}
+
 #[server(prefix = "/rpc", endpoint = "events/check_in")]
 pub async fn check_in(event_id: i64, code: String) -> Result<CheckInOutcome, AppError> {
     rpc::signed_in(|state, user| async move {

@@ -372,6 +372,7 @@ pub async fn update_event(
     check_input(&input, false, now)?;
     let mut tx = state.db.pool().begin().await?;
     lock_event_tiers(&mut tx, id.get()).await?;
+    keep_dates_sold(&mut tx, id.get(), &input).await?;
     let saved = sqlx::query(
         "UPDATE events SET name = $1, category = $2, description = $3, starts_at = $4, \
          ends_at = $5, timezone = $6, venue = $7, cover_url = $8, status = $9, updated_at = $10, \
@@ -438,6 +439,40 @@ pub async fn update_event(
     tracing::info!(event_id = id.get(), "event updated");
     state.live.touch_event(id.get());
     get_event(state, Some(user), id).await
+}
+
+/// Once anything is sold, an event may move later but never earlier: its
+/// buyers agreed to its dates, and its money is paid out after its end.
+/// Called under the event's tier locks, which every new order takes too.
+async fn keep_dates_sold(
+    tx: &mut Transaction<'_, Any>,
+    event_id: i64,
+    input: &EventInput,
+) -> Result<(), AppError> {
+    let (starts_at, ends_at, zone, sold): (i64, i64, String, i64) = sqlx::query_as(
+        "SELECT starts_at, COALESCE(ends_at, starts_at), timezone, \
+         CAST((SELECT COUNT(*) FROM orders o WHERE o.event_id = $1 AND o.status <> 'cancelled') AS BIGINT) \
+         FROM events WHERE id = $1",
+    )
+    .bind(event_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let new_end = input.ends_at.unwrap_or(input.starts_at);
+    if sold == 0 || (input.starts_at >= starts_at && new_end >= ends_at) {
+        return Ok(());
+    }
+    let (field, when) = if input.starts_at < starts_at {
+        ("starts_at", time::label(starts_at, &zone))
+    } else {
+        ("ends_at", time::label(ends_at, &zone))
+    };
+    Err(AppError::bad_request(
+        field,
+        format!(
+            "Tickets are sold, so the event can't move earlier than {when}. \
+             It can move later, or be cancelled (which refunds every buyer)."
+        ),
+    ))
 }
 
 async fn update_tier(

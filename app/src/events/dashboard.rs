@@ -36,7 +36,14 @@ pub async fn dashboard(
     .bind(event_id)
     .fetch_one(state.db.pool())
     .await?;
+    let (frozen_at,): (Option<i64>,) =
+        sqlx::query_as("SELECT payouts_frozen_at FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(state.db.pool())
+            .await?;
     Ok(Dashboard {
+        payouts_frozen_label: frozen_at.map(|at| time::label(at, &event.timezone)),
+        can_freeze_payouts: user.role == crate::accounts::model::Role::Admin,
         event,
         revenue_cents,
         owed_at_door_cents,

@@ -38,7 +38,7 @@ struct HoldRow {
 
 /// Holds with their tier's free seats as of `$1`.
 const HOLD_SELECT: &str = "SELECT h.id, h.event_id, e.name AS event_name, e.starts_at, e.ends_at, \
-     e.timezone, e.currency, h.tier_id, t.name AS tier_name, t.price_cents, h.quantity, h.status, \
+     e.timezone, e.currency, h.tier_id, t.name AS tier_name, COALESCE(h.unit_price_cents, t.price_cents) AS price_cents, h.quantity, h.status, \
      h.expires_at, \
      CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(x.quantity), 0) FROM holds x \
         WHERE x.tier_id = t.id AND x.status = 'active' AND x.expires_at > $1) AS BIGINT) AS available, \
@@ -130,10 +130,10 @@ pub(super) async fn insert_hold(
         .await?;
     lock_tier(tx, tier_id).await?;
     let id = format!("hold_{}", random::code());
-    let expires_at = now + i64::try_from(limits.hold_ttl.as_millis()).unwrap_or(600_000);
+    let expires_at = now + crate::kernel::time::millis(limits.hold_ttl);
     let inserted = sqlx::query(
-        "INSERT INTO holds (id, tier_id, event_id, user_id, quantity, status, expires_at, created_at, updated_at) \
-         SELECT $1, t.id, t.event_id, $3, $4, 'active', $5, $6, $6 FROM ticket_tiers t \
+        "INSERT INTO holds (id, tier_id, event_id, user_id, quantity, unit_price_cents, status, expires_at, created_at, updated_at) \
+         SELECT $1, t.id, t.event_id, $3, $4, t.price_cents, 'active', $5, $6, $6 FROM ticket_tiers t \
          WHERE t.id = $2 AND t.status = 'active' \
            AND EXISTS (SELECT 1 FROM events e WHERE e.id = t.event_id AND e.status = 'published') \
            AND t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \

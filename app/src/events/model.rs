@@ -317,6 +317,10 @@ pub struct Dashboard {
     pub tickets_issued: i64,
     pub checked_in: i64,
     pub orders: Vec<OrderView>,
+    /// When an admin froze the event's payouts, if they are frozen.
+    pub payouts_frozen_label: Option<String>,
+    /// The viewer may freeze and release payouts (admins).
+    pub can_freeze_payouts: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -52,7 +52,7 @@ pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.user_id, u.display_name AS
      u.email AS buyer_email, o.event_id, e.name AS event_name, e.starts_at, e.ends_at, e.timezone, \
      e.organizer_id, o.tier_id, t.name AS tier_name, o.quantity, o.unit_price_cents, o.total_cents, \
      o.currency, o.status, o.notes, o.hold_id, h.expires_at AS hold_expires_at, o.cancel_reason, \
-     o.created_at, o.updated_at, o.confirmed_at, e.cancellation_fee_pct, o.payment_method \
+     o.created_at, o.updated_at, o.confirmed_at, o.cancellation_fee_pct, o.payment_method \
      FROM orders o JOIN users u ON u.id = o.user_id JOIN events e ON e.id = o.event_id \
      JOIN ticket_tiers t ON t.id = o.tier_id LEFT JOIN holds h ON h.id = o.hold_id";
 
@@ -276,13 +276,18 @@ pub async fn create_order(
                     }
                 )));
             }
-            let hold = hold_for_tx_check(&mut tx, hold_id).await?;
-            if new.tier_id.is_some_and(|t| t != hold.0) || new.quantity.is_some_and(|q| q != hold.1)
+            let hold = held_terms(&mut tx, hold_id).await?;
+            if new.tier_id.is_some_and(|t| t != hold.tier_id)
+                || new.quantity.is_some_and(|q| q != hold.quantity)
             {
                 return Err(AppError::bad_request(
                     "lockId",
                     "The lock is for another tier or quantity.",
                 ));
+            }
+            if hold.held_price_cents != hold.price_cents {
+                drop(tx);
+                return Err(price_changed(state, hold_id, &hold).await?);
             }
             hold_id.clone()
         }
@@ -293,15 +298,20 @@ pub async fn create_order(
     };
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO orders (user_id, event_id, tier_id, hold_id, quantity, unit_price_cents, \
-         total_cents, currency, status, notes, payment_method, created_at, updated_at) \
-         SELECT h.user_id, h.event_id, h.tier_id, h.id, h.quantity, t.price_cents, \
-         t.price_cents * h.quantity, e.currency, 'pending', $2, e.payment_method, $3, $3 \
-         FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id \
+         total_cents, currency, status, notes, payment_method, cancellation_fee_pct, payout_after, \
+         created_at, updated_at) \
+         SELECT h.user_id, h.event_id, h.tier_id, h.id, h.quantity, h.unit_price_cents, \
+         h.unit_price_cents * h.quantity, e.currency, 'pending', $2, e.payment_method, \
+         e.cancellation_fee_pct, COALESCE(e.ends_at, e.starts_at) + $4, $3, $3 \
+         FROM holds h JOIN events e ON e.id = h.event_id \
          WHERE h.id = $1 RETURNING id",
     )
     .bind(&hold_id)
     .bind(&notes)
     .bind(now)
+    .bind(crate::kernel::time::millis(
+        state.config.wallet.payout_holdback,
+    ))
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted {
@@ -337,6 +347,12 @@ pub async fn create_order(
     // At the door nobody pays up front, so one person may not take a whole
     // event for free: their door seats of an event are capped like one hold.
     if row.payment_method == PaymentMethod::Door {
+        // One person's door orders are counted one at a time: the buyer's
+        // row is their lock (two orders at once would each miss the other).
+        sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
         let (seats,): (i64,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM orders \
              WHERE user_id = $1 AND event_id = $2 AND payment_method = 'door' AND status <> 'cancelled'",
@@ -360,16 +376,52 @@ pub async fn create_order(
     Ok(order)
 }
 
-async fn hold_for_tx_check(
+/// What a hold was taken on, and its tier's price now.
+#[derive(sqlx::FromRow)]
+struct HeldTerms {
+    tier_id: i64,
+    tier_name: String,
+    quantity: i64,
+    held_price_cents: i64,
+    price_cents: i64,
+    currency: String,
+}
+
+async fn held_terms(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     hold_id: &str,
-) -> Result<(i64, i64), AppError> {
-    Ok(
-        sqlx::query_as("SELECT tier_id, quantity FROM holds WHERE id = $1")
-            .bind(hold_id)
-            .fetch_one(&mut **tx)
-            .await?,
+) -> Result<HeldTerms, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT h.tier_id, t.name AS tier_name, h.quantity, \
+         COALESCE(h.unit_price_cents, t.price_cents) AS held_price_cents, t.price_cents, e.currency \
+         FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id \
+         WHERE h.id = $1",
     )
+    .bind(hold_id)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// The tier's price changed since the seats were held: the hold takes the
+/// new price and the buyer is asked again (their next order pays it).
+async fn price_changed(
+    state: &AppState,
+    hold_id: &str,
+    hold: &HeldTerms,
+) -> Result<AppError, AppError> {
+    sqlx::query("UPDATE holds SET unit_price_cents = $1 WHERE id = $2 AND status = 'active'")
+        .bind(hold.price_cents)
+        .bind(hold_id)
+        .execute(state.db.pool())
+        .await?;
+    let money = |cents| crate::kernel::money::Cents::new(cents).format(&hold.currency);
+    Ok(AppError::Conflict(format!(
+        "The price of {} changed from {} to {} a seat since you held it. \
+         Check the new total and order again.",
+        hold.tier_name,
+        money(hold.held_price_cents),
+        money(hold.price_cents)
+    )))
 }
 
 /// Tells the buyer (and the organizer, when it matters to them) about an

@@ -81,7 +81,10 @@ pub async fn sweep_events(db: &Db) -> Result<(Swept, Vec<Lapsed>), sqlx::Error> 
 /// Voids the reservations of orders that were cancelled (or lapsed) and
 /// of any expired payment, then pays out the takings of events that are
 /// over. Returns the people whose wallets changed.
-pub async fn sweep_money(db: &Db, fee_bps: i64) -> Result<Vec<i64>, crate::error::AppError> {
+pub async fn sweep_money(
+    db: &Db,
+    settings: &crate::config::WalletSettings,
+) -> Result<Vec<i64>, crate::error::AppError> {
     use crate::wallet::ledger;
     let stale: Vec<(String,)> = sqlx::query_as(
         "SELECT t.reference FROM wallet_transactions t JOIN orders o ON o.id = t.order_id \
@@ -96,13 +99,17 @@ pub async fn sweep_money(db: &Db, fee_bps: i64) -> Result<Vec<i64>, crate::error
         tx.commit().await?;
     }
     let mut touched = ledger::void_expired(db).await?;
-    touched.extend(crate::wallet::payments::pay_out(db, fee_bps).await?);
+    touched.extend(crate::wallet::payments::pay_out(db, settings).await?);
     Ok(touched)
 }
 
 /// One sweep, and the news of it: freed seats to the events' followers,
 /// "your hold expired" to each holder, wallet changes to their owners.
-pub async fn sweep_and_tell(db: &Db, hub: &crate::live::hub::Hub, fee_bps: i64) {
+pub async fn sweep_and_tell(
+    db: &Db,
+    hub: &crate::live::hub::Hub,
+    settings: &crate::config::WalletSettings,
+) {
     use crate::live::protocol::Notice;
     match sweep_events(db).await {
         Ok((_, lapsed)) => {
@@ -122,7 +129,7 @@ pub async fn sweep_and_tell(db: &Db, hub: &crate::live::hub::Hub, fee_bps: i64) 
         }
         Err(e) => tracing::warn!(error = %e, "ticketing sweep failed; will retry"),
     }
-    match sweep_money(db, fee_bps).await {
+    match sweep_money(db, settings).await {
         Ok(people) => people
             .into_iter()
             .for_each(|p| hub.notify_user(p, Notice::WalletChanged)),

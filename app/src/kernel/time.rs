@@ -13,8 +13,13 @@ use crate::error::AppError;
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .map(millis)
         .unwrap_or(0)
+}
+
+/// A span of time in milliseconds (saturating), the unit times are added in.
+pub fn millis(span: std::time::Duration) -> i64 {
+    i64::try_from(span.as_millis()).unwrap_or(i64::MAX)
 }
 
 pub fn parse_zone(field: &str, name: &str) -> Result<Tz, AppError> {

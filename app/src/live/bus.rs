@@ -14,7 +14,7 @@ use futures::future::BoxFuture;
 use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 
-use super::hub::{Hub, Relay, Remote};
+use super::hub::{Ended, Hub, Relay, Remote};
 use super::protocol::{MessageView, Payload, Topic};
 use crate::kernel::db::{Backend, Db};
 use crate::kernel::time::now_millis;
@@ -57,6 +57,11 @@ fn encode(instance: &str, remote: &Remote) -> Vec<String> {
             }
         }
         Remote::FetchMessage(id) => vec![format!("{instance} #{id} -")],
+        Remote::End(Ended::Session(id)) => vec![format!("{instance} !{id} -")],
+        Remote::End(Ended::AllOf { user_id, except }) => vec![format!(
+            "{instance} !@{user_id} {}",
+            except.as_deref().unwrap_or("-")
+        )],
         Remote::Notify(users, notice) => {
             let Ok(json) = serde_json::to_string(notice) else {
                 return Vec::new();
@@ -116,6 +121,15 @@ fn decode(instance: &str, text: &str) -> Option<Remote> {
     }
     if let Some(id) = target.strip_prefix('#') {
         return Some(Remote::FetchMessage(id.parse().ok()?));
+    }
+    if let Some(ended) = target.strip_prefix('!') {
+        return Some(Remote::End(match ended.strip_prefix('@') {
+            Some(user) => Ended::AllOf {
+                user_id: user.parse().ok()?,
+                except: (json != "-").then(|| json.to_string()),
+            },
+            None => Ended::Session(ended.to_string()),
+        }));
     }
     if let Some(ids) = target.strip_prefix('@') {
         let users = ids
@@ -244,6 +258,7 @@ async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String, fetch_mess
                                 Some(Remote::Signal(topic, payload)) => {
                                     hub.signal(topic, payload);
                                 }
+                                Some(Remote::End(ended)) => hub.end_sessions_here(ended),
                                 Some(Remote::Notify(users, notice)) => {
                                     hub.notify_followers_here(&users, &notice);
                                 }
@@ -338,6 +353,32 @@ mod tests {
         let text = encode("aa", &typing).remove(0);
         assert!(text.starts_with("aa ~room:4 "), "{text}");
         assert_eq!(decode("bb", &text), Some(typing));
+    }
+
+    #[test]
+    fn ended_sessions_cross_to_the_other_instances() {
+        for ended in [
+            Ended::Session("0a1b".into()),
+            Ended::AllOf {
+                user_id: 7,
+                except: Some("0a1b".into()),
+            },
+            Ended::AllOf {
+                user_id: 7,
+                except: None,
+            },
+        ] {
+            let text = encode("aa", &Remote::End(ended.clone())).remove(0);
+            assert_eq!(decode("bb", &text), Some(Remote::End(ended)), "{text}");
+            assert_eq!(decode("aa", &text), None);
+        }
+        let all_but = Ended::AllOf {
+            user_id: 7,
+            except: Some("keep".into()),
+        };
+        assert!(
+            all_but.covers(7, "other") && !all_but.covers(7, "keep") && !all_but.covers(8, "x")
+        );
     }
 
     #[test]

@@ -68,6 +68,35 @@ pub struct Hub {
     /// Where touched events and notices also go to reach other instances
     /// (the PostgreSQL bus), when there is one.
     remote: Mutex<Option<tokio::sync::mpsc::UnboundedSender<Remote>>>,
+    /// Sessions that ended (signed out, revoked, password changed): every
+    /// connection of theirs closes.
+    ended: broadcast::Sender<Ended>,
+}
+
+/// Sessions that ended, whose connections must close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// One session (signed out, revoked, its refresh token stolen).
+    Session(String),
+    /// Every session of a person but `except` (signed out everywhere, the
+    /// password changed, the account closed).
+    AllOf {
+        user_id: i64,
+        except: Option<String>,
+    },
+}
+
+impl Ended {
+    /// Whether a connection of this person on this session must close.
+    pub fn covers(&self, user_id: i64, session_id: &str) -> bool {
+        match self {
+            Self::Session(id) => id == session_id,
+            Self::AllOf {
+                user_id: whose,
+                except,
+            } => *whose == user_id && except.as_deref() != Some(session_id),
+        }
+    }
 }
 
 /// What the bus carries to the other instances.
@@ -84,6 +113,8 @@ pub enum Remote {
     FetchMessage(i64),
     /// Re-read this topic's state (an event's seats, a stream's viewers).
     Touch(Topic),
+    /// Close the connections of these sessions.
+    End(Ended),
     /// Deliver this video set-up message to a connection of another instance.
     Relay(Relay),
     /// Read a relayed message from `live_relays` (one too long for a
@@ -207,6 +238,7 @@ impl Default for Hub {
             next_connection: AtomicU64::new(1),
             connections: Mutex::default(),
             remote: Mutex::default(),
+            ended: broadcast::channel(256).0,
         }
     }
 }
@@ -371,6 +403,25 @@ impl Hub {
                 version,
             },
         );
+    }
+
+    /// Closes the connections of sessions that ended, here and on every
+    /// other instance.
+    pub fn end_sessions(&self, ended: Ended) {
+        if let Some(remote) = lock(&self.remote).as_ref() {
+            let _ = remote.send(Remote::End(ended.clone()));
+        }
+        self.end_sessions_here(ended);
+    }
+
+    /// Like [`Self::end_sessions`], for news from another instance.
+    pub fn end_sessions_here(&self, ended: Ended) {
+        let _ = self.ended.send(ended);
+    }
+
+    /// Where a connection hears of sessions that ended.
+    pub fn session_ends(&self) -> broadcast::Receiver<Ended> {
+        self.ended.subscribe()
     }
 
     /// Sends every later touch and notice to `remote` as well.

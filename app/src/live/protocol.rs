@@ -171,6 +171,10 @@ pub enum ErrorCode {
     Conflict,
     /// The server couldn't take it just now; sending again later may work.
     Unavailable,
+    /// The connection's session ended (signed out, revoked, the password
+    /// changed) or its token expired: the connection closes. Reconnect
+    /// with a fresh token, or as nobody.
+    SessionEnded,
 }
 
 /// The data of a topic. Availability is a state topic: every update

@@ -32,7 +32,7 @@ pub async fn wallet_overview() -> Result<WalletSummary, AppError> {
         Ok(WalletSummary {
             balance: super::service::balance(&state, &user).await?,
             recent: page.items,
-            provider: super::provider::top_up().name().to_string(),
+            provider: super::provider::top_up_name(&state.config),
         })
     })
     .await

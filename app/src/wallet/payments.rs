@@ -150,12 +150,19 @@ pub fn touched(buyer_id: i64, state: &AppState) {
     super::service::announce(state, buyer_id);
 }
 
-/// Pays out the takings of orders whose event is over: escrow → the
-/// organizer's wallet, less `fee_bps` to the platform. One transaction per
-/// order; a payout happens once (its reference is unique). Returns the
-/// organizers paid.
-pub async fn pay_out(db: &crate::kernel::db::Db, fee_bps: i64) -> Result<Vec<i64>, AppError> {
+/// Pays out the takings of orders whose event is over, and has been for
+/// the hold-back period both as it stood when the order was made and as it
+/// stands now: escrow → the organizer's wallet, less the platform's fee.
+/// Events whose payouts an admin froze wait. One transaction per order; a
+/// payout happens once (its reference is unique). Returns the organizers
+/// paid.
+pub async fn pay_out(
+    db: &crate::kernel::db::Db,
+    settings: &crate::config::WalletSettings,
+) -> Result<Vec<i64>, AppError> {
+    let fee_bps = settings.platform_fee_bps;
     let now = crate::kernel::time::now_millis();
+    let holdback = crate::kernel::time::millis(settings.payout_holdback);
     // Fully refunded orders have nothing to pay out; they are left out in
     // SQL so they never crowd the batch.
     let due: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
@@ -165,11 +172,13 @@ pub async fn pay_out(db: &crate::kernel::db::Db, fee_bps: i64) -> Result<Vec<i64
            WHERE r.order_id = o.id AND r.kind = 'refund' AND r.status = 'posted'), 0) AS BIGINT) AS net \
          FROM orders o JOIN events e ON e.id = o.event_id \
          JOIN wallet_transactions p ON p.order_id = o.id AND p.kind = 'payment' AND p.status = 'posted' \
-         WHERE COALESCE(e.ends_at, e.starts_at) <= $1 AND o.status IN ('completed', 'cancelled') \
+         WHERE o.payout_after <= $1 AND COALESCE(e.ends_at, e.starts_at) <= $1 - $2 \
+         AND e.payouts_frozen_at IS NULL AND o.status IN ('completed', 'cancelled') \
          AND NOT EXISTS (SELECT 1 FROM wallet_transactions x WHERE x.order_id = o.id AND x.kind = 'payout')\
          ) due WHERE net > 0 ORDER BY id LIMIT 200",
     )
     .bind(now)
+    .bind(holdback)
     .fetch_all(db.pool())
     .await?;
     let mut paid = Vec::new();
@@ -205,6 +214,39 @@ pub async fn pay_out(db: &crate::kernel::db::Db, fee_bps: i64) -> Result<Vec<i64
     paid.sort_unstable();
     paid.dedup();
     Ok(paid)
+}
+
+/// An admin freezes (or releases) the payouts of an event: while frozen,
+/// its takings stay in escrow whatever the time. Returns when it was
+/// frozen (`None` once released).
+pub async fn freeze_payouts(
+    state: &AppState,
+    user: &AuthUser,
+    event_id: crate::kernel::ids::EventId,
+    frozen: bool,
+) -> Result<Option<i64>, AppError> {
+    user.require_role(crate::accounts::model::Role::Admin)?;
+    let now = crate::kernel::time::now_millis();
+    let at: Option<(Option<i64>,)> = sqlx::query_as(
+        "UPDATE events SET \
+         payouts_frozen_at = CASE WHEN $1 = 1 THEN COALESCE(payouts_frozen_at, $2) ELSE NULL END, \
+         payouts_frozen_by = CASE WHEN $1 = 1 THEN COALESCE(payouts_frozen_by, $3) ELSE NULL END, \
+         updated_at = $2 WHERE id = $4 RETURNING payouts_frozen_at",
+    )
+    .bind(i64::from(frozen))
+    .bind(now)
+    .bind(user.id)
+    .bind(event_id)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let (at,) = at.ok_or_else(|| AppError::NotFound("This event".into()))?;
+    tracing::info!(
+        event_id = event_id.get(),
+        frozen,
+        by = user.id,
+        "event payouts"
+    );
+    Ok(at)
 }
 
 /// An organizer's takings per event: sales, refunds, what is still in

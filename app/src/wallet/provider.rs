@@ -47,9 +47,23 @@ impl TopUpProvider for TestCards {
     }
 }
 
-/// The provider in use.
-pub fn top_up() -> &'static dyn TopUpProvider {
-    &TestCards
+/// The provider in use: the test cards where they are allowed
+/// (development, or a production demo); none otherwise.
+pub fn top_up(config: &crate::config::Config) -> Result<&'static dyn TopUpProvider, AppError> {
+    if config.test_cards {
+        Ok(&TestCards)
+    } else {
+        Err(AppError::NotImplemented(
+            "Topping up is not available on this site yet.".into(),
+        ))
+    }
+}
+
+/// What the wallet page calls the provider ("" when there is none).
+pub fn top_up_name(config: &crate::config::Config) -> String {
+    top_up(config)
+        .map(|p| p.name().to_string())
+        .unwrap_or_default()
 }
 
 /// Today's (year, month), UTC: for card expiry.

@@ -274,7 +274,7 @@ pub async fn deposit(
     }
     // The provider's key names the person too: two people's "1" are not one charge.
     let provider_key = format!("{}:{}", user.id, key.as_str());
-    let charge = provider::top_up().charge(&card, amount, &provider_key)?;
+    let charge = provider::top_up(&state.config)?.charge(&card, amount, &provider_key)?;
     let (receipt, _) = move_money(
         state,
         user,

@@ -31,6 +31,7 @@ pub fn config(data_dir: &Path, database_url: String, ticketing: TicketingLimits)
         services: app::config::ServiceSettings::default(),
         chat_limits: app::rate_limit::ChatLimits::default(),
         streams: app::config::StreamSettings::default(),
+        test_cards: true,
     }
 }
 

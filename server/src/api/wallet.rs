@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use app::error::AppError;
+use app::kernel::ids::EventId;
 use app::kernel::money::Cents;
 use app::kernel::time;
 use app::state::AppState;
@@ -19,7 +20,7 @@ use app::wallet::model::{AMOUNT, Balance, CardInput, Receipt, TransactionView, T
 use app::wallet::service;
 
 use super::auth::ErrorBody;
-use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey};
+use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId};
 
 /// The wallet (seed 003): balance, history, deposits, withdrawals, transfers.
 pub fn router() -> Router<AppState> {
@@ -29,6 +30,62 @@ pub fn router() -> Router<AppState> {
         .route("/wallet/deposit", post(deposit))
         .route("/wallet/withdraw", post(withdraw))
         .route("/wallet/transfer", post(transfer))
+}
+
+/// Admins' hold on payouts (under /api only; no seed has it).
+pub fn admin_router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/events/{id}/payouts/freeze", post(freeze_payouts))
+        .route("/admin/events/{id}/payouts/release", post(release_payouts))
+}
+
+/// Whether an event's payouts are frozen by an admin.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiPayouts {
+    pub event_id: i64,
+    pub frozen: bool,
+    /// When they were frozen (ISO 8601), while they are.
+    pub frozen_at: Option<String>,
+}
+
+async fn set_frozen(
+    state: &AppState,
+    user: &app::accounts::service::AuthUser,
+    id: EventId,
+    frozen: bool,
+) -> Result<Json<ApiPayouts>, AppError> {
+    let at = app::wallet::payments::freeze_payouts(state, user, id, frozen).await?;
+    Ok(Json(ApiPayouts {
+        event_id: id.get(),
+        frozen: at.is_some(),
+        frozen_at: at.map(time::iso),
+    }))
+}
+
+/// Admins: hold an event's takings in escrow whatever the time (a
+/// complaint, a dispute), until released.
+#[utoipa::path(post, path = "/api/admin/events/{id}/payouts/freeze", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiPayouts), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn freeze_payouts(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    PathId(id): PathId<EventId>,
+) -> Result<Json<ApiPayouts>, AppError> {
+    set_frozen(&state, &user, id, true).await
+}
+
+/// Admins: let a frozen event's takings be paid out again.
+#[utoipa::path(post, path = "/api/admin/events/{id}/payouts/release", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = ApiPayouts), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn release_payouts(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    PathId(id): PathId<EventId>,
+) -> Result<Json<ApiPayouts>, AppError> {
+    set_frozen(&state, &user, id, false).await
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

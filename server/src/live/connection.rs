@@ -35,6 +35,8 @@ where
     // Kept until the writer is done: it stops at a kick, not when the
     // connection's state goes.
     let kick = Arc::new(kick);
+    // A signed-in connection lives as long as its session and its token.
+    let mut session = user.as_ref().map(|u| SessionWatch::new(&state, u));
     let mut connection = Connection::open(state, user, out, kick.clone()).await;
     let mut budget = Budget::new(RATE_BURST, RATE_PER_SEC);
     loop {
@@ -42,6 +44,14 @@ where
             next = tokio::time::timeout(IDLE, stream.next()) => next,
             // Kicked (too slow, too chatty): stop reading; the writer says why.
             _ = kicked.changed() => break,
+            // Signed out, revoked or expired: nothing more goes down.
+            Some(why) = async { match session.as_mut() {
+                Some(watch) => watch.ended(&connection.state).await,
+                None => std::future::pending().await,
+            } } => {
+                connection.kick(error(None, ErrorCode::SessionEnded, why));
+                break;
+            }
         };
         let frame = match next {
             Err(_) => {
@@ -88,6 +98,57 @@ where
         writer.abort();
     }
     drop(kick);
+}
+
+/// What ends a signed-in connection: its session ending (heard on the
+/// hub, from any instance) or its access token expiring.
+struct SessionWatch {
+    user_id: i64,
+    session_id: String,
+    ends: tokio::sync::broadcast::Receiver<app::live::hub::Ended>,
+    expires: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl SessionWatch {
+    fn new(state: &AppState, user: &AuthUser) -> Self {
+        let now = app::kernel::time::now_millis();
+        let left = user
+            .token_expires_at
+            .saturating_mul(1000)
+            .saturating_sub(now);
+        let left = std::time::Duration::from_millis(u64::try_from(left).unwrap_or(0));
+        Self {
+            user_id: user.id,
+            session_id: user.session_id.clone(),
+            ends: state.live.session_ends(),
+            expires: Box::pin(tokio::time::sleep(left)),
+        }
+    }
+
+    /// Waits until the connection must close, and says why.
+    async fn ended(&mut self, state: &AppState) -> Option<&'static str> {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            tokio::select! {
+                _ = &mut self.expires => return Some("Your sign-in expired; reconnect to go on."),
+                heard = self.ends.recv() => match heard {
+                    Ok(ended) if ended.covers(self.user_id, &self.session_id) => {
+                        return Some("You signed out or your session was revoked.");
+                    }
+                    Ok(_) => {}
+                    // Missed some news: ask the database.
+                    Err(RecvError::Lagged(_)) => {
+                        let now = app::kernel::time::now_millis();
+                        let open = app::accounts::store::session_user(state.db.pool(), &self.session_id, now).await;
+                        if matches!(open, Ok(None)) {
+                            return Some("You signed out or your session was revoked.");
+                        }
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+            }
+        }
+    }
 }
 
 /// A connection's state between messages.
@@ -297,15 +358,15 @@ async fn write<S>(
     ping.tick().await;
     loop {
         tokio::select! {
-            message = queue.recv() => {
-                let Some(message) = message else { break };
-                let Ok(text) = serde_json::to_string(&message) else { continue };
-                if sink.send(Message::Text(text.into())).await.is_err() {
+            // A kick first: the connection may have dropped its queue by the
+            // time this task runs, and the client must still hear why.
+            biased;
+            changed = kicked.changed() => {
+                // The connection is gone without a word: nothing to say.
+                if changed.is_err() {
                     break;
                 }
-            }
-            changed = kicked.changed() => {
-                let reason = if changed.is_ok() { kicked.borrow().clone() } else { None };
+                let reason = kicked.borrow().clone();
                 if let Some(message) = reason {
                     if let Ok(text) = serde_json::to_string(&message) {
                         let _ = sink.send(Message::Text(text.into())).await;
@@ -316,6 +377,13 @@ async fn write<S>(
                             reason: "closing".into(),
                         })))
                         .await;
+                    break;
+                }
+            }
+            message = queue.recv() => {
+                let Some(message) = message else { break };
+                let Ok(text) = serde_json::to_string(&message) else { continue };
+                if sink.send(Message::Text(text.into())).await.is_err() {
                     break;
                 }
             }

@@ -42,6 +42,26 @@ fn help_lists_every_setting_by_its_environment_variable() {
 }
 
 #[test]
+fn help_never_prints_a_secret_from_the_environment() {
+    let output = marquee()
+        .arg("--help")
+        .env(
+            "DATABASE_URL",
+            "postgres://marquee:hunter2-db@127.0.0.1/marquee",
+        )
+        .env(
+            "MARQUEE_JWT_SECRET",
+            "hunter2-jwt-0123456789abcdef0123456789",
+        )
+        .env("MARQUEE_ICE_CREDENTIAL", "hunter2-turn")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(!help.contains("hunter2"), "--help shows a secret:\n{help}");
+}
+
+#[test]
 fn an_unsupported_database_url_fails_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let output = marquee()

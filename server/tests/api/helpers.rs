@@ -165,6 +165,7 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
         services: app::config::ServiceSettings::default(),
         chat_limits: app::rate_limit::ChatLimits::default(),
         streams: app::config::StreamSettings::default(),
+        test_cards: true,
     }
 }
 

@@ -610,14 +610,14 @@ async fn a_holder_hears_from_the_server_when_their_hold_lapses() {
     assert_eq!(next(&mut ws).await, ServerMessage::Pong { nonce: 1 });
 
     // A sweep before the hold lapses says nothing.
-    app::events::sweeper::sweep_and_tell(&app.db, &app.state.live, 500).await;
+    app::events::sweeper::sweep_and_tell(&app.db, &app.state.live, &app.state.config.wallet).await;
     sqlx::query("UPDATE holds SET expires_at = $1 WHERE id = $2")
         .bind(app::kernel::time::now_millis() - 1)
         .bind(&hold_id)
         .execute(app.db.pool())
         .await
         .unwrap();
-    app::events::sweeper::sweep_and_tell(&app.db, &app.state.live, 500).await;
+    app::events::sweeper::sweep_and_tell(&app.db, &app.state.live, &app.state.config.wallet).await;
     match next(&mut ws).await {
         ServerMessage::Update {
             payload: Payload::Notice { notice },

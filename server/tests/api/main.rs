@@ -21,6 +21,7 @@ mod sessions;
 mod streaming;
 mod ticketing;
 mod ticketing_hammer;
+mod trust;
 mod wallet;
 mod wallet_crash;
 mod wallet_hammer;

@@ -4,7 +4,7 @@
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::Value;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 const PNG_1X1: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
@@ -109,9 +109,8 @@ async fn signing_up_with_a_plain_form_sets_http_only_cookies_and_redirects_to_ne
     app.stop().await;
 }
 
-#[tokio::test]
-async fn over_https_the_cookies_are_secure_and_host_prefixed() {
-    let app = spawn_app().await;
+/// Signs up through the form with `X-Forwarded-Proto: https`; the cookies set.
+pub(crate) async fn sign_up_over_https(app: &TestApp) -> Vec<String> {
     let response = app
         .client
         .post(app.url("/rpc/accounts/sign_up"))
@@ -128,13 +127,25 @@ async fn over_https_the_cookies_are_secure_and_host_prefixed() {
         .send()
         .await
         .unwrap();
-    let cookies = set_cookies(&response);
+    set_cookies(&response)
+}
+
+#[tokio::test]
+async fn over_https_the_cookies_are_secure_and_host_prefixed() {
+    // Behind a proxy we trust, its word on the scheme counts.
+    let app = spawn_app_with(|c| c.trust_proxy = true).await;
+    let cookies = sign_up_over_https(&app).await;
     assert!(
         cookies
             .iter()
             .all(|c| c.starts_with("__Host-") && c.contains("; Secure")),
         "{cookies:?}"
     );
+    app.stop().await;
+    // Without one, anybody could send the header: it changes nothing.
+    let app = spawn_app().await;
+    let cookies = sign_up_over_https(&app).await;
+    assert!(cookies.iter().all(|c| !c.contains("Secure")), "{cookies:?}");
     app.stop().await;
 }
 

@@ -376,27 +376,44 @@ async fn payouts_move_escrow_to_the_organizer_once_after_the_event_less_the_fee(
         .await
         .expect(200);
     // Before the event nothing is paid out.
-    app::events::sweeper::sweep_money(&app.db, 500)
+    app::events::sweeper::sweep_money(&app.db, &app.state.config.wallet)
         .await
         .unwrap();
     assert_eq!(app.balance(&organizer).await.balance_cents, 0);
-    // The event is over.
-    let past = app::kernel::time::now_millis() - 3_600_000;
-    sqlx::query("UPDATE events SET starts_at = $1, ends_at = $2 WHERE id = $3")
-        .bind(past - 3_600_000)
-        .bind(past)
+    // The event ended an hour ago: the order is completed, but its money
+    // stays in escrow for the hold-back period (72 h).
+    let hour = 3_600_000;
+    time_passes(&app, event_id, hour).await;
+    app::events::sweeper::sweep(&app.db).await.unwrap();
+    let paid = app::events::sweeper::sweep_money(&app.db, &app.state.config.wallet)
+        .await
+        .unwrap();
+    assert!(paid.is_empty(), "held back");
+    assert_eq!(app.balance(&organizer).await.balance_cents, 0);
+    // An admin freezes the event's payouts: the hold-back passes, nothing moves.
+    sqlx::query("UPDATE events SET payouts_frozen_at = 1 WHERE id = $1")
         .bind(event_id)
         .execute(app.db.pool())
         .await
         .unwrap();
-    app::events::sweeper::sweep(&app.db).await.unwrap();
-    let paid = app::events::sweeper::sweep_money(&app.db, 500)
+    time_passes(&app, event_id, 73 * hour).await;
+    let paid = app::events::sweeper::sweep_money(&app.db, &app.state.config.wallet)
+        .await
+        .unwrap();
+    assert!(paid.is_empty(), "frozen");
+    // Unfrozen: paid out.
+    sqlx::query("UPDATE events SET payouts_frozen_at = NULL WHERE id = $1")
+        .bind(event_id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let paid = app::events::sweeper::sweep_money(&app.db, &app.state.config.wallet)
         .await
         .unwrap();
     assert_eq!(paid, vec![organizer.id]);
     // $100 of sales, 5% platform fee.
     assert_eq!(money(&app.balance(&organizer).await), (9500, 0, 9500));
-    app::events::sweeper::sweep_money(&app.db, 500)
+    app::events::sweeper::sweep_money(&app.db, &app.state.config.wallet)
         .await
         .unwrap();
     assert_eq!(
@@ -509,4 +526,30 @@ async fn a_key_reused_after_a_day_moves_no_money_again() {
     assert_ne!(next.transaction.id, first.transaction.id);
     assert_eq!(money(&app.balance(&ann).await), (2600, 0, 2600));
     assert_ledger_holds(&app).await;
+}
+
+/// Time passes until `event_id` ended `ago` milliseconds ago: its times
+/// and the payout times its orders were given move back together.
+async fn time_passes(app: &TestApp, event_id: i64, ago: i64) {
+    let (end,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(ends_at, starts_at) FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let shift = end - (app::kernel::time::now_millis() - ago);
+    sqlx::query(
+        "UPDATE events SET starts_at = starts_at - $1, ends_at = ends_at - $1 WHERE id = $2",
+    )
+    .bind(shift)
+    .bind(event_id)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE orders SET payout_after = payout_after - $1 WHERE event_id = $2")
+        .bind(shift)
+        .bind(event_id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
 }

@@ -9,7 +9,7 @@ use crate::accounts::pages::FormAlert;
 use crate::accounts::pages::RequireOrganizer;
 use crate::components::{Button, ButtonLink, Card, Variant};
 use crate::components::{FailedPage, Notice, Skeleton, id_param, query_param};
-use crate::events::api::{CancelEvent, DeleteEvent, event_dashboard};
+use crate::events::api::{CancelEvent, DeleteEvent, FreezePayouts, event_dashboard};
 use crate::events::model::{Dashboard, EventStatus, PaymentMethod};
 use crate::live::client::use_topic;
 use crate::live::protocol::{Payload, TierSeats};
@@ -29,8 +29,9 @@ fn DashboardView() -> impl IntoView {
     let id = id_param("id");
     let cancel = ServerAction::<CancelEvent>::new();
     let delete = ServerAction::<DeleteEvent>::new();
+    let freeze = ServerAction::<FreezePayouts>::new();
     let data = Resource::new(
-        move || (id.get(), cancel.version().get()),
+        move || (id.get(), cancel.version().get() + freeze.version().get()),
         |(id, _)| event_dashboard(id),
     );
     let saved = query_param("saved");
@@ -39,10 +40,11 @@ fn DashboardView() -> impl IntoView {
             <Notice when=Signal::derive(move || saved.get() == "1") text="Saved." />
             <FormAlert message=field_error(cancel.value(), None) />
             <FormAlert message=field_error(delete.value(), None) />
+            <FormAlert message=field_error(freeze.value(), None) />
             <Suspense fallback=|| view! { <Skeleton height="h-96" /> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(d) => view! { <DashboardBody d cancel delete /> }.into_any(),
+                        Ok(d) => view! { <DashboardBody d cancel delete freeze /> }.into_any(),
                         Err(error) => view! { <FailedPage error /> }.into_any(),
                     }
                 })}
@@ -66,6 +68,7 @@ fn DashboardBody(
     d: Dashboard,
     cancel: ServerAction<CancelEvent>,
     delete: ServerAction<DeleteEvent>,
+    freeze: ServerAction<FreezePayouts>,
 ) -> impl IntoView {
     let e = d.event.clone();
     // The seat counts follow the event live once the page has connected.
@@ -127,6 +130,7 @@ fn DashboardBody(
                 {format!(" from {} order{} paid there.", d.orders_at_door, if d.orders_at_door == 1 { "" } else { "s" })}
             </p>
         })}
+        {d.can_freeze_payouts.then(|| view! { <PayoutsPanel event_id=e.id frozen=d.payouts_frozen_label.clone() freeze /> })}
         <Card>
             <h2 class="text-lg font-semibold">"Tiers"</h2>
             <div class="mt-3 overflow-x-auto">
@@ -183,5 +187,32 @@ fn DashboardBody(
                 </div>
             </Card>
         })}
+    }
+}
+
+/// Admins only: the event's payouts, and the switch that holds them.
+#[component]
+fn PayoutsPanel(
+    event_id: i64,
+    frozen: Option<String>,
+    freeze: ServerAction<FreezePayouts>,
+) -> impl IntoView {
+    let is_frozen = frozen.is_some();
+    let text = match frozen {
+        Some(at) => format!("Payouts are frozen (since {at}): this event's takings stay in escrow until they are released."),
+        None => "Takings are paid out after the event's end plus the hold-back period. Freeze them while a complaint is looked into.".to_string(),
+    };
+    view! {
+        <Card>
+            <h2 class="text-lg font-semibold">"Payouts"</h2>
+            <p class="mt-1 text-sm text-slate-600" data-testid="payouts-state">{text}</p>
+            <ActionForm action=freeze attr:class="mt-3">
+                <input type="hidden" name="id" value=event_id.to_string() />
+                <input type="hidden" name="frozen" value=(!is_frozen).to_string() />
+                <Button kind="submit" variant=Variant::Secondary busy=freeze.pending()>
+                    {if is_frozen { "Release payouts" } else { "Freeze payouts" }}
+                </Button>
+            </ActionForm>
+        </Card>
     }
 }

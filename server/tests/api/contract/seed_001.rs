@@ -237,6 +237,71 @@ async fn a_rush_on_a_door_event_sells_exactly_its_seats() {
     }
 }
 
+/// One person ordering many held seats of a door event at once: no more
+/// than the cap (10) of their seats is ever confirmed, whichever orders
+/// win the race.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_person_rushing_a_door_event_gets_at_most_the_cap() {
+    const CAP: i64 = 10;
+    const ORDERS: usize = 30;
+    let app = Arc::new(
+        spawn_app_with(|c| {
+            c.ticketing.max_active_holds = 1_000;
+            c.ticketing.max_seats_per_hold = CAP;
+        })
+        .await,
+    );
+    let api = Client::new(&app, "/api");
+    let organizer = register(&api, "organizer").await;
+    let event = door_event(&api, &organizer, 100).await;
+    let tiers = [event.ticket_categories[0].id, event.ticket_categories[1].id];
+    let buyer = Arc::new(register(&api, "attendee").await);
+    // Seats held one by one (holding takes the buyer's lock)...
+    let mut locks = Vec::new();
+    for i in 0..ORDERS {
+        let body = json!({ "categoryId": tiers[i % 2], "quantity": 1 });
+        let held: Value = api
+            .post("/events/tickets/reserve", Some(&buyer), body, 201)
+            .await;
+        locks.push((
+            tiers[i % 2],
+            held["lockId"].as_str().expect("a lock").to_string(),
+        ));
+    }
+    // ...then all ordered at once.
+    let event_id = event.id_event;
+    let rush = locks.into_iter().map(|(tier, lock)| {
+        let (app, buyer) = (app.clone(), buyer.clone());
+        tokio::spawn(async move {
+            let body =
+                json!({ "eventId": event_id, "categoryId": tier, "quantity": 1, "lockId": lock });
+            Client::new(&app, "/api")
+                .raw(Method::POST, "/orders/with-lock", Some(&buyer), Some(body))
+                .await
+        })
+    });
+    let mut confirmed = 0;
+    for answer in futures::future::join_all(rush).await {
+        match answer.expect("an order") {
+            (201, _) => confirmed += 1,
+            (409, _) => {}
+            (other, body) => panic!("an order got {other}: {body}"),
+        }
+    }
+    let (seats,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM orders \
+         WHERE event_id = $1 AND status <> 'cancelled'",
+    )
+    .bind(event.id_event)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!((confirmed, seats), (CAP, CAP), "exactly the cap, no more");
+    if let Ok(app) = Arc::try_unwrap(app) {
+        app.stop().await;
+    }
+}
+
 /// The guide's other REST calls, as written, with the answers it shows.
 #[tokio::test]
 async fn every_other_rest_call_of_the_guide_answers() {
