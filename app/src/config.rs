@@ -178,12 +178,15 @@ pub struct ServiceSettings {
     /// Map tiles for a provider's live position, with `{z}`, `{x}`, `{y}`;
     /// empty: no map, the position shows as text.
     pub map_tiles: String,
+    /// Requests one customer may have waiting for one provider's answer.
+    pub max_open_requests: i64,
 }
 
 impl Default for ServiceSettings {
     fn default() -> Self {
         Self {
             map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            max_open_requests: 3,
         }
     }
 }
@@ -217,6 +220,10 @@ pub struct TicketingLimits {
     pub max_seats_per_hold: i64,
     /// Most holds one user may have active at once.
     pub max_active_holds: i64,
+    /// Most seats one user may hold at once in one event (over all its
+    /// tiers): sign-ups are free, so this is what keeps a handful of
+    /// accounts from holding a whole tier.
+    pub max_held_per_event: i64,
     /// How often expired holds are swept (their seats already stopped
     /// counting the moment they expired).
     pub sweep_interval: Duration,
@@ -228,6 +235,7 @@ impl Default for TicketingLimits {
             hold_ttl: Duration::from_secs(600),
             max_seats_per_hold: 10,
             max_active_holds: 5,
+            max_held_per_event: 10,
             sweep_interval: Duration::from_secs(5),
         }
     }

@@ -104,3 +104,47 @@ test('money sent to a friend shows up in their open wallet without a reload', as
   await expect(friend.getByTestId('available')).toHaveText('$7.50');
   await expect(friend.getByTestId('recent').getByTestId('transaction').first()).toContainText('For the tickets');
 });
+
+test('a price raised while the seats are held is asked again at checkout, then paid', async ({ browser }, testInfo) => {
+  const js = hydrated(testInfo);
+  const origin = testInfo.project.use.baseURL as string;
+  const { page: organizer } = await signedIn(browser, js, { role: 'organizer', name: 'Petra Organizer', prefix: 'e2e-price-organizer' });
+  const created = await organizer.request.post('/api/events', {
+    headers: { Origin: origin },
+    data: {
+      eventName: `Price Gig ${tag()}`,
+      eventCategory: 'Music',
+      eventDate: '2032-04-01T19:00:00Z',
+      ticketCategories: [{ categoryName: 'Standard', price: 15, totalSeats: 40 }],
+    },
+  });
+  expect(created.status()).toBe(201);
+  const event = await created.json();
+  const tier = event.ticketCategories[0].id;
+
+  const { page: buyer } = await signedIn(browser, js, { role: 'attendee', name: 'Pia Buyer', prefix: 'e2e-price-attendee' });
+  const topUp = await buyer.request.post('/api/wallet/deposit', {
+    headers: { Origin: origin, 'Idempotency-Key': `price-${tag()}` },
+    data: { amountCents: 5000, cardNumber: '4242424242424242', cardExpiry: '12/40', cardCvc: '123' },
+  });
+  expect(topUp.status()).toBe(201);
+  await open(buyer, `/events/${event.idEvent}`, js);
+  await buyer.locator('[data-tier="Standard"]').getByRole('button', { name: 'Hold seats' }).click();
+  await expect(buyer).toHaveURL(/\/checkout\/hold_/);
+  if (js) await buyer.waitForSelector('body[data-hydrated]');
+
+  // The organizer raises the price while the buyer looks at $15.
+  const raised = await organizer.request.put(`/api/events/${event.idEvent}`, {
+    headers: { Origin: origin },
+    data: { ticketCategories: [{ id: tier, categoryName: 'Standard', price: 20, totalSeats: 40 }] },
+  });
+  expect(raised.status()).toBe(200);
+  await buyer.getByRole('button', { name: 'Pay $15 from wallet' }).click();
+  await expect(buyer.getByText('changed from $15 to $20 a seat')).toBeVisible();
+  // Asked again: the card now shows the new price, and paying it works.
+  await buyer.getByRole('button', { name: 'Pay $20 from wallet' }).click();
+  await expect(buyer).toHaveURL(/\/orders\/\d+\?placed=1$/);
+  await expect(buyer.getByTestId('order-status')).toHaveText('Confirmed');
+  await open(buyer, '/wallet', js);
+  await expect(buyer.getByTestId('available')).toHaveText('$30');
+});

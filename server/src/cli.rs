@@ -115,6 +115,14 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_HOLD_MAX_ACTIVE", default_value_t = 5)]
     pub hold_max_active: u32,
 
+    /// Most seats one person may hold at once in one event.
+    #[arg(long, env = "MARQUEE_HOLD_MAX_SEATS_PER_EVENT", default_value_t = 10)]
+    pub hold_max_per_event: u32,
+
+    /// Booking requests one customer may have waiting for one provider.
+    #[arg(long, env = "MARQUEE_BOOKING_MAX_OPEN_REQUESTS", default_value_t = 3)]
+    pub booking_max_open_requests: u32,
+
     /// The platform's fee on organizer payouts, in basis points (500 = 5%).
     #[arg(long, env = "MARQUEE_PLATFORM_FEE_BPS", default_value_t = 500, value_parser = clap::value_parser!(u16).range(0..=10_000))]
     pub platform_fee_bps: u16,
@@ -235,7 +243,12 @@ impl Settings {
                 "MARQUEE_JWT_SECRET is not set: generated a development secret and kept it in the data directory"
             );
         }
-        if self.hold_ttl_secs < 10 || self.hold_max_seats == 0 || self.hold_max_active == 0 {
+        if self.hold_ttl_secs < 10
+            || self.hold_max_seats == 0
+            || self.hold_max_active == 0
+            || self.hold_max_per_event == 0
+            || self.booking_max_open_requests == 0
+        {
             return Err(ConfigError(
                 "MARQUEE_HOLD_TTL_SECS must be at least 10, and the hold limits at least 1".into(),
             ));
@@ -310,6 +323,7 @@ impl Settings {
                 hold_ttl: Duration::from_secs(self.hold_ttl_secs),
                 max_seats_per_hold: i64::from(self.hold_max_seats),
                 max_active_holds: i64::from(self.hold_max_active),
+                max_held_per_event: i64::from(self.hold_max_per_event),
                 ..Default::default()
             },
             wallet: app::config::WalletSettings {
@@ -318,6 +332,7 @@ impl Settings {
             },
             services: app::config::ServiceSettings {
                 map_tiles: self.map_tiles.clone(),
+                max_open_requests: i64::from(self.booking_max_open_requests),
             },
             chat_limits: app::rate_limit::ChatLimits {
                 per_minute: self.chat_rate_per_minute,

@@ -139,7 +139,9 @@ pub(super) async fn insert_hold(
            AND t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
                 WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $6) >= $4 \
            AND (SELECT COUNT(*) FROM holds u \
-                WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $6) < $7",
+                WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $6) < $7 \
+           AND (SELECT COALESCE(SUM(m.quantity), 0) FROM holds m WHERE m.user_id = $3 \
+                AND m.event_id = t.event_id AND m.status = 'active' AND m.expires_at > $6) + $4 <= $8",
     )
     .bind(&id)
     .bind(tier_id)
@@ -148,17 +150,20 @@ pub(super) async fn insert_hold(
     .bind(expires_at)
     .bind(now)
     .bind(limits.max_active_holds)
+    .bind(limits.max_held_per_event)
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 1 {
         return Ok(id);
     }
     // Refused: say why, from the same locked view of the tier.
-    let (available, mine, event_status, tier_status): (i64, i64, EventStatus, TierStatus) =
-        sqlx::query_as(
+    type Why = (i64, i64, i64, EventStatus, TierStatus);
+    let (available, mine, held_here, event_status, tier_status): Why = sqlx::query_as(
         "SELECT CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
             WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT), \
          CAST((SELECT COUNT(*) FROM holds u WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $2) AS BIGINT), \
+         CAST((SELECT COALESCE(SUM(m.quantity), 0) FROM holds m WHERE m.user_id = $3 \
+            AND m.event_id = t.event_id AND m.status = 'active' AND m.expires_at > $2) AS BIGINT), \
          e.status, t.status \
          FROM ticket_tiers t JOIN events e ON e.id = t.event_id WHERE t.id = $1",
     )
@@ -175,6 +180,13 @@ pub(super) async fn insert_hold(
     if mine >= limits.max_active_holds {
         return Err(AppError::Conflict(format!(
             "You already have {mine} seat holds open. Check out or release one first."
+        )));
+    }
+    if held_here + quantity > limits.max_held_per_event {
+        let most = limits.max_held_per_event;
+        return Err(AppError::Conflict(format!(
+            "One person may hold at most {most} seats of this event at once; you hold {held_here}. \
+             Check out or release some first."
         )));
     }
     Err(sold_out(available.max(0)))

@@ -319,6 +319,22 @@ pub async fn book(
     };
     ensure_settings(&mut tx, service.provider_id, now).await?;
     lock_provider(&mut tx, service.provider_id).await?;
+    // Counted under the provider's lock: a customer can't block a
+    // provider's calendar with requests nobody answered yet.
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM bookings \
+         WHERE provider_id = $1 AND customer_id = $2 AND status = 'requested'",
+    )
+    .bind(service.provider_id)
+    .bind(user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if open >= state.config.services.max_open_requests {
+        return Err(AppError::Conflict(format!(
+            "You have {open} requests waiting for this provider's answer. \
+             Wait for an answer, or cancel one, before asking again."
+        )));
+    }
     let (rules, settings) =
         schedule::rules(&mut tx, service.provider_id, service.duration_min).await?;
     check_start(&rules, req.starts_at, now)?;

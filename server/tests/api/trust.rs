@@ -467,3 +467,86 @@ async fn a_production_demo_takes_test_cards_and_every_page_says_so() {
     assert!(!html.contains("demo-banner"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_person_may_hold_only_so_many_seats_of_an_event() {
+    let app = spawn_app().await;
+    let organizer = app.person(Role::Organizer).await;
+    let event = app
+        .event(&organizer, &[("Front", 20.0, 100), ("Back", 10.0, 100)])
+        .await;
+    let (front, back) = (event.ticket_categories[0].id, event.ticket_categories[1].id);
+    let other = app.event(&organizer, &[("General", 20.0, 100)]).await;
+    let hoarder = app.person(Role::Attendee).await;
+    let reserve = |tier: i64, quantity: i64| {
+        app.call::<serde_json::Value>(
+            Method::POST,
+            "/api/events/tickets/reserve",
+            Some(&hoarder),
+            None,
+            Some(json!({ "categoryId": tier, "quantity": quantity })),
+        )
+    };
+    // Ten seats of the event (the cap), in two holds on two tiers.
+    assert_eq!(reserve(front, 6).await.status, 201);
+    assert_eq!(reserve(back, 4).await.status, 201);
+    // One more of the same event: refused, saying why.
+    let refused = reserve(back, 1).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("10 seats of this event"),
+        "{}",
+        refused.body
+    );
+    // Another event is another cap.
+    let elsewhere = reserve(other.ticket_categories[0].id, 2).await;
+    assert_eq!(elsewhere.status, 201, "{}", elsewhere.body);
+    // The tier still has its seats for everyone else.
+    let tiers: Vec<server::api::events::ApiTier> = app
+        .call(
+            Method::GET,
+            &format!("/api/events/{}/tickets", event.id_event),
+            None,
+            None,
+            None,
+        )
+        .await
+        .ok();
+    assert_eq!(tiers[1].held_seats, 4);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_customer_may_keep_only_a_few_requests_open_with_one_provider() {
+    use crate::bookings::{book, provider, set_status, slot_in};
+    let app = spawn_app().await;
+    let (provider_token, _, service) = provider(&app).await;
+    let (customer, _) = new_user(&app, "attendee").await;
+    let mut ids = Vec::new();
+    for hours in [30, 32, 34] {
+        let start = slot_in(&app, service, hours).await;
+        let (status, body) = book(&app, &customer, service, &start, None).await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["id"].as_i64().expect("an id"));
+    }
+    // A fourth request while three wait for an answer: refused.
+    let start = slot_in(&app, service, 36).await;
+    let (status, body) = book(&app, &customer, service, &start, None).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("3 requests"),
+        "{body}"
+    );
+    // Answered (declined) frees a place.
+    let (status, body) = set_status(&app, &provider_token, ids[0], "declined", "Booked out").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = book(&app, &customer, service, &start, None).await;
+    assert_eq!(status, 201, "{body}");
+    app.stop().await;
+}

@@ -28,6 +28,10 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
+fn failed<T>(answer: &Option<Result<T, AppError>>) -> bool {
+    matches!(answer, Some(Err(_)))
+}
+
 #[component]
 fn CheckoutView() -> impl IntoView {
     let params = use_params_map();
@@ -37,12 +41,27 @@ fn CheckoutView() -> impl IntoView {
     let lapsed = crate::accounts::context::notices_matching(
         move |notice| matches!(notice, Notice::HoldExpired { hold_id: id, .. } if *id == hold_id.get_untracked()),
     );
-    let hold = Resource::new(
-        move || (hold_id.get(), lapsed.get()),
-        |(id, _)| get_hold(id),
-    );
     let checkout = ServerAction::<Checkout>::new();
     let top_up_and_pay = ServerAction::<TopUpAndPay>::new();
+    // A refused order (the price changed, the seats lapsed) re-reads the
+    // hold, so the card shows what the next attempt would pay. A success
+    // leaves the page and reads nothing.
+    let refused = move || {
+        (
+            checkout
+                .value()
+                .with(failed)
+                .then(|| checkout.version().get()),
+            top_up_and_pay
+                .value()
+                .with(failed)
+                .then(|| top_up_and_pay.version().get()),
+        )
+    };
+    let hold = Resource::new(
+        move || (hold_id.get(), lapsed.get(), refused()),
+        |(id, _, _)| get_hold(id),
+    );
     let release = ServerAction::<ReleaseHold>::new();
     // Read once: the page's own forms are what change it, and they leave the
     // page. (Reloading it on live notices raced the navigation away: a

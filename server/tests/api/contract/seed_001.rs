@@ -246,7 +246,9 @@ async fn one_person_rushing_a_door_event_gets_at_most_the_cap() {
     const ORDERS: usize = 30;
     let app = Arc::new(
         spawn_app_with(|c| {
+            // Holding is not what is tested here: only the door's cap.
             c.ticketing.max_active_holds = 1_000;
+            c.ticketing.max_held_per_event = 1_000;
             c.ticketing.max_seats_per_hold = CAP;
         })
         .await,
