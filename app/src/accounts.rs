@@ -6,6 +6,8 @@ pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod device;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod rpc;

@@ -89,3 +89,52 @@ test('people can be found by name and their public profile opened', async ({ pag
   await expect(page.getByRole('heading', { name: `Zelda ${tag}` })).toBeVisible();
   await expect(page.getByText(/Member since/)).toBeVisible();
 });
+
+test('change the password and sign out another device from the profile', async ({ browser }, testInfo) => {
+  const js = hydrated(testInfo);
+  const email = freshEmail();
+  const context = await browser.newContext({ javaScriptEnabled: js });
+  const page = await context.newPage();
+  const signUp = await page.request.post('/rpc/accounts/sign_up', {
+    form: { email, password: 'correct horse battery', display_name: 'Sam Secure', role: 'attendee', next: '/' },
+  });
+  expect(signUp.ok()).toBeTruthy();
+  // Another device: an API sign-in with its own session.
+  const other = await page.request.post('/api/auth/login', {
+    headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' },
+    data: { username: email, password: 'correct horse battery' },
+  });
+  expect(other.status()).toBe(200);
+  const otherToken = (await other.json()).access_token;
+
+  await open(page, '/profile', js);
+  const sessions = page.getByTestId('session');
+  await expect(sessions).toHaveCount(2);
+  await expect(sessions.filter({ hasText: 'This device' })).toHaveCount(1);
+  const laptop = sessions.filter({ hasText: 'Firefox on Linux' });
+  await laptop.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByTestId('session')).toHaveCount(1);
+  const refused = await page.request.get('/api/auth/me', { headers: { Authorization: `Bearer ${otherToken}` } });
+  expect(refused.status()).toBe(401);
+
+  // A wrong current password, then a common new one, then a good one.
+  const form = page.getByTestId('password-form');
+  await form.getByLabel('Current password').fill('not my password');
+  await form.getByLabel('New password').fill('plum-tractor-quietly-79');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText('That is not your current password.')).toBeVisible();
+  await page.getByTestId('password-form').getByLabel('Current password').fill('correct horse battery');
+  await page.getByTestId('password-form').getByLabel('New password').fill('password1234');
+  await page.getByTestId('password-form').getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText('one of the most common ones')).toBeVisible();
+  await page.getByTestId('password-form').getByLabel('Current password').fill('correct horse battery');
+  await page.getByTestId('password-form').getByLabel('New password').fill('plum-tractor-quietly-79');
+  await page.getByTestId('password-form').getByRole('button', { name: 'Change password' }).click();
+  if (js) await expect(page.getByRole('status').filter({ hasText: 'Password changed' })).toBeVisible();
+  // The new password signs in; the old one no longer does.
+  const oldLogin = await page.request.post('/api/auth/login', { data: { username: email, password: 'correct horse battery' } });
+  expect(oldLogin.status()).toBe(401);
+  const newLogin = await page.request.post('/api/auth/login', { data: { username: email, password: 'plum-tractor-quietly-79' } });
+  expect(newLogin.status()).toBe(200);
+  await context.close();
+});

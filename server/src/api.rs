@@ -12,6 +12,7 @@ mod openapi;
 pub mod orders;
 pub mod reviews;
 pub mod services;
+pub mod sessions;
 pub mod streaming;
 pub mod users;
 pub mod wallet;
@@ -21,7 +22,7 @@ use axum::routing::get;
 
 use app::state::AppState;
 
-pub use extract::{ApiJson, ApiQuery, ClientIp, CurrentUser, IdempotencyKey, PathId, PathIds};
+pub use extract::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId, PathIds, Requester};
 
 /// Mounted at /api: each part of the API brings its routes.
 pub fn router() -> Router<AppState> {
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(wallet::router())
         .merge(wallet::admin_router())
+        .merge(sessions::router())
         .merge(services::router())
         .merge(bookings::router())
         .merge(reviews::router())

@@ -79,6 +79,8 @@ pub async fn resolve_user(
         tracing::Span::current().record("client_ip", tracing::field::display(ip));
     }
     let secure = is_https(&state, headers);
+    let device = app::accounts::device::Device::from_user_agent(headers_user_agent(headers));
+    let meta = RequestMeta { ip, secure, device };
     let bearer = bearer_token(headers);
 
     if bearer.is_none() && is_state_changing(request.method()) && !same_origin(&state, headers) {
@@ -92,9 +94,9 @@ pub async fn resolve_user(
         None => match session::access_cookie(headers) {
             Some(token) => match service::authenticate(&state, &token).await {
                 Ok(user) => Some(user),
-                Err(_) => refresh_from_cookie(&state, headers, ip, secure, &mut set_cookies).await,
+                Err(_) => refresh_from_cookie(&state, headers, meta, &mut set_cookies).await,
             },
-            None => refresh_from_cookie(&state, headers, ip, secure, &mut set_cookies).await,
+            None => refresh_from_cookie(&state, headers, meta, &mut set_cookies).await,
         },
     };
     if let Some(user) = &user {
@@ -102,7 +104,7 @@ pub async fn resolve_user(
     }
     let signed_in = user.is_some();
     request.extensions_mut().insert(Auth(user));
-    request.extensions_mut().insert(RequestMeta { ip, secure });
+    request.extensions_mut().insert(meta);
 
     let mut response = next.run(request).await;
     // What a signed-in person sees (and any answer that sets a session)
@@ -129,12 +131,12 @@ pub async fn resolve_user(
 async fn refresh_from_cookie(
     state: &AppState,
     headers: &HeaderMap,
-    ip: Option<std::net::IpAddr>,
-    secure: bool,
+    meta: RequestMeta,
     set_cookies: &mut Vec<axum::http::HeaderValue>,
 ) -> Option<AuthUser> {
+    let secure = meta.secure;
     let token = session::refresh_cookie(headers)?;
-    match service::refresh(state, &token, ip).await {
+    match service::refresh(state, &token, meta).await {
         Ok(issued) => {
             set_cookies.extend(session::session_cookies(&issued, secure));
             Some(issued.user)
@@ -145,6 +147,13 @@ async fn refresh_from_cookie(
             None
         }
     }
+}
+
+fn headers_user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 fn is_state_changing(method: &Method) -> bool {

@@ -31,7 +31,7 @@ pub async fn sign_up(
                 display_name,
                 role,
             },
-            meta.ip,
+            meta,
         )
         .await?;
         session::set_cookies(session::session_cookies(&issued, meta.secure));
@@ -46,7 +46,7 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<Me
     use super::{model::safe_next, service, session};
     rpc::anyone(|state, _| async move {
         let meta = session::request_meta();
-        let issued = service::login(&state, &email, password, meta.ip).await?;
+        let issued = service::login(&state, &email, password, meta).await?;
         session::set_cookies(session::session_cookies(&issued, meta.secure));
         leptos_axum::redirect(&safe_next(&next));
         Ok(issued.user.me)
@@ -92,4 +92,41 @@ pub async fn get_profile(id: i64) -> Result<super::model::PublicProfile, AppErro
     use super::service;
     rpc::anyone(|state, _| async move { service::public_profile(&state, UserId::new(id)).await })
         .await
+}
+
+/// Where the signed-in person is signed in (their security page).
+#[server(prefix = "/rpc", endpoint = "accounts/sessions")]
+pub async fn my_sessions() -> Result<Vec<super::model::SessionView>, AppError> {
+    use super::service;
+    rpc::signed_in(|state, user| async move { service::sessions(&state, &user).await }).await
+}
+
+/// Signs out one of the person's own sessions, by its handle.
+#[server(prefix = "/rpc", endpoint = "accounts/end_session")]
+pub async fn end_session(handle: String) -> Result<(), AppError> {
+    use super::service;
+    rpc::signed_in(|state, user| async move { service::end_session(&state, &user, &handle).await })
+        .await
+}
+
+/// Signs out every session of the person but this one.
+#[server(prefix = "/rpc", endpoint = "accounts/end_other_sessions")]
+pub async fn end_other_sessions() -> Result<u64, AppError> {
+    use super::service;
+    rpc::signed_in(|state, user| async move { service::end_other_sessions(&state, &user).await })
+        .await
+}
+
+/// Changes the password (the current one asked again); every other session
+/// is signed out. Returns how many were.
+#[server(prefix = "/rpc", endpoint = "accounts/change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<u64, AppError> {
+    use super::service;
+    rpc::signed_in(|state, user| async move {
+        service::change_password(&state, &user, current_password, new_password).await
+    })
+    .await
 }

@@ -71,6 +71,24 @@ pub struct Me {
     pub avatar_url: Option<String>,
 }
 
+/// One of a person's open sessions (a sign-in on a device), as their
+/// security page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// Names the session to end it; not the session's id (which the
+    /// session's tokens carry).
+    pub handle: String,
+    /// "Firefox on Linux".
+    pub device: String,
+    pub signed_in_at: i64,
+    pub last_seen_at: i64,
+    pub signed_in_label: String,
+    pub last_seen_label: String,
+    /// The session this request came with.
+    pub current: bool,
+}
+
 /// One page of user search results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -3,6 +3,7 @@
 mod people;
 mod profile;
 mod public_profile;
+mod security;
 mod sign_in;
 mod sign_up;
 

@@ -1,9 +1,9 @@
 //! Account flows shared by the pages (server functions) and the JSON API:
 //! register, sign in, refresh, sign out, authenticate.
 
-use std::net::IpAddr;
-
+use super::device::Device;
 use super::model::{self, Me, Role};
+use super::session::RequestMeta;
 use super::store::{self, NewUser, TokenUse, UserRow};
 use super::{password, tokens};
 use crate::error::AppError;
@@ -104,24 +104,33 @@ fn issue(
 async fn start_session(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     user_id: i64,
+    device: Device,
     now: i64,
 ) -> Result<(String, String), AppError> {
     let session_id = tokens::new_session_id();
-    store::insert_session(tx, &session_id, user_id, now, now + tokens::SESSION_TTL_MS).await?;
+    let new = store::NewSession {
+        id: &session_id,
+        user_id,
+        device: &device.label(),
+        expires_at: now + tokens::SESSION_TTL_MS,
+    };
+    store::insert_session(tx, new, now).await?;
     let (refresh, hash) = tokens::new_refresh_token();
     store::insert_refresh_token(tx, &hash, &session_id, now).await?;
     Ok((session_id, refresh))
 }
 
-#[tracing::instrument(skip_all, fields(email = %input.email.trim()), err)]
+/// (No email in the span: logs are not a list of addresses.)
+#[tracing::instrument(skip_all, err)]
 pub async fn register(
     state: &AppState,
     input: Registration,
-    ip: Option<IpAddr>,
+    meta: RequestMeta,
 ) -> Result<IssuedSession, AppError> {
     let email = model::parse_email(&input.email)?;
-    state.auth_limiter.check(ip, Some(&email))?;
+    state.auth_limiter.check(meta.ip, Some(&email))?;
     model::check_password(&input.password)?;
+    password::check_not_common(&input.password, &[&email, &input.display_name])?;
     let role = Role::parse_sign_up(&input.role)?;
     let display_name = match model::parse_display_name(&input.display_name)? {
         name if name.is_empty() => model::name_from_email(&email),
@@ -142,7 +151,7 @@ pub async fn register(
         now,
     )
     .await?;
-    let (session_id, refresh) = start_session(&mut tx, row.id, now).await?;
+    let (session_id, refresh) = start_session(&mut tx, row.id, meta.device, now).await?;
     tx.commit().await.map_err(AppError::internal)?;
     tracing::info!(user_id = row.id, role = role.as_str(), "account created");
     issue(state, &row, &session_id, Some(refresh), now)
@@ -154,10 +163,10 @@ pub async fn login(
     state: &AppState,
     email: &str,
     password: String,
-    ip: Option<IpAddr>,
+    meta: RequestMeta,
 ) -> Result<IssuedSession, AppError> {
     let email = email.trim().to_lowercase();
-    state.auth_limiter.check(ip, Some(&email))?;
+    state.auth_limiter.check(meta.ip, Some(&email))?;
     if password.is_empty() || email.is_empty() {
         return Err(AppError::BadCredentials);
     }
@@ -169,20 +178,31 @@ pub async fn login(
     };
     let now = now_millis();
     let mut tx = state.db.pool().begin().await.map_err(AppError::internal)?;
-    let (session_id, refresh) = start_session(&mut tx, row.id, now).await?;
+    let (session_id, refresh) = start_session(&mut tx, row.id, meta.device, now).await?;
     tx.commit().await.map_err(AppError::internal)?;
     tracing::info!(user_id = row.id, "signed in");
     issue(state, &row, &session_id, Some(refresh), now)
 }
 
-/// Rotates a refresh token. A token used twice (outside a short grace window)
-/// revokes its whole session: someone has a copy.
+/// Who is refreshing, as stored with the token's use: a hash of the
+/// client's address and device (the address itself is not kept).
+fn client_mark(meta: &RequestMeta) -> String {
+    let ip = meta.ip.map(|ip| ip.to_string()).unwrap_or_default();
+    tokens::hash_token(&format!("{ip}|{}", meta.device.label()))
+}
+
+/// Rotates a refresh token. A token used twice revokes its whole session:
+/// someone has a copy. The one exception is the same client presenting it
+/// again within a short grace window (two tabs refreshing at once): that
+/// request gets an access token, and no new refresh token.
 #[tracing::instrument(skip_all, err)]
 pub async fn refresh(
     state: &AppState,
     refresh_token: &str,
-    ip: Option<IpAddr>,
+    meta: RequestMeta,
 ) -> Result<IssuedSession, AppError> {
+    let ip = meta.ip;
+    let mark = client_mark(&meta);
     let hash = tokens::hash_token(refresh_token.trim());
     let now = now_millis();
     let pool = state.db.pool();
@@ -192,16 +212,21 @@ pub async fn refresh(
         .map(|session| format!("session:{session}"));
     state.auth_limiter.check(ip, session_key.as_deref())?;
     let mut tx = pool.begin().await.map_err(AppError::internal)?;
-    let (session_id, successor) = match store::use_refresh_token(&mut tx, &hash, now).await? {
+    let (session_id, successor) = match store::use_refresh_token(&mut tx, &hash, &mark, now).await?
+    {
         TokenUse::Fresh(session_id) => {
             let (token, hash) = tokens::new_refresh_token();
             store::insert_refresh_token(&mut tx, &hash, &session_id, now).await?;
+            store::touch_session(&mut tx, &session_id, now).await?;
             (session_id, Some(token))
         }
         TokenUse::Reused {
             session_id,
             used_at,
-        } if now - used_at <= REUSE_GRACE_MS => (session_id, None),
+            used_by,
+        } if now - used_at <= REUSE_GRACE_MS && used_by.as_deref() == Some(mark.as_str()) => {
+            (session_id, None)
+        }
         TokenUse::Reused { session_id, .. } => {
             store::revoke_session(&mut *tx, &session_id, now).await?;
             tx.commit().await.map_err(AppError::internal)?;
@@ -268,6 +293,98 @@ pub async fn revoke_all(state: &AppState, user: &AuthUser) -> Result<u64, AppErr
         except: None,
     });
     Ok(revoked)
+}
+
+/// The handle that names a session on its owner's list: a hash of its id,
+/// so the list never hands out what the session's tokens carry.
+fn session_handle(session_id: &str) -> String {
+    tokens::hash_token(session_id)[..16].to_string()
+}
+
+/// A person's open sessions, the current one marked.
+pub async fn sessions(
+    state: &AppState,
+    user: &AuthUser,
+) -> Result<Vec<model::SessionView>, AppError> {
+    let now = now_millis();
+    let rows = store::open_sessions(state.db.pool(), user.id, now).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, device, created_at, seen)| model::SessionView {
+            handle: session_handle(&id),
+            device: if device.is_empty() {
+                "An unknown device".into()
+            } else {
+                device
+            },
+            signed_in_at: created_at,
+            last_seen_at: seen,
+            signed_in_label: crate::kernel::time::label(created_at, "UTC"),
+            last_seen_label: crate::kernel::time::label(seen, "UTC"),
+            current: id == user.session_id,
+        })
+        .collect())
+}
+
+/// Ends one of a person's own sessions, named by its handle (404 for any
+/// other: someone else's is no different from none).
+pub async fn end_session(state: &AppState, user: &AuthUser, handle: &str) -> Result<(), AppError> {
+    let rows = store::open_sessions(state.db.pool(), user.id, now_millis()).await?;
+    let (id, ..) = rows
+        .into_iter()
+        .find(|(id, ..)| session_handle(id) == handle)
+        .ok_or_else(|| AppError::NotFound("This session".into()))?;
+    logout(state, &id).await
+}
+
+/// Ends every session of a person but this one; returns how many ended.
+pub async fn end_other_sessions(state: &AppState, user: &AuthUser) -> Result<u64, AppError> {
+    let ended =
+        store::revoke_other_sessions(state.db.pool(), user.id, &user.session_id, now_millis())
+            .await?;
+    state.live.end_sessions(Ended::AllOf {
+        user_id: user.id,
+        except: Some(user.session_id.clone()),
+    });
+    Ok(ended)
+}
+
+/// Changes a person's password: the current one first (rate-limited like a
+/// sign-in), a new one that is long enough and not a common one. Every
+/// other session is signed out; this one stays. Returns how many ended.
+pub async fn change_password(
+    state: &AppState,
+    user: &AuthUser,
+    current: String,
+    new: String,
+) -> Result<u64, AppError> {
+    state.auth_limiter.check(None, Some(&user.me.email))?;
+    let row = store::user_by_id(state.db.pool(), user.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !password::verify(current.clone(), Some(row.password_hash.clone())).await? {
+        return Err(AppError::bad_request(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    let field = |e: AppError| match e {
+        AppError::BadRequest { message, .. } => AppError::bad_request("new_password", message),
+        other => other,
+    };
+    model::check_password(&new).map_err(field)?;
+    password::check_not_common(&new, &[&row.email, &row.display_name]).map_err(field)?;
+    if new == current {
+        return Err(AppError::bad_request(
+            "new_password",
+            "The new password is the one you have now.",
+        ));
+    }
+    let hash = password::hash(new).await?;
+    store::set_password_hash(state.db.pool(), user.id, &hash, now_millis()).await?;
+    let ended = end_other_sessions(state, user).await?;
+    tracing::info!(user_id = user.id, ended, "password changed");
+    Ok(ended)
 }
 
 pub async fn update_profile(

@@ -23,6 +23,8 @@ pub struct RequestMeta {
     pub ip: Option<IpAddr>,
     /// Served over HTTPS (directly or behind a proxy saying so).
     pub secure: bool,
+    /// What the request came from, for the list of sessions.
+    pub device: super::device::Device,
 }
 
 const ACCESS: &str = "marquee_access";

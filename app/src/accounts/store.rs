@@ -133,22 +133,96 @@ pub async fn session_user(
         .await?)
 }
 
+/// A session about to start.
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: i64,
+    /// "Firefox on Linux".
+    pub device: &'a str,
+    pub expires_at: i64,
+}
+
 pub async fn insert_session(
     tx: &mut Transaction<'_, Any>,
-    session_id: &str,
-    user_id: i64,
+    new: NewSession<'_>,
     now: i64,
-    expires_at: i64,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sessions (id, user_id, device, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $4, $5)",
     )
-    .bind(session_id)
-    .bind(user_id)
+    .bind(new.id)
+    .bind(new.user_id)
+    .bind(new.device)
     .bind(now)
-    .bind(expires_at)
+    .bind(new.expires_at)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Notes that a session was just used (refreshed).
+pub async fn touch_session(
+    tx: &mut Transaction<'_, Any>,
+    session_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(session_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A person's open sessions: (id, device, created_at, last_seen_at), the
+/// most recently used first.
+pub async fn open_sessions(
+    pool: &AnyPool,
+    user_id: i64,
+    now: i64,
+) -> Result<Vec<(String, String, i64, i64)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, device, created_at, COALESCE(last_seen_at, created_at) AS seen FROM sessions \
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+         ORDER BY seen DESC, created_at DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Revokes every open session of a person but `keep`.
+pub async fn revoke_other_sessions(
+    pool: &AnyPool,
+    user_id: i64,
+    keep: &str,
+    now: i64,
+) -> Result<u64, AppError> {
+    Ok(sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(keep)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+pub async fn set_password_hash(
+    pool: &AnyPool,
+    user_id: i64,
+    hash: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -174,10 +248,11 @@ pub async fn insert_refresh_token(
 pub enum TokenUse {
     /// First use: it is now marked used. Carries the session id.
     Fresh(String),
-    /// Used before, at `used_at`.
+    /// Used before, at `used_at`, by the client `used_by` names.
     Reused {
         session_id: String,
         used_at: i64,
+        used_by: Option<String>,
     },
     Unknown,
 }
@@ -187,27 +262,32 @@ pub enum TokenUse {
 pub async fn use_refresh_token(
     tx: &mut Transaction<'_, Any>,
     token_hash: &str,
+    used_by: &str,
     now: i64,
 ) -> Result<TokenUse, AppError> {
     let fresh: Option<(String,)> = sqlx::query_as(
-        "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL RETURNING session_id",
+        "UPDATE refresh_tokens SET used_at = $1, used_by = $3 WHERE token_hash = $2 AND used_at IS NULL \
+         RETURNING session_id",
     )
     .bind(now)
     .bind(token_hash)
+    .bind(used_by)
     .fetch_optional(&mut **tx)
     .await?;
     if let Some((session_id,)) = fresh {
         return Ok(TokenUse::Fresh(session_id));
     }
-    let used: Option<(String, Option<i64>)> =
-        sqlx::query_as("SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let used: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT session_id, used_at, used_by FROM refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(match used {
-        Some((session_id, Some(used_at))) => TokenUse::Reused {
+        Some((session_id, Some(used_at), used_by)) => TokenUse::Reused {
             session_id,
             used_at,
+            used_by,
         },
         _ => TokenUse::Unknown,
     })

@@ -13,7 +13,7 @@ use app::error::AppError;
 use app::state::AppState;
 
 use super::users::ApiUser;
-use super::{ApiJson, ClientIp, CurrentUser};
+use super::{ApiJson, CurrentUser, Requester};
 
 /// Sign-up, sign-in, tokens and sign-out (seed 001).
 pub fn router() -> Router<AppState> {
@@ -126,7 +126,7 @@ fn tokens(issued: IssuedSession) -> TokenResponse {
     responses((status = 201, body = TokenResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    Requester(meta): Requester,
     ApiJson(mut body): ApiJson<RegisterRequest>,
 ) -> Result<impl IntoResponse, AppError> {
     let (email, display_name) = body.identity()?;
@@ -138,7 +138,7 @@ pub async fn register(
             display_name,
             role: body.role.unwrap_or_default(),
         },
-        ip,
+        meta,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(tokens(issued))))
@@ -150,11 +150,11 @@ pub async fn register(
         (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    Requester(meta): Requester,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
     let email = body.email.or(body.username).ok_or_else(email_required)?;
-    let issued = service::login(&state, &email, body.password, ip).await?;
+    let issued = service::login(&state, &email, body.password, meta).await?;
     Ok(Json(tokens(issued)))
 }
 
@@ -164,10 +164,10 @@ pub async fn login(
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    Requester(meta): Requester,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let issued = service::refresh(&state, &body.refresh_token, ip).await?;
+    let issued = service::refresh(&state, &body.refresh_token, meta).await?;
     Ok(Json(tokens(issued)))
 }
 

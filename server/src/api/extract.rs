@@ -270,11 +270,12 @@ impl IdempotencyKey {
     }
 }
 
-/// The client's address as the auth middleware resolved it (the peer, or
-/// behind a trusted proxy the forwarded one).
-pub struct ClientIp(pub Option<std::net::IpAddr>);
+/// Who is asking, as the auth middleware saw it: the client's address (for
+/// rate limits) and device (for the list of sessions).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Requester(pub RequestMeta);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl<S: Send + Sync> FromRequestParts<S> for Requester {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
@@ -282,7 +283,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             parts
                 .extensions
                 .get::<RequestMeta>()
-                .and_then(|meta| meta.ip),
+                .copied()
+                .unwrap_or_default(),
         ))
     }
 }

@@ -6,13 +6,16 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, bookings, chat, events, orders, reviews, services, streaming, users, wallet};
+use super::{
+    auth, bookings, chat, events, orders, reviews, services, sessions, streaming, users, wallet,
+};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Marquee API", description = "Events, services and community. Authenticate with `Authorization: Bearer <access_token>`."),
     paths(
         auth::register, auth::login, auth::refresh, auth::verify, auth::logout, auth::revoke,
+        sessions::list, sessions::end, sessions::change_password,
         users::me, users::update_me, users::search, users::profile, users::list_all,
         crate::avatars::upload,
         events::list_events, events::upcoming, events::by_category, events::get_event,
@@ -38,6 +41,7 @@ use super::{auth, bookings, chat, events, orders, reviews, services, streaming, 
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts and sessions"),
+        (name = "sessions", description = "Your own sessions and password: where you are signed in, signing a device out, changing the password (which signs out every other session)"),
         (name = "users", description = "Profiles and search"),
         (name = "events", description = "Events and their ticket categories (seed 001)"),
         (name = "tickets", description = "Seat locks (holds) and check-in"),

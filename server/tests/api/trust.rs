@@ -550,3 +550,189 @@ async fn a_customer_may_keep_only_a_few_requests_open_with_one_provider() {
     assert_eq!(status, 201, "{body}");
     app.stop().await;
 }
+
+/// Signs `who` in again (another device, with this User-Agent); its token.
+async fn sign_in_again(app: &TestApp, who: &Person, password: &str, agent: &str) -> (u16, String) {
+    let response = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("user-agent", agent)
+        .json(&json!({ "username": who.email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    (
+        status,
+        body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+
+async fn me_status(app: &TestApp, token: &str) -> u16 {
+    app.client
+        .get(app.url("/api/auth/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_password_change_checks_the_old_refuses_common_ones_and_signs_out_the_rest() {
+    let app = spawn_app().await;
+    let ann = app.person(Role::Attendee).await;
+    let (_, laptop) = sign_in_again(&app, &ann, PASSWORD, FIREFOX).await;
+    let mut laptop_socket = connect(&app, Some(&laptop)).await;
+    let change = |current: &str, new: &str| {
+        app.call::<serde_json::Value>(
+            Method::POST,
+            "/api/auth/password",
+            Some(&ann),
+            None,
+            Some(json!({ "currentPassword": current, "newPassword": new })),
+        )
+    };
+    let wrong = change("not my password", "plum-tractor-quietly-79").await;
+    assert_eq!(
+        (wrong.status, wrong.body["field"].clone()),
+        (400, json!("currentPassword")),
+        "{}",
+        wrong.body
+    );
+    let common = change(PASSWORD, "Password123!").await;
+    assert_eq!(
+        (common.status, common.body["field"].clone()),
+        (400, json!("newPassword")),
+        "{}",
+        common.body
+    );
+    assert!(
+        common.body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("most common")
+    );
+    let done = change(PASSWORD, "plum-tractor-quietly-79").await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["signedOutSessions"], 1);
+    // The laptop is signed out, its socket closed; this session goes on.
+    closed_for_session(&mut laptop_socket).await;
+    assert_eq!(me_status(&app, &laptop).await, 401);
+    assert_eq!(me_status(&app, &ann.token).await, 200);
+    // The old password no longer signs in; the new one does.
+    assert_eq!(sign_in_again(&app, &ann, PASSWORD, FIREFOX).await.0, 401);
+    assert_eq!(
+        sign_in_again(&app, &ann, "plum-tractor-quietly-79", FIREFOX)
+            .await
+            .0,
+        200
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_common_password_is_refused_at_sign_up() {
+    let app = spawn_app().await;
+    let body = json!({ "email": format!("common{:x}@example.com", rand::random::<u64>()), "password": "iloveyou123" });
+    let refused = app
+        .call::<serde_json::Value>(Method::POST, "/api/auth/register", None, None, Some(body))
+        .await;
+    assert_eq!(
+        (refused.status, refused.body["field"].clone()),
+        (400, json!("password")),
+        "{}",
+        refused.body
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_sees_where_one_is_signed_in_and_signs_a_device_out() {
+    let app = spawn_app().await;
+    let ann = app.person(Role::Attendee).await;
+    let (_, laptop) = sign_in_again(&app, &ann, PASSWORD, FIREFOX).await;
+    let sessions: Vec<server::api::sessions::ApiSession> = app
+        .call(Method::GET, "/api/auth/sessions", Some(&ann), None, None)
+        .await
+        .ok();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    let this: Vec<bool> = sessions.iter().map(|s| s.current).collect();
+    assert_eq!(this.iter().filter(|c| **c).count(), 1);
+    let other = sessions.iter().find(|s| !s.current).expect("the laptop");
+    assert_eq!(other.device, "Firefox on Linux");
+    // Nobody else can end it, nor see it.
+    let mallory = app.person(Role::Attendee).await;
+    let path = format!("/api/auth/sessions/{}", other.handle);
+    let theirs = app
+        .call::<serde_json::Value>(Method::DELETE, &path, Some(&mallory), None, None)
+        .await;
+    assert_eq!(theirs.status, 404);
+    assert_eq!(me_status(&app, &laptop).await, 200);
+    let ended = app
+        .call::<serde_json::Value>(Method::DELETE, &path, Some(&ann), None, None)
+        .await;
+    assert_eq!(ended.status, 204);
+    assert_eq!(me_status(&app, &laptop).await, 401);
+    assert_eq!(me_status(&app, &ann.token).await, 200);
+    let left: Vec<server::api::sessions::ApiSession> = app
+        .call(Method::GET, "/api/auth/sessions", Some(&ann), None, None)
+        .await
+        .ok();
+    assert_eq!(left.len(), 1);
+    app.stop().await;
+}
+
+async fn refresh_as(app: &TestApp, token: &str, agent: &str) -> (u16, serde_json::Value) {
+    let response = app
+        .client
+        .post(app.url("/api/auth/refresh"))
+        .header("user-agent", agent)
+        .json(&json!({ "refresh_token": token }))
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn a_refresh_token_used_again_at_once_works_only_for_the_same_client() {
+    let app = spawn_app().await;
+    let body = json!({ "email": format!("grace{:x}@example.com", rand::random::<u64>()), "password": PASSWORD });
+    let registered: serde_json::Value = app
+        .call(Method::POST, "/api/auth/register", None, None, Some(body))
+        .await
+        .expect(201);
+    let first = registered["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_string();
+    // The same browser, two tabs at once: the second gets an access token.
+    let (status, rotated) = refresh_as(&app, &first, FIREFOX).await;
+    assert_eq!(status, 200);
+    let (status, again) = refresh_as(&app, &first, FIREFOX).await;
+    assert_eq!(status, 200, "{again}");
+    assert!(
+        again["refresh_token"].is_null(),
+        "no second successor: {again}"
+    );
+    // Another client with the same token seconds later: a stolen copy. The
+    // whole session ends, the rotated token with it.
+    let (status, _) = refresh_as(&app, &first, "curl/8.5.0").await;
+    assert_eq!(status, 401);
+    let newest = rotated["refresh_token"].as_str().expect("a successor");
+    assert_eq!(refresh_as(&app, newest, FIREFOX).await.0, 401);
+    let access = rotated["access_token"].as_str().expect("an access token");
+    assert_eq!(me_status(&app, access).await, 401);
+    app.stop().await;
+}

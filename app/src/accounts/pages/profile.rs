@@ -114,6 +114,7 @@ fn ProfileEditor() -> impl IntoView {
                     <Button kind="submit" variant=Variant::Secondary>"Upload picture"</Button>
                 </form>
             </Card>
+            <super::security::SecuritySection />
         </div>
     }
 }
