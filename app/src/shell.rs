@@ -105,7 +105,7 @@ fn Layout() -> impl IntoView {
                         <Route path=path!("status") view=StatusPage ssr=SsrMode::Async />
                         <Route path=path!("sign-in") view=SignInPage />
                         <Route path=path!("sign-up") view=SignUpPage />
-                        <Route path=path!("profile") view=ProfilePage />
+                        <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async />
                         <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
                         <Route path=path!("users/:id") view=|| view! { <PublicProfilePage actions=profile_actions /> } ssr=SsrMode::Async />
                         <Route path=path!("events") view=EventsPage ssr=SsrMode::Async />

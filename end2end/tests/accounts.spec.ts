@@ -92,6 +92,7 @@ test('people can be found by name and their public profile opened', async ({ pag
 
 test('change the password and sign out another device from the profile', async ({ browser }, testInfo) => {
   const js = hydrated(testInfo);
+  const origin = testInfo.project.use.baseURL as string;
   const email = freshEmail();
   const context = await browser.newContext({ javaScriptEnabled: js });
   const page = await context.newPage();
@@ -101,7 +102,7 @@ test('change the password and sign out another device from the profile', async (
   expect(signUp.ok()).toBeTruthy();
   // Another device: an API sign-in with its own session.
   const other = await page.request.post('/api/auth/login', {
-    headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' },
+    headers: { Origin: origin, 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' },
     data: { username: email, password: 'correct horse battery' },
   });
   expect(other.status()).toBe(200);
@@ -130,11 +131,12 @@ test('change the password and sign out another device from the profile', async (
   await page.getByTestId('password-form').getByLabel('Current password').fill('correct horse battery');
   await page.getByTestId('password-form').getByLabel('New password').fill('plum-tractor-quietly-79');
   await page.getByTestId('password-form').getByRole('button', { name: 'Change password' }).click();
-  if (js) await expect(page.getByRole('status').filter({ hasText: 'Password changed' })).toBeVisible();
+  await expect(page).toHaveURL(/\/profile\?password=changed$/);
+  await expect(page.getByText('Password changed. Every other session was signed out.')).toBeVisible();
   // The new password signs in; the old one no longer does.
-  const oldLogin = await page.request.post('/api/auth/login', { data: { username: email, password: 'correct horse battery' } });
+  const oldLogin = await page.request.post('/api/auth/login', { headers: { Origin: origin }, data: { username: email, password: 'correct horse battery' } });
   expect(oldLogin.status()).toBe(401);
-  const newLogin = await page.request.post('/api/auth/login', { data: { username: email, password: 'plum-tractor-quietly-79' } });
+  const newLogin = await page.request.post('/api/auth/login', { headers: { Origin: origin }, data: { username: email, password: 'plum-tractor-quietly-79' } });
   expect(newLogin.status()).toBe(200);
   await context.close();
 });

@@ -126,7 +126,10 @@ pub async fn change_password(
 ) -> Result<u64, AppError> {
     use super::service;
     rpc::signed_in(|state, user| async move {
-        service::change_password(&state, &user, current_password, new_password).await
+        let ended = service::change_password(&state, &user, current_password, new_password).await?;
+        // With or without JavaScript, the page says it worked.
+        leptos_axum::redirect("/profile?password=changed");
+        Ok(ended)
     })
     .await
 }

@@ -5,7 +5,7 @@ use super::FormAlert;
 use crate::accounts::api::{ChangePassword, EndOtherSessions, EndSession, my_sessions};
 use crate::accounts::context::field_error;
 use crate::accounts::model::{PASSWORD_MIN, SessionView};
-use crate::components::{Button, Card, FormField, Skeleton, Variant};
+use crate::components::{Button, Card, FormField, Notice, Skeleton, Variant, query_param};
 
 /// The profile's security part: changing the password, and the list of
 /// places the person is signed in, each of which they can sign out.
@@ -15,7 +15,7 @@ pub fn SecuritySection() -> impl IntoView {
     let end_one = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
     let value = change.value();
-    let changed = move || value.with(|v| matches!(v, Some(Ok(_))));
+    let changed = query_param("password");
     let sessions = Resource::new(
         move || {
             (
@@ -49,19 +49,8 @@ pub fn SecuritySection() -> impl IntoView {
                     hint=format!("At least {PASSWORD_MIN} characters, and not a common one: a few unusual words work well.")
                     error=field_error(value, Some("new_password"))
                 />
-                <div class="flex flex-wrap items-center gap-3">
-                    <Button kind="submit" busy=change.pending()>"Change password"</Button>
-                    <Show when=changed>
-                        <span class="text-sm text-emerald-700" role="status">
-                            {move || match value.get() {
-                                Some(Ok(0)) => "Password changed.".to_string(),
-                                Some(Ok(1)) => "Password changed; 1 other session was signed out.".to_string(),
-                                Some(Ok(n)) => format!("Password changed; {n} other sessions were signed out."),
-                                _ => String::new(),
-                            }}
-                        </span>
-                    </Show>
-                </div>
+                <Notice when=Signal::derive(move || changed.get() == "changed") text="Password changed. Every other session was signed out." />
+                <Button kind="submit" busy=change.pending()>"Change password"</Button>
             </ActionForm>
         </Card>
         <Card>
