@@ -10,6 +10,8 @@ pub mod device;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
 pub mod rpc;
 #[cfg(feature = "ssr")]
 pub mod service;

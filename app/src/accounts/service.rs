@@ -3,7 +3,7 @@
 
 use super::device::Device;
 use super::model::{self, Me, Role};
-use super::session::RequestMeta;
+use super::request::RequestMeta;
 use super::store::{self, NewUser, TokenUse, UserRow};
 use super::{password, tokens};
 use crate::error::AppError;

@@ -3,8 +3,6 @@
 //! (from a Bearer token or the cookies, refreshing transparently) and puts an
 //! [`Auth`] into the request; server functions read it from there.
 
-use std::net::IpAddr;
-
 use http::HeaderValue;
 use http::header::{COOKIE, SET_COOKIE};
 
@@ -17,15 +15,7 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Default)]
 pub struct Auth(pub Option<AuthUser>);
 
-/// Facts about the request the auth flows need.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequestMeta {
-    pub ip: Option<IpAddr>,
-    /// Served over HTTPS (directly or behind a proxy saying so).
-    pub secure: bool,
-    /// What the request came from, for the list of sessions.
-    pub device: super::device::Device,
-}
+pub use super::request::RequestMeta;
 
 const ACCESS: &str = "marquee_access";
 const REFRESH: &str = "marquee_refresh";
