@@ -14,9 +14,13 @@ pub mod request;
 #[cfg(feature = "ssr")]
 pub mod rpc;
 #[cfg(feature = "ssr")]
+pub mod second_factor;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod sign_in;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]

@@ -8,6 +8,7 @@
 //! - [`ids`]: typed ids, so an event's id is never passed as a user's;
 //! - [`text`]: trimmed, bounded text fields and links;
 //! - [`random`]: codes, tokens and keys;
+//! - [`qr`]: QR codes as SVG;
 //! - [`text_enum`]: statuses and kinds, stored and sent by name.
 
 pub mod idempotency;
@@ -19,5 +20,7 @@ pub mod text_enum;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod qr;
 #[cfg(feature = "ssr")]
 pub mod time;

@@ -6,7 +6,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::accounts::context::provide_auth;
-use crate::accounts::pages::{PeoplePage, ProfilePage, PublicProfilePage, SignInPage, SignUpPage};
+use crate::accounts::pages::{
+    PeoplePage, ProfilePage, PublicProfilePage, SignInCodePage, SignInPage, SignUpPage,
+};
 use crate::components::{ErrorPage, ToastHost, provide_toasts};
 use crate::events::pages::{
     AdminOrdersPage, CheckInPage, CheckoutPage, EditEventPage, EventDashboardPage, EventPage,
@@ -76,6 +78,38 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// An admin signed in without the second factor acts as an attendee: this
+/// says why, on every page, and where to turn it on.
+#[component]
+fn SecondFactorBanner() -> impl IntoView {
+    let auth = crate::accounts::context::use_auth();
+    let state = move || {
+        auth.me
+            .read()
+            .as_ref()
+            .filter(|m| m.needs_second_factor)
+            .map(|m| m.two_factor)
+    };
+    move || {
+        state().map(|on| {
+            let link = (!on).then(|| {
+                view! { <a href="/profile#two-factor-heading" class="font-semibold underline">"Turn it on"</a> }
+            });
+            let text = if on {
+                "This device signed in before two-factor sign-in was on: sign out and in again, with your code, to use admin tools."
+            } else {
+                "Admin tools need two-factor sign-in. "
+            };
+            view! {
+                <p role="note" class="bg-amber-100 px-4 py-2 text-center text-sm text-amber-950" data-testid="second-factor-banner">
+                    {text}
+                    {link}
+                </p>
+            }
+        })
+    }
+}
+
 /// Everything inside the router. The account actions are created here, not
 /// in `App`: only inside the router can they pick up an error that a form
 /// posted without JavaScript brought back in the URL.
@@ -87,6 +121,7 @@ fn Layout() -> impl IntoView {
     view! {
             <div class="flex min-h-full flex-col">
                 <TopNav />
+                <SecondFactorBanner />
                 <crate::events::pages::OrderToasts />
                 <main class="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-12">
                     <Routes fallback=|| {
@@ -104,6 +139,7 @@ fn Layout() -> impl IntoView {
                         // so they read the same with JavaScript off.
                         <Route path=path!("status") view=StatusPage ssr=SsrMode::Async />
                         <Route path=path!("sign-in") view=SignInPage />
+                        <Route path=path!("sign-in/code") view=SignInCodePage />
                         <Route path=path!("sign-up") view=SignUpPage />
                         <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async />
                         <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />

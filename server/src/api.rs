@@ -14,6 +14,7 @@ pub mod reviews;
 pub mod services;
 pub mod sessions;
 pub mod streaming;
+pub mod two_factor;
 pub mod users;
 pub mod wallet;
 
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(wallet::router())
         .merge(wallet::admin_router())
         .merge(sessions::router())
+        .merge(two_factor::router())
         .merge(services::router())
         .merge(bookings::router())
         .merge(reviews::router())

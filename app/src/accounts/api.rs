@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::model::{Me, UserPage};
+use super::model::{Me, RecoveryCodes, TwoFactorSetup, TwoFactorStatus, UserPage};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::kernel::ids::UserId;
@@ -41,15 +41,101 @@ pub async fn sign_up(
     .await
 }
 
+/// Signs in: the person (`Some`), or `None` when two-factor sign-in is on
+/// and the code page comes next (the ticket waits in a cookie).
 #[server(prefix = "/rpc", endpoint = "accounts/sign_in")]
-pub async fn sign_in(email: String, password: String, next: String) -> Result<Me, AppError> {
-    use super::{model::safe_next, service, session};
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: String,
+) -> Result<Option<Me>, AppError> {
+    use super::{model::safe_next, session, sign_in};
+    use crate::kernel::text::url_encode;
     rpc::anyone(|state, _| async move {
         let meta = session::request_meta();
-        let issued = service::login(&state, &email, password, meta).await?;
-        session::set_cookies(session::session_cookies(&issued, meta.secure));
+        match sign_in::login(&state, &email, password, meta).await? {
+            sign_in::SignIn::Done(issued) => {
+                session::set_cookies(session::session_cookies(&issued, meta.secure));
+                leptos_axum::redirect(&safe_next(&next));
+                Ok(Some(issued.user.me))
+            }
+            sign_in::SignIn::SecondFactor { ticket } => {
+                session::set_cookies(session::ticket_cookie(Some(&ticket), meta.secure));
+                let next = url_encode(&safe_next(&next));
+                leptos_axum::redirect(&format!("/sign-in/code?next={next}"));
+                Ok(None)
+            }
+        }
+    })
+    .await
+}
+
+/// The second step of signing in: a code from the app (or a recovery
+/// code) for the ticket the first step left.
+#[server(prefix = "/rpc", endpoint = "accounts/sign_in_code")]
+pub async fn sign_in_code(code: String, next: String) -> Result<Me, AppError> {
+    use super::{model::safe_next, second_factor, session};
+    rpc::anyone(|state, _| async move {
+        let meta = session::request_meta();
+        let ticket = session::request_ticket().ok_or(AppError::Unauthorized)?;
+        let issued = second_factor::complete_sign_in(&state, &ticket, &code, meta).await?;
+        let mut cookies = session::session_cookies(&issued, meta.secure);
+        cookies.extend(session::ticket_cookie(None, meta.secure));
+        session::set_cookies(cookies);
         leptos_axum::redirect(&safe_next(&next));
         Ok(issued.user.me)
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "accounts/two_factor")]
+pub async fn get_two_factor() -> Result<TwoFactorStatus, AppError> {
+    use super::second_factor;
+    rpc::signed_in(|state, user| async move { second_factor::status(&state, &user).await }).await
+}
+
+/// A new key for an authenticator app (replacing any set-up under way).
+#[server(prefix = "/rpc", endpoint = "accounts/two_factor_setup")]
+pub async fn start_two_factor() -> Result<TwoFactorSetup, AppError> {
+    use super::second_factor;
+    rpc::signed_in(|state, user| async move { second_factor::begin_setup(&state, &user).await })
+        .await
+}
+
+/// Turns two-factor sign-in on with a code from the app; the recovery
+/// codes come back once.
+#[server(prefix = "/rpc", endpoint = "accounts/two_factor_enable")]
+pub async fn two_factor_enable(code: String) -> Result<RecoveryCodes, AppError> {
+    use super::second_factor;
+    rpc::signed_in(|state, user| async move {
+        let (codes, me) = second_factor::enable(&state, &user, &code).await?;
+        Ok(RecoveryCodes {
+            codes,
+            me: Some(me),
+        })
+    })
+    .await
+}
+
+/// Turns two-factor sign-in off (password and a code asked again).
+#[server(prefix = "/rpc", endpoint = "accounts/two_factor_disable")]
+pub async fn two_factor_disable(password: String, code: String) -> Result<Me, AppError> {
+    use super::second_factor;
+    rpc::signed_in(|state, user| async move {
+        let me = second_factor::disable(&state, &user, password, &code).await?;
+        leptos_axum::redirect("/profile?two_factor=off");
+        Ok(me)
+    })
+    .await
+}
+
+/// New recovery codes (a code asked again); the old ones stop working.
+#[server(prefix = "/rpc", endpoint = "accounts/two_factor_recovery_codes")]
+pub async fn two_factor_recovery_codes(code: String) -> Result<RecoveryCodes, AppError> {
+    use super::second_factor;
+    rpc::signed_in(|state, user| async move {
+        let codes = second_factor::renew_recovery_codes(&state, &user, &code).await?;
+        Ok(RecoveryCodes { codes, me: None })
     })
     .await
 }

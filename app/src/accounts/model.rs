@@ -69,6 +69,13 @@ pub struct Me {
     pub role: Role,
     pub bio: String,
     pub avatar_url: Option<String>,
+    /// Two-factor sign-in is on.
+    #[serde(default)]
+    pub two_factor: bool,
+    /// An admin account whose session has not proved a second factor: it
+    /// acts as an attendee until it does (`role` says so).
+    #[serde(default)]
+    pub needs_second_factor: bool,
 }
 
 /// One of a person's open sessions (a sign-in on a device), as their
@@ -87,6 +94,32 @@ pub struct SessionView {
     pub last_seen_label: String,
     /// The session this request came with.
     pub current: bool,
+}
+
+/// Whether two-factor sign-in is on, for the person's security page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// A set-up under way: the key to put into an authenticator app, as text,
+/// as an `otpauth://` link and as a QR code of that link (SVG markup).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorSetup {
+    pub secret: String,
+    pub url: String,
+    pub qr_svg: String,
+}
+
+/// New recovery codes (shown once), and the person as the session now
+/// sees them when that changed (turning two-factor on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+    pub me: Option<Me>,
 }
 
 /// One page of user search results.

@@ -6,11 +6,12 @@ mod public_profile;
 mod security;
 mod sign_in;
 mod sign_up;
+mod two_factor;
 
 pub use people::PeoplePage;
 pub use profile::ProfilePage;
 pub use public_profile::PublicProfilePage;
-pub use sign_in::SignInPage;
+pub use sign_in::{SignInCodePage, SignInPage};
 pub use sign_up::SignUpPage;
 
 use crate::components::ErrorPage;

@@ -1,7 +1,6 @@
 //! Account flows shared by the pages (server functions) and the JSON API:
 //! register, sign in, refresh, sign out, authenticate.
 
-use super::device::Device;
 use super::model::{self, Me, Role};
 use super::request::RequestMeta;
 use super::store::{self, NewUser, TokenUse, UserRow};
@@ -68,51 +67,66 @@ pub struct Registration {
     pub role: String,
 }
 
-fn auth_user(row: &UserRow, session_id: &str, token_expires_at: i64) -> AuthUser {
+fn auth_user(
+    row: &UserRow,
+    second_factor: bool,
+    session_id: &str,
+    token_expires_at: i64,
+) -> AuthUser {
+    let me = row.me_in_session(second_factor);
     AuthUser {
         id: row.id,
-        role: row.role(),
+        role: me.role,
         session_id: session_id.to_string(),
-        me: row.me(),
+        me,
         token_expires_at,
     }
 }
 
-fn issue(
+/// A session's access token (and refresh token, when there is a new one).
+pub(super) fn issue(
     state: &AppState,
     row: &UserRow,
+    second_factor: bool,
     session_id: &str,
     refresh: Option<String>,
     now: i64,
 ) -> Result<IssuedSession, AppError> {
+    let user = auth_user(row, second_factor, session_id, 0);
     let (access_token, claims) = tokens::issue_access(
         &state.config.jwt_secret,
         row.id,
         session_id,
-        row.role().as_str(),
+        user.role.as_str(),
         now,
     )?;
     Ok(IssuedSession {
-        user: auth_user(row, session_id, claims.exp),
+        user: AuthUser {
+            token_expires_at: claims.exp,
+            ..user
+        },
         access_token,
         access_expires_at: claims.exp,
         refresh_token: refresh,
     })
 }
 
-/// Starts a session for `row` in `tx`: the session row and its first refresh token.
-async fn start_session(
+/// Starts a session for `row` in `tx`: the session row and its first
+/// refresh token. `device` is its label ("Firefox on Linux").
+pub(super) async fn start_session(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     user_id: i64,
-    device: Device,
+    device: &str,
+    second_factor: bool,
     now: i64,
 ) -> Result<(String, String), AppError> {
     let session_id = tokens::new_session_id();
     let new = store::NewSession {
         id: &session_id,
         user_id,
-        device: &device.label(),
+        device,
         expires_at: now + tokens::SESSION_TTL_MS,
+        second_factor,
     };
     store::insert_session(tx, new, now).await?;
     let (refresh, hash) = tokens::new_refresh_token();
@@ -151,37 +165,11 @@ pub async fn register(
         now,
     )
     .await?;
-    let (session_id, refresh) = start_session(&mut tx, row.id, meta.device, now).await?;
+    let (session_id, refresh) =
+        start_session(&mut tx, row.id, &meta.device.label(), false, now).await?;
     tx.commit().await.map_err(AppError::internal)?;
     tracing::info!(user_id = row.id, role = role.as_str(), "account created");
-    issue(state, &row, &session_id, Some(refresh), now)
-}
-
-/// The one answer for every failed sign-in: it never says which part was wrong.
-#[tracing::instrument(skip_all, err)]
-pub async fn login(
-    state: &AppState,
-    email: &str,
-    password: String,
-    meta: RequestMeta,
-) -> Result<IssuedSession, AppError> {
-    let email = email.trim().to_lowercase();
-    state.auth_limiter.check(meta.ip, Some(&email))?;
-    if password.is_empty() || email.is_empty() {
-        return Err(AppError::BadCredentials);
-    }
-    let row = store::user_by_email(state.db.pool(), &email).await?;
-    let ok = password::verify(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
-    let row = match (ok, row) {
-        (true, Some(row)) => row,
-        _ => return Err(AppError::BadCredentials),
-    };
-    let now = now_millis();
-    let mut tx = state.db.pool().begin().await.map_err(AppError::internal)?;
-    let (session_id, refresh) = start_session(&mut tx, row.id, meta.device, now).await?;
-    tx.commit().await.map_err(AppError::internal)?;
-    tracing::info!(user_id = row.id, "signed in");
-    issue(state, &row, &session_id, Some(refresh), now)
+    issue(state, &row, false, &session_id, Some(refresh), now)
 }
 
 /// Who is refreshing, as stored with the token's use: a hash of the
@@ -237,23 +225,25 @@ pub async fn refresh(
         TokenUse::Unknown => return Err(AppError::Unauthorized),
     };
     tx.commit().await.map_err(AppError::internal)?;
-    let row = store::session_user(pool, &session_id, now)
+    let found = store::session_user(pool, &session_id, now)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    issue(state, &row, &session_id, successor, now)
+    let proved = found.second_factor_at.is_some();
+    issue(state, &found.user, proved, &session_id, successor, now)
 }
 
 /// The user behind an access token, if the token is valid and its session
 /// is still open.
 pub async fn authenticate(state: &AppState, access_token: &str) -> Result<AuthUser, AppError> {
     let claims = tokens::verify_access(&state.config.jwt_secret, access_token)?;
-    let row = store::session_user(state.db.pool(), &claims.sid, now_millis())
+    let found = store::session_user(state.db.pool(), &claims.sid, now_millis())
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if row.id.to_string() != claims.sub {
+    if found.user.id.to_string() != claims.sub {
         return Err(AppError::Unauthorized);
     }
-    Ok(auth_user(&row, &claims.sid, claims.exp))
+    let proved = found.second_factor_at.is_some();
+    Ok(auth_user(&found.user, proved, &claims.sid, claims.exp))
 }
 
 /// Ends a session: its tokens stop working and its sockets close, on every
@@ -279,7 +269,7 @@ pub async fn revoke_refresh_token(
         .ok_or(AppError::Unauthorized)?;
     let owner = store::session_user(pool, &session_id, now_millis()).await?;
     match owner {
-        Some(row) if row.id == user.id => logout(state, &session_id).await,
+        Some(found) if found.user.id == user.id => logout(state, &session_id).await,
         // Revoked already, or someone else's: nothing to do, nothing to tell.
         _ => Ok(()),
     }
@@ -501,6 +491,8 @@ mod tests {
                 role,
                 bio: String::new(),
                 avatar_url: None,
+                two_factor: false,
+                needs_second_factor: false,
             },
         }
     }

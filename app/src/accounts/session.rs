@@ -19,6 +19,8 @@ pub use super::request::RequestMeta;
 
 const ACCESS: &str = "marquee_access";
 const REFRESH: &str = "marquee_refresh";
+/// The ticket of a sign-in waiting for its second factor (five minutes).
+const TICKET: &str = "marquee_sign_in";
 
 /// Over HTTPS the cookies get the `__Host-` prefix: Secure, Path=/, no Domain.
 fn cookie_name(base: &str, secure: bool) -> String {
@@ -84,6 +86,22 @@ pub fn access_cookie(headers: &http::HeaderMap) -> Option<String> {
 
 pub fn refresh_cookie(headers: &http::HeaderMap) -> Option<String> {
     read_cookie(headers, REFRESH)
+}
+
+/// `Set-Cookie` for a sign-in ticket (or, with `None`, its removal).
+pub fn ticket_cookie(ticket: Option<&str>, secure: bool) -> Vec<HeaderValue> {
+    let max_age = match ticket {
+        Some(_) => crate::accounts::second_factor::TICKET_TTL_MS / 1000,
+        None => 0,
+    };
+    cookie(TICKET, ticket.unwrap_or(""), max_age, secure)
+        .into_iter()
+        .collect()
+}
+
+/// The sign-in ticket the request carries, inside a server function.
+pub fn request_ticket() -> Option<String> {
+    parts().and_then(|p| read_cookie(&p.headers, TICKET))
 }
 
 /// Whether the request carries any session cookie (a CSRF target).

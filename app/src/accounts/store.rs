@@ -17,10 +17,12 @@ pub struct UserRow {
     pub bio: String,
     pub avatar_path: Option<String>,
     pub created_at: i64,
+    /// The authenticator's shared secret (base32), once two-factor sign-in is on.
+    pub totp_secret: Option<String>,
 }
 
 const USER_COLUMNS: &str =
-    "id, email, display_name, password_hash, role, bio, avatar_path, created_at";
+    "id, email, display_name, password_hash, role, bio, avatar_path, created_at, totp_secret";
 
 impl UserRow {
     pub fn role(&self) -> Role {
@@ -33,15 +35,30 @@ impl UserRow {
             .map(|file| format!("/avatars/{file}"))
     }
 
-    pub fn me(&self) -> Me {
+    pub fn two_factor(&self) -> bool {
+        self.totp_secret.is_some()
+    }
+
+    /// The person as a session sees them. An admin's powers need a session
+    /// that proved the second factor: until then they act as an attendee,
+    /// and `needs_second_factor` tells the pages why.
+    pub fn me_in_session(&self, second_factor: bool) -> Me {
+        let locked = self.role == Role::Admin && !second_factor;
         Me {
             id: self.id,
             email: self.email.clone(),
             display_name: self.display_name.clone(),
-            role: self.role(),
+            role: if locked { Role::Attendee } else { self.role() },
             bio: self.bio.clone(),
             avatar_url: self.avatar_url(),
+            two_factor: self.two_factor(),
+            needs_second_factor: locked,
         }
+    }
+
+    /// The person outside any session (admin tools, the CLI): their account's role.
+    pub fn me(&self) -> Me {
+        self.me_in_session(true)
     }
 
     pub fn public(&self) -> PublicProfile {
@@ -111,19 +128,33 @@ pub async fn user_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserRow>, AppE
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?)
 }
 
+/// The user of a session, and whether the session proved a second factor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUser {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub second_factor_at: Option<i64>,
+}
+
+impl SessionUser {
+    pub fn me(&self) -> Me {
+        self.user.me_in_session(self.second_factor_at.is_some())
+    }
+}
+
 /// The user of a session that is neither revoked nor expired.
 pub async fn session_user(
     pool: &AnyPool,
     session_id: &str,
     now: i64,
-) -> Result<Option<UserRow>, AppError> {
+) -> Result<Option<SessionUser>, AppError> {
     let columns = USER_COLUMNS
         .split(", ")
         .map(|c| format!("u.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "SELECT {columns} FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT {columns}, s.second_factor_at FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
     );
     Ok(sqlx::query_as(&sql)
@@ -140,6 +171,8 @@ pub struct NewSession<'a> {
     /// "Firefox on Linux".
     pub device: &'a str,
     pub expires_at: i64,
+    /// Signed in with a second factor.
+    pub second_factor: bool,
 }
 
 pub async fn insert_session(
@@ -148,14 +181,15 @@ pub async fn insert_session(
     now: i64,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, device, created_at, last_seen_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $4, $5)",
+        "INSERT INTO sessions (id, user_id, device, created_at, last_seen_at, expires_at, \
+         second_factor_at) VALUES ($1, $2, $3, $4, $4, $5, $6)",
     )
     .bind(new.id)
     .bind(new.user_id)
     .bind(new.device)
     .bind(now)
     .bind(new.expires_at)
+    .bind(new.second_factor.then_some(now))
     .execute(&mut **tx)
     .await?;
     Ok(())

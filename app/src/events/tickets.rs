@@ -58,22 +58,9 @@ impl TicketRow {
     }
 }
 
-/// The code as a QR image: SVG markup, dark modules on white, with a quiet zone.
+/// The code as a QR image (SVG markup).
 pub fn qr_svg(code: &str) -> String {
-    use qrcode::render::svg;
-    match qrcode::QrCode::new(code.as_bytes()) {
-        Ok(qr) => qr
-            .render::<svg::Color>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .dark_color(svg::Color("#0f172a"))
-            .light_color(svg::Color("#ffffff"))
-            .build(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot encode a ticket code as QR");
-            String::new()
-        }
-    }
+    crate::kernel::qr::svg(code)
 }
 
 pub async fn tickets_of_orders(

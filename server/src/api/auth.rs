@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use app::accounts::service::{self, IssuedSession, Registration};
+use app::accounts::sign_in::{self, SignIn};
 use app::accounts::tokens;
 use app::error::AppError;
 use app::state::AppState;
@@ -111,7 +112,7 @@ pub struct VerifyResponse {
     pub exp: i64,
 }
 
-fn tokens(issued: IssuedSession) -> TokenResponse {
+pub(super) fn tokens(issued: IssuedSession) -> TokenResponse {
     TokenResponse {
         expires_in: issued.access_expires_at - app::kernel::time::now_millis() / 1000,
         access_token: issued.access_token,
@@ -144,18 +145,53 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(tokens(issued))))
 }
 
-/// Sign in with email and password.
+/// A 401 that asks for the second step (or, without `ticket`, any other
+/// refused sign-in).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInRefused {
+    pub status_code: u16,
+    pub message: String,
+    /// `second_factor_required` when the password was right and a code is
+    /// needed next.
+    pub error: String,
+    pub field: Option<String>,
+    /// For `POST /api/auth/login/second-factor`, with the code.
+    pub ticket: Option<String>,
+    /// Seconds the ticket stays good.
+    pub expires_in: Option<i64>,
+}
+
+/// Sign in with email and password. With two-factor sign-in on, a right
+/// password answers 401 `second_factor_required` with a `ticket` for
+/// `POST /api/auth/login/second-factor`.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
-        (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 401, description = "Wrong email or password, or a code is needed next", body = SignInRefused),
+        (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     Requester(meta): Requester,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<Json<TokenResponse>, AppError> {
+) -> Result<axum::response::Response, AppError> {
     let email = body.email.or(body.username).ok_or_else(email_required)?;
-    let issued = service::login(&state, &email, body.password, meta).await?;
-    Ok(Json(tokens(issued)))
+    Ok(
+        match sign_in::login(&state, &email, body.password, meta).await? {
+            SignIn::Done(issued) => Json(tokens(*issued)).into_response(),
+            SignIn::SecondFactor { ticket } => (
+                StatusCode::UNAUTHORIZED,
+                Json(SignInRefused {
+                    status_code: 401,
+                    message: "Enter the code from your authenticator app.".into(),
+                    error: "second_factor_required".into(),
+                    field: None,
+                    ticket: Some(ticket),
+                    expires_in: Some(app::accounts::second_factor::TICKET_TTL_MS / 1000),
+                }),
+            )
+                .into_response(),
+        },
+    )
 }
 
 /// Trade a refresh token for a new access token and a new refresh token.

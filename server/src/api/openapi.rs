@@ -7,7 +7,8 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuil
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    auth, bookings, chat, events, orders, reviews, services, sessions, streaming, users, wallet,
+    auth, bookings, chat, events, orders, reviews, services, sessions, streaming, two_factor,
+    users, wallet,
 };
 
 #[derive(OpenApi)]
@@ -16,6 +17,8 @@ use super::{
     paths(
         auth::register, auth::login, auth::refresh, auth::verify, auth::logout, auth::revoke,
         sessions::list, sessions::end, sessions::change_password,
+        two_factor::complete, two_factor::status, two_factor::setup, two_factor::enable,
+        two_factor::disable, two_factor::renew,
         users::me, users::update_me, users::search, users::profile, users::list_all,
         crate::avatars::upload,
         events::list_events, events::upcoming, events::by_category, events::get_event,
@@ -42,6 +45,7 @@ use super::{
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "sessions", description = "Your own sessions and password: where you are signed in, signing a device out, changing the password (which signs out every other session)"),
+        (name = "two-factor", description = "Two-factor sign-in with an authenticator app (TOTP). With it on, `POST /api/auth/login` answers 401 `second_factor_required` with a `ticket`, which `POST /api/auth/login/second-factor` trades with a code for the tokens. Admin powers need a session signed in this way."),
         (name = "users", description = "Profiles and search"),
         (name = "events", description = "Events and their ticket categories (seed 001)"),
         (name = "tickets", description = "Seat locks (holds) and check-in"),

@@ -507,20 +507,7 @@ async fn only_admins_may_list_every_account() {
     let app = spawn_app().await;
     let attendee = register(&app, &email(), None).await;
     let organizer = register(&app, &email(), Some("organizer")).await;
-    let admin_email = email();
-    register(&app, &admin_email, None).await;
-    app::accounts::service::create_or_promote_admin(&app.db, &admin_email, None)
-        .await
-        .unwrap();
-    let admin: Value = post(
-        &app,
-        "/api/auth/login",
-        json!({ "username": admin_email, "password": "correct horse battery" }),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let (admin, _) = crate::helpers::new_user(&app, "admin").await;
     let token = |who: &Value| who["access_token"].as_str().unwrap().to_string();
 
     assert_eq!(app.get("/api/admin/users").await.status(), 401);
@@ -530,10 +517,11 @@ async fn only_admins_may_list_every_account() {
         assert_eq!(error["statusCode"], 403);
         assert_eq!(error["error"], "Forbidden");
     }
-    let (status, users) = app.get_json("/api/admin/users", &token(&admin)).await;
+    let (status, users) = app.get_json("/api/admin/users", &admin).await;
     assert_eq!(status, 200);
     assert_eq!(users.as_array().unwrap().len(), 3);
-    assert_eq!(admin["user"]["role"], "admin");
+    let (_, me) = app.get_json("/api/auth/me", &admin).await;
+    assert_eq!(me["role"], "admin");
     app.stop().await;
 }
 

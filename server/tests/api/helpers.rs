@@ -297,10 +297,57 @@ pub async fn new_user(app: &TestApp, role: &str) -> (String, i64) {
             .await
             .expect("promote");
     }
-    (
-        body["access_token"].as_str().expect("a token").to_string(),
-        id,
+    let token = body["access_token"].as_str().expect("a token").to_string();
+    if role == "admin" {
+        // Admin powers need a session that proved a second factor: set it
+        // up as a person would, with the code their app would show.
+        turn_on_two_factor(app, &token).await;
+    }
+    (token, id)
+}
+
+/// Turns two-factor sign-in on for the token's person (this session
+/// proves it); returns the key and the recovery codes.
+pub async fn turn_on_two_factor(app: &TestApp, token: &str) -> (String, Vec<String>) {
+    let (status, key) = send_json(
+        app,
+        reqwest::Method::POST,
+        "/api/auth/two-factor/setup",
+        Some(token),
+        None,
     )
+    .await;
+    assert_eq!(status, 200, "set-up starts: {key}");
+    let secret = key["secret"].as_str().expect("a key").to_string();
+    let code = app_code(&secret, 0);
+    let (status, codes) = send_json(
+        app,
+        reqwest::Method::POST,
+        "/api/auth/two-factor/enable",
+        Some(token),
+        Some(serde_json::json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(status, 200, "two-factor turns on: {codes}");
+    let codes = codes["recoveryCodes"]
+        .as_array()
+        .expect("recovery codes")
+        .iter()
+        .map(|c| c.as_str().expect("a code").to_string())
+        .collect();
+    (secret, codes)
+}
+
+/// The code an authenticator app with `secret` shows `steps_ahead` time
+/// steps (of 30 s) from now.
+pub fn app_code(secret: &str, steps_ahead: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    app::accounts::second_factor::Authenticator::from_base32(secret, "test@example.com")
+        .expect("a valid key")
+        .code_at(now + 30 * steps_ahead)
 }
 
 /// A request with a JSON body and a Bearer token: status and JSON answer.

@@ -22,6 +22,7 @@ mod streaming;
 mod ticketing;
 mod ticketing_hammer;
 mod trust;
+mod two_factor;
 mod wallet;
 mod wallet_crash;
 mod wallet_hammer;

@@ -386,3 +386,73 @@ async fn an_avatar_form_posted_from_the_page_comes_back_to_the_profile() {
     assert!(html.contains("Use a PNG, JPEG, WebP or GIF picture."));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn with_two_factor_on_the_sign_in_form_leads_to_the_code_form_and_then_in() {
+    let app = spawn_app().await;
+    let email = email();
+    let cookies = sign_up(&app, &email).await;
+    let access = cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("marquee_access="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    let (secret, _) = crate::helpers::turn_on_two_factor(&app, &access).await;
+    let origin = app.url("");
+
+    let first = post_form(
+        &app,
+        "/rpc/accounts/sign_in",
+        &[
+            ("email", &email),
+            ("password", "correct horse battery"),
+            ("next", "/profile"),
+        ],
+        None,
+        &origin,
+    )
+    .await;
+    assert!(first.status().is_redirection(), "{}", first.status());
+    assert_eq!(first.headers()[LOCATION], "/sign-in/code?next=/profile");
+    let ticket = set_cookies(&first);
+    assert_eq!(ticket.len(), 1, "a ticket, no session: {ticket:?}");
+    assert!(ticket[0].starts_with("marquee_sign_in=") && ticket[0].contains("HttpOnly"));
+    let ticket = cookie_header(&ticket);
+
+    let code_page = page(&app, "/sign-in/code?next=%2Fprofile", Some(&ticket)).await;
+    assert_eq!(code_page.status(), 200);
+    assert!(code_page.text().await.unwrap().contains("Enter your code"));
+
+    let without = post_form(
+        &app,
+        "/rpc/accounts/sign_in_code",
+        &[("code", "123456"), ("next", "/profile")],
+        None,
+        &origin,
+    )
+    .await;
+    assert!(set_cookies(&without).is_empty(), "no ticket, no session");
+
+    let code = crate::helpers::app_code(&secret, 1);
+    let second = post_form(
+        &app,
+        "/rpc/accounts/sign_in_code",
+        &[("code", &code), ("next", "/profile")],
+        Some(&ticket),
+        &origin,
+    )
+    .await;
+    assert!(second.status().is_redirection(), "{}", second.status());
+    assert_eq!(second.headers()[LOCATION], "/profile");
+    let signed_in = set_cookies(&second);
+    assert!(signed_in.iter().any(|c| c.starts_with("marquee_access=")));
+    assert!(
+        signed_in.iter().any(|c| c.starts_with("marquee_sign_in=;")),
+        "the ticket is cleared: {signed_in:?}"
+    );
+    let profile = page(&app, "/profile", Some(&cookie_header(&signed_in))).await;
+    assert_eq!(profile.status(), 200);
+    assert!(profile.text().await.unwrap().contains("Grace Hopper"));
+    app.stop().await;
+}

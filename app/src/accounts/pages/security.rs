@@ -27,6 +27,7 @@ pub fn SecuritySection() -> impl IntoView {
         |_| my_sessions(),
     );
     view! {
+        <super::two_factor::TwoFactorSection />
         <Card>
             <h2 class="text-lg font-semibold">"Password"</h2>
             <p class="mt-1 text-sm text-slate-600">"Changing it signs you out everywhere else."</p>
