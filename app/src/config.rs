@@ -154,8 +154,14 @@ pub struct StreamSettings {
     /// browsers' video connections; none: only browsers that reach each
     /// other directly (one network) connect.
     pub ice_servers: Vec<String>,
+    /// A fixed TURN user name and password, handed to every viewer of a
+    /// live stream; used only without `ice_secret`.
     pub ice_username: Option<String>,
     pub ice_credential: Option<String>,
+    /// The secret shared with the TURN servers (coturn's
+    /// `static-auth-secret`): each viewer then gets a credential of their
+    /// own that lapses after [`crate::streams::turn::TTL_SECS`].
+    pub ice_secret: Option<String>,
     /// Viewers a host's browser sends the video to at once (each is an
     /// upload of its own); the others watch the chat and wait for a place.
     pub max_peers: u32,
@@ -167,6 +173,7 @@ impl Default for StreamSettings {
             ice_servers: Vec::new(),
             ice_username: None,
             ice_credential: None,
+            ice_secret: None,
             max_peers: 10,
         }
     }

@@ -13,4 +13,6 @@ pub mod live;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod turn;
+#[cfg(feature = "ssr")]
 pub mod viewers;

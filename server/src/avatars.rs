@@ -24,15 +24,16 @@ fn avatar_dir(state: &AppState) -> std::path::PathBuf {
 }
 
 /// The image type by its magic bytes.
-fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+fn sniff(bytes: &[u8]) -> Option<image::ImageFormat> {
+    use image::ImageFormat;
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("png", "image/png"))
+        Some(ImageFormat::Png)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("jpg", "image/jpeg"))
+        Some(ImageFormat::Jpeg)
     } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(("webp", "image/webp"))
+        Some(ImageFormat::WebP)
     } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some(("gif", "image/gif"))
+        Some(ImageFormat::Gif)
     } else {
         None
     }
@@ -142,8 +143,13 @@ async fn store_upload(
             "The picture must be 2 MB or smaller.",
         ));
     }
-    let (ext, _) = sniff(&image)
+    let format = sniff(&image)
         .ok_or_else(|| AppError::bad_request("avatar", "Use a PNG, JPEG, WebP or GIF picture."))?;
+    // Decoded and encoded again: no metadata, nothing but pixels.
+    let (image, ext) =
+        tokio::task::spawn_blocking(move || crate::avatar_image::reencode(&image, format))
+            .await
+            .map_err(AppError::internal)??;
 
     let dir = avatar_dir(state);
     tokio::fs::create_dir_all(&dir)
@@ -202,8 +208,14 @@ mod tests {
 
     #[test]
     fn images_are_recognised_by_their_first_bytes() {
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n rest").map(|t| t.0), Some("png"));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]).map(|t| t.0), Some("jpg"));
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n rest"),
+            Some(image::ImageFormat::Png)
+        );
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(image::ImageFormat::Jpeg)
+        );
         assert_eq!(sniff(b"<svg onload=alert(1)>"), None);
     }
 

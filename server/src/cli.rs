@@ -158,9 +158,15 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_ICE_USERNAME")]
     pub ice_username: Option<String>,
 
-    /// The TURN servers' password.
+    /// The TURN servers' password (one for everyone; prefer --ice-secret).
     #[arg(long, env = "MARQUEE_ICE_CREDENTIAL", hide_env_values = true)]
     pub ice_credential: Option<String>,
+
+    /// The secret shared with the TURN servers (coturn's
+    /// `static-auth-secret`): each viewer gets a credential of their own
+    /// that lapses after two hours.
+    #[arg(long, env = "MARQUEE_ICE_SECRET", hide_env_values = true)]
+    pub ice_secret: Option<String>,
 
     /// Viewers a host's browser sends a stream's video to at once.
     #[arg(long, env = "MARQUEE_STREAM_MAX_VIEWERS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
@@ -342,6 +348,7 @@ impl Settings {
                 ice_servers,
                 ice_username: self.ice_username.filter(|u| !u.is_empty()),
                 ice_credential: self.ice_credential.filter(|c| !c.is_empty()),
+                ice_secret: self.ice_secret.filter(|c| !c.is_empty()),
                 max_peers: self.stream_max_viewers,
             },
             // Development always takes test cards; production only as a demo.

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+mod avatar_image;
 pub mod avatars;
 pub mod cli;
 pub mod downloads;

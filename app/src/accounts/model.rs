@@ -210,9 +210,10 @@ pub fn parse_bio(raw: &str) -> Result<String, AppError> {
 }
 
 /// A display name from the part of the email before the `@`.
-pub fn name_from_email(email: &str) -> String {
-    let local = email.split('@').next().unwrap_or(email);
-    local.chars().take(DISPLAY_NAME_MAX).collect()
+/// The name shown for someone who gave none. Not taken from the email
+/// address: that would show everyone the first half of it.
+pub fn default_display_name() -> String {
+    "New member".to_string()
 }
 
 /// Only local paths are followed after signing in, so a link cannot send
@@ -297,7 +298,7 @@ mod tests {
             "Ada Lovelace"
         );
         assert!(parse_display_name(&"x".repeat(61)).is_err());
-        assert_eq!(name_from_email("ada@example.com"), "ada");
+        assert!(!default_display_name().contains('@'));
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub async fn register(
     password::check_not_common(&input.password, &[&email, &input.display_name])?;
     let role = Role::parse_sign_up(&input.role)?;
     let display_name = match model::parse_display_name(&input.display_name)? {
-        name if name.is_empty() => model::name_from_email(&email),
+        name if name.is_empty() => model::default_display_name(),
         name => name,
     };
     let password_hash = password::hash(input.password).await?;
@@ -463,7 +463,7 @@ pub async fn create_or_promote_admin(
         &mut tx,
         NewUser {
             email: &email,
-            display_name: &model::name_from_email(&email),
+            display_name: &model::default_display_name(),
             password_hash: &password_hash,
             role: Role::Admin,
         },

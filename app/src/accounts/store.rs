@@ -61,11 +61,20 @@ impl UserRow {
         self.me_in_session(true)
     }
 
+    /// The role others see: an admin shows as an attendee, so that nobody
+    /// can list the admins (whose accounts are the ones worth attacking).
+    fn public_role(&self) -> Role {
+        match self.role {
+            Role::Admin => Role::Attendee,
+            role => role,
+        }
+    }
+
     pub fn public(&self) -> PublicProfile {
         PublicProfile {
             id: self.id,
             display_name: self.display_name.clone(),
-            role: self.role(),
+            role: self.public_role(),
             bio: self.bio.clone(),
             avatar_url: self.avatar_url(),
             member_since: self.created_at,
@@ -76,7 +85,7 @@ impl UserRow {
         UserSummary {
             id: self.id,
             display_name: self.display_name.clone(),
-            role: self.role(),
+            role: self.public_role(),
             avatar_url: self.avatar_url(),
         }
     }

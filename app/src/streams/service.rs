@@ -100,12 +100,20 @@ pub async fn page(
 ) -> Result<StreamPage, AppError> {
     let stream = get(state, reader, id).await?;
     let settings = &state.config.streams;
-    let video = reader.map(|_| VideoSettings {
-        ice_servers: settings.ice_servers.clone(),
-        ice_username: settings.ice_username.clone(),
-        ice_credential: settings.ice_credential.clone(),
-        max_peers: settings.max_peers,
-    });
+    // Only for a stream that is live, and (with a shared secret) a
+    // credential of the reader's own that lapses.
+    let video = reader
+        .filter(|_| stream.status == StreamStatus::Live)
+        .map(|user| {
+            let (ice_username, ice_credential) =
+                super::turn::credentials(settings, user.id, now_millis() / 1000);
+            VideoSettings {
+                ice_servers: settings.ice_servers.clone(),
+                ice_username,
+                ice_credential,
+                max_peers: settings.max_peers,
+            }
+        });
     Ok(StreamPage { stream, video })
 }
 

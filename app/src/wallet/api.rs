@@ -38,6 +38,13 @@ pub async fn wallet_overview() -> Result<WalletSummary, AppError> {
     .await
 }
 
+/// Who tops wallets up here ("" when nobody does: the page says so
+/// instead of offering a form that cannot work).
+#[server(prefix = "/rpc", endpoint = "wallet/top_up_provider")]
+pub async fn top_up_provider() -> Result<String, AppError> {
+    rpc::signed_in(|state, _| async move { Ok(super::provider::top_up_name(&state.config)) }).await
+}
+
 #[server(prefix = "/rpc", endpoint = "wallet/balance")]
 pub async fn wallet_balance() -> Result<Balance, AppError> {
     rpc::signed_in(|state, user| async move { super::service::balance(&state, &user).await }).await

@@ -333,7 +333,32 @@ async fn an_avatar_is_uploaded_checked_and_served() {
     let image = app.get(&url).await;
     assert_eq!(image.status(), 200);
     assert_eq!(image.headers()["content-type"], "image/png");
-    assert_eq!(image.bytes().await.unwrap().as_ref(), PNG_1X1);
+    // Kept as decoded and encoded again: the same pixels.
+    let kept = image::load_from_memory(&image.bytes().await.unwrap()).unwrap();
+    assert_eq!((kept.width(), kept.height()), (1, 1));
+
+    // A phone's photo: its EXIF (with the GPS position) is not kept.
+    let mut photo = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(40, 30)
+        .write_to(&mut photo, image::ImageFormat::Jpeg)
+        .unwrap();
+    let photo = photo.into_inner();
+    let exif = b"Exif\0\0GPSLatitude 48.8584N";
+    let mut tagged = vec![0xFF, 0xD8, 0xFF, 0xE1, 0, (exif.len() + 2) as u8];
+    tagged.extend_from_slice(exif);
+    tagged.extend_from_slice(&photo[2..]);
+    let tagged: &'static [u8] = Box::leak(tagged.into_boxed_slice());
+    let ok = upload(tagged, "photo.jpg").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let me: Value = ok.json().await.unwrap();
+    let served = app
+        .get(me["avatarUrl"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(!served.windows(4).any(|w| w == b"Exif"));
+    assert!(!served.windows(3).any(|w| w == b"GPS"));
 
     let svg = upload(
         b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",

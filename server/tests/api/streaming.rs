@@ -636,3 +636,67 @@ async fn two_instances_on_one_postgresql_relay_video_set_up_and_share_the_count(
     second.stop().await;
     first.stop().await;
 }
+
+/// TURN credentials (the trust issue): only for viewers of a live stream,
+/// and with a shared secret, each person's own and lapsing.
+#[tokio::test]
+async fn turn_credentials_go_only_to_viewers_of_a_live_stream_each_their_own() {
+    let app = spawn_app_with(|c| {
+        c.streams.ice_servers = vec!["turn:turn.example:3478".into()];
+        c.streams.ice_secret = Some("north".into());
+    })
+    .await;
+    let (host, _, stream) = live_host(&app).await;
+    let id = stream["id"].as_i64().unwrap();
+    let (a, a_id) = new_user(&app, "attendee").await;
+    let (b, b_id) = new_user(&app, "attendee").await;
+    let video = |token: Option<String>| {
+        let app = &app;
+        async move {
+            let mut request = app
+                .client
+                .post(app.url("/rpc/streams/get"))
+                .header("accept", "application/json")
+                .form(&[("id", id.to_string())]);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let page: Value = response.json().await.unwrap();
+            page["video"].clone()
+        }
+    };
+
+    assert!(video(None).await.is_null(), "nothing for the anonymous");
+    let mine = video(Some(a.clone())).await;
+    let theirs = video(Some(b.clone())).await;
+    let user = mine["ice_username"].as_str().unwrap();
+    let (expiry, who) = user.split_once(':').unwrap();
+    assert_eq!(who, a_id.to_string());
+    let now = app::kernel::time::now_millis() / 1000;
+    let lapses = expiry.parse::<i64>().unwrap() - now;
+    assert!(
+        (7000..=7200).contains(&lapses),
+        "lapses in two hours: {lapses}"
+    );
+    assert!(
+        theirs["ice_username"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(":{b_id}"))
+    );
+    assert_ne!(mine["ice_credential"], theirs["ice_credential"]);
+
+    let (status, _) = send_json(
+        &app,
+        Method::POST,
+        "/api/streaming/end",
+        Some(&host),
+        Some(json!({ "streamId": id })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(video(Some(a)).await.is_null(), "nothing once it ended");
+    app.stop().await;
+}

@@ -434,6 +434,20 @@ async fn production_is_https_only_and_mints_no_money() {
     let refused = app.deposit(&ann, "top-up", card(10_000)).await;
     assert_eq!(refused.status, 501, "{}", refused.body);
     assert_eq!(app.balance(&ann).await.balance_cents, 0);
+    // And the wallet page offers no form that cannot work.
+    let wallet = app
+        .client
+        .get(app.url("/wallet"))
+        .header("accept", "text/html")
+        .bearer_auth(&ann.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(wallet.contains(r#"data-testid="no-top-ups""#), "{wallet}");
+    assert!(!wallet.contains(r#"data-testid="top-up-form""#));
     // What a signed-in person sees is never cached.
     let me = app
         .client
@@ -734,5 +748,57 @@ async fn a_refresh_token_used_again_at_once_works_only_for_the_same_client() {
     assert_eq!(refresh_as(&app, newest, FIREFOX).await.0, 401);
     let access = rotated["access_token"].as_str().expect("an access token");
     assert_eq!(me_status(&app, access).await, 401);
+    app.stop().await;
+}
+
+/// Low (the trust issue): an admin's public profile and search results do
+/// not say admin, so nobody can list the admins by walking the ids.
+#[tokio::test]
+async fn nobody_can_tell_an_admin_from_their_public_profile() {
+    let app = crate::helpers::spawn_app().await;
+    let (admin, admin_id) = crate::helpers::new_user(&app, "admin").await;
+    let (attendee, _) = crate::helpers::new_user(&app, "attendee").await;
+    let (status, profile) = crate::helpers::send_json(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/users/{admin_id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(profile["role"], "attendee", "{profile}");
+    let (_, found) = app.get_json("/api/users/search?q=admin", &attendee).await;
+    assert!(
+        found["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["role"] != "admin"),
+        "{found}"
+    );
+    // The admin still knows what they are.
+    let (_, me) = app.get_json("/api/auth/me", &admin).await;
+    assert_eq!(me["role"], "admin");
+    app.stop().await;
+}
+
+/// Low (the trust issue): someone who gives no name is not shown by the
+/// first half of their email address.
+#[tokio::test]
+async fn a_name_left_empty_does_not_show_the_email() {
+    let app = crate::helpers::spawn_app().await;
+    let (status, body) = crate::helpers::send_json(
+        &app,
+        reqwest::Method::POST,
+        "/api/auth/register",
+        None,
+        Some(serde_json::json!({ "username": "jane.doe.1984@example.com", "password": "correct horse battery" })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let name = body["user"]["displayName"].as_str().unwrap();
+    assert!(!name.contains("jane"), "{name}");
+    assert_eq!(name, "New member");
     app.stop().await;
 }

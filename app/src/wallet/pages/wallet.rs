@@ -10,7 +10,9 @@ use crate::components::{
 };
 use crate::components::{Notice, Skeleton, query_param};
 use crate::kernel::idempotency::fresh_key;
-use crate::wallet::api::{SendMoney, TopUp, WalletSummary, Withdraw, wallet_overview};
+use crate::wallet::api::{
+    SendMoney, TopUp, WalletSummary, Withdraw, top_up_provider, wallet_overview,
+};
 use crate::wallet::model::{Balance, money};
 
 /// The signed-in person's wallet.
@@ -156,6 +158,30 @@ where
 
 #[component]
 fn TopUpForm(action: ServerAction<TopUp>) -> impl IntoView {
+    // Asked once: the form is not rebuilt (and what is typed not lost)
+    // when the wallet reloads.
+    let provider = Resource::new(|| (), |_| top_up_provider());
+    view! {
+        <Suspense fallback=|| view! { <Skeleton height="h-28" /> }>
+            {move || Suspend::new(async move {
+                match provider.await {
+                    Ok(name) if name.is_empty() => view! {
+                        <Card>
+                            <h2 class="text-lg font-semibold">"Top up"</h2>
+                            <p class="mt-2 text-sm text-slate-600" data-testid="no-top-ups">
+                                "Topping up is not available on this site yet. Money reaches your wallet from refunds, transfers and sales."
+                            </p>
+                        </Card>
+                    }.into_any(),
+                    _ => view! { <TopUpCard action /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TopUpCard(action: ServerAction<TopUp>) -> impl IntoView {
     let value = action.value();
     view! {
         <Card>
