@@ -8,7 +8,7 @@ SHELL := /bin/bash
 TOOLS := source $(TOOLS_DIR)/env.sh && export PATH="$(CURDIR)/node_modules/.bin:$$PATH" &&
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: all setup setup-test run dev build dist test test-unit test-postgres test-e2e test-fuzz lint fmt clean
+.PHONY: all setup setup-test run dev build dist test test-unit test-postgres test-e2e test-fuzz test-parsers deny lint fmt clean
 
 all: build
 
@@ -36,12 +36,13 @@ dist: build
 	cp $(TARGET)/release/marquee dist/marquee
 	cp -r target/site dist/site
 
-## Every test: unit and integration (SQLite, and PostgreSQL when
-## TEST_POSTGRES_URL is set), the wasm build, Playwright against dist/, and
-## schemathesis fuzzing the JSON API against its own document.
+## Every test: the dependency rules (cargo deny), unit and integration
+## (SQLite, and PostgreSQL when TEST_POSTGRES_URL is set), the wasm build,
+## Playwright against dist/, schemathesis fuzzing the JSON API against its
+## own document, and the parsers' fuzz targets for a bounded time.
 ## Both cargo test runs name the same packages and features, so the second
 ## reuses the first one's build.
-test: setup-test test-unit test-postgres dist test-e2e test-fuzz
+test: setup-test deny test-unit test-postgres dist test-e2e test-fuzz test-parsers
 
 test-unit:
 	$(TOOLS) TEST_POSTGRES_URL= cargo test -p app -p server --features app/ssr
@@ -58,6 +59,14 @@ test-e2e:
 
 test-fuzz:
 	$(TOOLS) scripts/schemathesis.sh
+
+## cargo fuzz on the parsers strangers reach (fuzz/README.md), 30 s a target.
+test-parsers:
+	$(TOOLS) scripts/fuzz.sh $${FUZZ_SECONDS:-30}
+
+## Licenses, banned crates and sources of every dependency (deny.toml).
+deny: setup-test
+	$(TOOLS) cargo deny check --hide-inclusion-graph licenses bans sources
 
 ## Formatting and lints, per target (the server and the wasm separately),
 ## and the module graph (domains and files import each other without cycles).

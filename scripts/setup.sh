@@ -174,6 +174,19 @@ if [ "$(installed_version "$tools/bin/wasm-bindgen")" != "$wasm_bindgen_version"
     cargo install wasm-bindgen-cli --version '$wasm_bindgen_version' --root '$tools'"
 fi
 
+# --- Test tools: cargo deny (licenses, bans, sources) and cargo fuzz ---------
+
+cargo_deny_version=0.20.2
+cargo_fuzz_version=0.13.2
+if [ "$mode" = test ]; then
+  if [ "$(installed_version "$tools/bin/cargo-deny")" != "$cargo_deny_version" ]; then
+    step cargo-deny cargo install cargo-deny --version "$cargo_deny_version" --locked --root "$tools"
+  fi
+  if [ "$(installed_version "$tools/bin/cargo-fuzz")" != "$cargo_fuzz_version" ]; then
+    step cargo-fuzz cargo install cargo-fuzz --version "$cargo_fuzz_version" --locked --root "$tools"
+  fi
+fi
+
 # --- Node tools: Tailwind and wasm-opt (binaryen) ---------------------------
 
 command -v npm >/dev/null || apt_install nodejs npm

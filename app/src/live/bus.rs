@@ -22,7 +22,7 @@ use crate::kernel::time::now_millis;
 pub const CHANNEL: &str = "marquee_live";
 
 /// Longest text sent in one notification (NOTIFY's cap is 8000 bytes).
-const CAP: usize = 7900;
+pub const CAP: usize = 7900;
 
 /// `event:{id}` or `stream:{id}` for a touched topic; `{instance} {topic}
 /// {json}` for a published state (notices, bookings, schedules, messages);
@@ -31,7 +31,7 @@ const CAP: usize = 7900;
 /// NOTIFY's 8000-byte cap. The instance is the sender's, so that it can
 /// ignore what it sent itself (it has published it already); touches are
 /// harmless to hear twice.
-fn encode(instance: &str, remote: &Remote) -> Vec<String> {
+pub fn encode(instance: &str, remote: &Remote) -> Vec<String> {
     let texts = match remote {
         Remote::Touch(topic) => vec![topic.to_string()],
         Remote::Relay(relay) => relay_text(instance, relay).into_iter().collect(),
@@ -97,7 +97,9 @@ fn relay_text(instance: &str, relay: &Relay) -> Option<String> {
     (text.len() < CAP).then_some(text)
 }
 
-fn decode(instance: &str, text: &str) -> Option<Remote> {
+/// What `instance` takes from a notification's text (`None`: not for it,
+/// its own, or not understood). Public for the fuzz target.
+pub fn decode(instance: &str, text: &str) -> Option<Remote> {
     match text.parse::<Topic>() {
         Ok(topic @ (Topic::Event(_) | Topic::Stream(_))) => return Some(Remote::Touch(topic)),
         Ok(_) => return None,

@@ -367,8 +367,13 @@ fn whole(field: &str, text: &str, min: i64, max: i64, label: &str) -> Result<i64
 pub fn parse_clock(text: &str) -> Option<i64> {
     let (h, m) = text.trim().split_once(':')?;
     let (h, m) = (h.trim().parse::<i64>().ok()?, m.trim().parse::<i64>().ok()?);
+    // Hours checked before they are multiplied: a huge one would wrap
+    // around into the day (found by the `schedule` fuzz target).
+    if !(0..=24).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
     let minutes = h * 60 + m;
-    ((0..60).contains(&m) && (0..=1440).contains(&minutes)).then_some(minutes)
+    (minutes <= 1440).then_some(minutes)
 }
 
 pub fn clock(minutes: i64) -> String {
@@ -685,6 +690,17 @@ pub fn check_reason(reason: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_hour_too_large_to_multiply_is_no_time_of_day() {
+        // "1111111111111112002:06" once wrapped around into the day.
+        assert_eq!(parse_clock("1111111111111112002: 6"), None);
+        // In a release build, 307445734561825861 × 60 wrapped to 44: 00:44.
+        assert_eq!(parse_clock("307445734561825861:00"), None);
+        assert_eq!(parse_clock("24:00"), Some(1440));
+        assert_eq!(parse_clock("24:01"), None);
+        assert_eq!(parse_clock("9:05"), Some(545));
+    }
 
     #[test]
     fn hours_are_read_sorted_and_bad_ones_name_the_day() {
