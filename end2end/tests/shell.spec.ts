@@ -122,7 +122,7 @@ test("an admin's top bar, every section of it, fits a 1280 px screen", async ({ 
   const origin = new URL(page.url()).origin;
   const key = await (await context.request.post('/api/auth/two-factor/setup', { headers: { Origin: origin } })).json();
   const on = await context.request.post('/api/auth/two-factor/enable', {
-    data: { code: appCode(key.secret) },
+    data: { code: appCode(key.secret), password: 'correct horse battery' },
     headers: { Origin: origin },
   });
   expect(on.status()).toBe(200);

@@ -14,6 +14,7 @@ test('set up two-factor sign-in on the profile, then sign in with a code', async
   const key = (await page.getByTestId('two-factor-key').textContent()) ?? '';
   expect(key.replace(/\s/g, '')).toMatch(/^[A-Z2-7]{32}$/);
   await expect(page.getByRole('img', { name: 'QR code of your two-factor key' })).toBeVisible();
+  await page.getByLabel('Your password').fill('correct horse battery');
   await page.getByLabel('The 6-digit code it shows').fill('000000');
   await page.getByRole('button', { name: 'Turn on' }).click();
   await expect(page.getByText('That code is not right')).toBeVisible();
@@ -47,7 +48,7 @@ test('the code step of signing in, with a wrong code first, works with and witho
   const setup = await setupContext.newPage();
   const email = await signUp(setup.request, { name: 'Grace Two' });
   const key = await (await post(setup, baseURL as string, '/api/auth/two-factor/setup', {})).json();
-  const on = await post(setup, baseURL as string, '/api/auth/two-factor/enable', { code: appCode(key.secret) });
+  const on = await post(setup, baseURL as string, '/api/auth/two-factor/enable', { code: appCode(key.secret), password: 'correct horse battery' });
   expect(on.status()).toBe(200);
   const { recoveryCodes } = await on.json();
   await setupContext.close();

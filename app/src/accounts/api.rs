@@ -105,10 +105,10 @@ pub async fn start_two_factor() -> Result<TwoFactorSetup, AppError> {
 /// Turns two-factor sign-in on with a code from the app; the recovery
 /// codes come back once.
 #[server(prefix = "/rpc", endpoint = "accounts/two_factor_enable")]
-pub async fn two_factor_enable(code: String) -> Result<RecoveryCodes, AppError> {
+pub async fn two_factor_enable(password: String, code: String) -> Result<RecoveryCodes, AppError> {
     use super::second_factor;
     rpc::signed_in(|state, user| async move {
-        let (codes, me) = second_factor::enable(&state, &user, &code).await?;
+        let (codes, me) = second_factor::enable(&state, &user, password, &code).await?;
         Ok(RecoveryCodes {
             codes,
             me: Some(me),

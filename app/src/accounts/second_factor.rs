@@ -16,7 +16,7 @@ pub use codes::{Authenticator, RECOVERY_CODES};
 use super::model::{Me, TwoFactorSetup, TwoFactorStatus};
 use super::request::RequestMeta;
 use super::service::{self, AuthUser, IssuedSession};
-use super::{password, store as accounts, tokens};
+use super::{store as accounts, tokens};
 use crate::error::AppError;
 use crate::kernel::time::now_millis;
 use crate::state::AppState;
@@ -40,6 +40,20 @@ fn recovery_hash(user_id: i64, code: &str) -> String {
         "{user_id}:{}",
         codes::normalize_recovery_code(code)
     ))
+}
+
+/// Guesses at a person's codes and password, counted like sign-ins.
+fn limit(state: &AppState, user: &AuthUser) -> Result<(), AppError> {
+    state
+        .auth_limiter
+        .check(None, Some(&format!("2fa:{}", user.id)))
+}
+
+/// New recovery codes, and the hashes they are stored as.
+fn new_codes(user_id: i64) -> (Vec<String>, Vec<String>) {
+    let recovery = codes::new_recovery_codes();
+    let hashes = recovery.iter().map(|c| recovery_hash(user_id, c)).collect();
+    (recovery, hashes)
 }
 
 /// Whether two-factor sign-in is on, and how many recovery codes are left.
@@ -82,14 +96,17 @@ pub async fn begin_setup(state: &AppState, user: &AuthUser) -> Result<TwoFactorS
 /// Turns two-factor sign-in on with a code from the app; returns the new
 /// recovery codes (shown once) and the person as this session now sees
 /// them (an admin's session has proved the second factor with this code).
+///
+/// The password is asked again: a session someone else got hold of must
+/// not be able to lock its owner out with an app of theirs.
 pub async fn enable(
     state: &AppState,
     user: &AuthUser,
+    password_given: String,
     code: &str,
 ) -> Result<(Vec<String>, Me), AppError> {
-    state
-        .auth_limiter
-        .check(None, Some(&format!("2fa:{}", user.id)))?;
+    limit(state, user)?;
+    service::current_password(state, user, password_given, "password").await?;
     let pool = state.db.pool();
     let secret = store::pending(pool, user.id).await?.ok_or_else(|| {
         AppError::bad_request("code", "Start the set-up first: the page shows a new key.")
@@ -98,8 +115,7 @@ pub async fn enable(
     let step = Authenticator::from_base32(&secret, &user.me.email)?
         .check(code, now_secs(now))
         .ok_or_else(wrong_code)?;
-    let recovery = codes::new_recovery_codes();
-    let hashes: Vec<String> = recovery.iter().map(|c| recovery_hash(user.id, c)).collect();
+    let (recovery, hashes) = new_codes(user.id);
     let mut tx = pool.begin().await.map_err(AppError::internal)?;
     if !store::enable(&mut tx, user.id, &secret, step, now).await? {
         return Err(AppError::Conflict(
@@ -154,18 +170,8 @@ pub async fn disable(
     password_given: String,
     code: &str,
 ) -> Result<Me, AppError> {
-    state
-        .auth_limiter
-        .check(None, Some(&format!("2fa:{}", user.id)))?;
-    let row = accounts::user_by_id(state.db.pool(), user.id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if !password::verify(password_given, Some(row.password_hash.clone())).await? {
-        return Err(AppError::bad_request(
-            "password",
-            "That is not your current password.",
-        ));
-    }
+    limit(state, user)?;
+    let row = service::current_password(state, user, password_given, "password").await?;
     let now = now_millis();
     let mut tx = state.db.pool().begin().await.map_err(AppError::internal)?;
     prove(&mut tx, &row, code, now).await?;
@@ -181,15 +187,12 @@ pub async fn renew_recovery_codes(
     user: &AuthUser,
     code: &str,
 ) -> Result<Vec<String>, AppError> {
-    state
-        .auth_limiter
-        .check(None, Some(&format!("2fa:{}", user.id)))?;
+    limit(state, user)?;
     let row = accounts::user_by_id(state.db.pool(), user.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let now = now_millis();
-    let recovery = codes::new_recovery_codes();
-    let hashes: Vec<String> = recovery.iter().map(|c| recovery_hash(user.id, c)).collect();
+    let (recovery, hashes) = new_codes(user.id);
     let mut tx = state.db.pool().begin().await.map_err(AppError::internal)?;
     prove(&mut tx, &row, code, now).await?;
     store::replace_recovery_codes(&mut tx, user.id, &hashes, now).await?;

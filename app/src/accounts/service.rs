@@ -339,6 +339,26 @@ pub async fn end_other_sessions(state: &AppState, user: &AuthUser) -> Result<u64
     Ok(ended)
 }
 
+/// The person's row, once `given` is their current password (a 400 on
+/// `field` when it is not). Callers rate-limit first.
+pub(super) async fn current_password(
+    state: &AppState,
+    user: &AuthUser,
+    given: String,
+    field: &str,
+) -> Result<UserRow, AppError> {
+    let row = store::user_by_id(state.db.pool(), user.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !password::verify(given, Some(row.password_hash.clone())).await? {
+        return Err(AppError::bad_request(
+            field,
+            "That is not your current password.",
+        ));
+    }
+    Ok(row)
+}
+
 /// Changes a person's password: the current one first (rate-limited like a
 /// sign-in), a new one that is long enough and not a common one. Every
 /// other session is signed out; this one stays. Returns how many ended.
@@ -349,15 +369,7 @@ pub async fn change_password(
     new: String,
 ) -> Result<u64, AppError> {
     state.auth_limiter.check(None, Some(&user.me.email))?;
-    let row = store::user_by_id(state.db.pool(), user.id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if !password::verify(current.clone(), Some(row.password_hash.clone())).await? {
-        return Err(AppError::bad_request(
-            "current_password",
-            "That is not your current password.",
-        ));
-    }
+    let row = current_password(state, user, current.clone(), "current_password").await?;
     let field = |e: AppError| match e {
         AppError::BadRequest { message, .. } => AppError::bad_request("new_password", message),
         other => other,

@@ -115,18 +115,28 @@ pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
 
-/// Turn two-factor sign-in on with a code from the app. This session
-/// counts as signed in with it (an admin's tools open).
-#[utoipa::path(post, path = "/api/auth/two-factor/enable", tag = "two-factor", request_body = CodeRequest,
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EnableRequest {
+    /// Your password, asked again.
+    pub password: String,
+    /// The 6 digits the app shows for the key from `setup`.
+    #[schema(min_length = 6, max_length = 64)]
+    pub code: String,
+}
+
+/// Turn two-factor sign-in on with a code from the app (and the password,
+/// asked again). This session counts as signed in with it (an admin's
+/// tools open).
+#[utoipa::path(post, path = "/api/auth/two-factor/enable", tag = "two-factor", request_body = EnableRequest,
     responses((status = 200, body = RecoveryCodes), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn enable(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ApiJson(body): ApiJson<CodeRequest>,
+    ApiJson(body): ApiJson<EnableRequest>,
 ) -> Result<Json<RecoveryCodes>, AppError> {
-    let (codes, _) = second_factor::enable(&state, &user, &body.code).await?;
+    let (codes, _) = second_factor::enable(&state, &user, body.password, &body.code).await?;
     Ok(Json(RecoveryCodes {
         recovery_codes: codes,
     }))

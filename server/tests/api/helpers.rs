@@ -325,7 +325,7 @@ pub async fn turn_on_two_factor(app: &TestApp, token: &str) -> (String, Vec<Stri
         reqwest::Method::POST,
         "/api/auth/two-factor/enable",
         Some(token),
-        Some(serde_json::json!({ "code": code })),
+        Some(serde_json::json!({ "code": code, "password": "correct horse battery" })),
     )
     .await;
     assert_eq!(status, 200, "two-factor turns on: {codes}");

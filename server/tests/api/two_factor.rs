@@ -58,6 +58,17 @@ async fn second_step(app: &TestApp, ticket: &str, code: &str) -> (u16, Value) {
     .await
 }
 
+/// A server whose sign-in limits stay out of the way of many guesses.
+async fn unlimited() -> TestApp {
+    spawn_app_with(|c| {
+        c.auth_limits = app::rate_limit::AuthLimits {
+            per_ip_per_minute: 10_000,
+            per_account_per_minute: 10_000,
+        }
+    })
+    .await
+}
+
 fn token(body: &Value) -> String {
     body["access_token"].as_str().expect("a token").to_string()
 }
@@ -124,13 +135,7 @@ async fn a_code_signs_in_once_and_a_wrong_one_says_so() {
 
 #[tokio::test]
 async fn five_wrong_codes_end_a_ticket() {
-    let app = spawn_app_with(|c| {
-        c.auth_limits = app::rate_limit::AuthLimits {
-            per_ip_per_minute: 1000,
-            per_account_per_minute: 1000,
-        }
-    })
-    .await;
+    let app = unlimited().await;
     let (email, first) = register(&app).await;
     let (secret, _) = turn_on_two_factor(&app, &first).await;
     let ticket = ticket(&app, &email).await;
@@ -215,15 +220,16 @@ async fn turning_it_off_asks_for_the_password_and_a_code_and_closes_admin_tools(
 async fn setting_up_needs_a_code_from_the_new_key_and_not_from_an_old_one() {
     let app = spawn_app().await;
     let (_, token) = register(&app).await;
-    let enable = |code: String| {
+    let enable_with = |password: &'static str, code: String| {
         send_json(
             &app,
             Method::POST,
             "/api/auth/two-factor/enable",
             Some(&token),
-            Some(json!({ "code": code })),
+            Some(json!({ "code": code, "password": password })),
         )
     };
+    let enable = |code: String| enable_with(PASSWORD, code);
     let (status, error) = enable("123456".into()).await;
     assert_eq!(
         (status, error["field"].as_str()),
@@ -255,6 +261,14 @@ async fn setting_up_needs_a_code_from_the_new_key_and_not_from_an_old_one() {
     );
     let (status, _) = enable(app_code(old["secret"].as_str().unwrap(), 0)).await;
     assert_eq!(status, 400, "a set-up started again replaces the key");
+    // Someone with the session but not the password cannot lock its owner
+    // out with an app of theirs.
+    let (status, error) = enable_with(
+        "not the password",
+        app_code(new["secret"].as_str().unwrap(), 0),
+    )
+    .await;
+    assert_eq!((status, error["field"].as_str()), (400, Some("password")));
     let (status, _) = enable(app_code(new["secret"].as_str().unwrap(), 0)).await;
     assert_eq!(status, 200);
     let (status, _) = send_json(
@@ -272,13 +286,7 @@ async fn setting_up_needs_a_code_from_the_new_key_and_not_from_an_old_one() {
 /// Hammer: one code sent on many tickets at once signs in exactly once.
 #[tokio::test]
 async fn one_code_on_many_tickets_at_once_signs_in_exactly_once() {
-    let app = spawn_app_with(|c| {
-        c.auth_limits = app::rate_limit::AuthLimits {
-            per_ip_per_minute: 10_000,
-            per_account_per_minute: 10_000,
-        }
-    })
-    .await;
+    let app = unlimited().await;
     let (email, first) = register(&app).await;
     let (secret, codes) = turn_on_two_factor(&app, &first).await;
     let mut tickets = Vec::new();
@@ -304,13 +312,7 @@ async fn one_code_on_many_tickets_at_once_signs_in_exactly_once() {
 /// Hammer: one ticket with the right code many times at once: one session.
 #[tokio::test]
 async fn one_ticket_spent_many_times_at_once_starts_one_session() {
-    let app = spawn_app_with(|c| {
-        c.auth_limits = app::rate_limit::AuthLimits {
-            per_ip_per_minute: 10_000,
-            per_account_per_minute: 10_000,
-        }
-    })
-    .await;
+    let app = unlimited().await;
     let (email, first) = register(&app).await;
     let (_, codes) = turn_on_two_factor(&app, &first).await;
     let ticket = ticket(&app, &email).await;
