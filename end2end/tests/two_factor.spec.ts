@@ -14,6 +14,7 @@ test('set up two-factor sign-in on the profile, then sign in with a code', async
   const key = (await page.getByTestId('two-factor-key').textContent()) ?? '';
   expect(key.replace(/\s/g, '')).toMatch(/^[A-Z2-7]{32}$/);
   await expect(page.getByRole('img', { name: 'QR code of your two-factor key' })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('two-factor-setup.png'), fullPage: true });
   await page.getByLabel('Your password').fill('correct horse battery');
   await page.getByLabel('The 6-digit code it shows').fill('000000');
   await page.getByRole('button', { name: 'Turn on' }).click();
@@ -32,6 +33,7 @@ test('set up two-factor sign-in on the profile, then sign in with a code', async
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/sign-in\/code\?next=/);
   await expect(page.getByRole('heading', { name: 'Enter your code' })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('code-page.png') });
   await page.getByLabel('Code').fill(appCode(key, 1));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/profile$/);

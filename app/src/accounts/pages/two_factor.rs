@@ -21,21 +21,21 @@ pub fn TwoFactorSection() -> impl IntoView {
     let renew = ServerAction::<TwoFactorRecoveryCodes>::new();
     let disable = ServerAction::<TwoFactorDisable>::new();
     let turned_off = query_param("two_factor");
-    let status = Resource::new(
-        move || {
-            (
-                enable.version().get(),
-                renew.version().get(),
-                disable.version().get(),
-            )
-        },
-        |_| get_two_factor(),
-    );
+    // Reloaded only when something changed: a refused form keeps what was
+    // typed into it (a reload would draw the forms anew).
+    let changed = RwSignal::new(0u32);
+    let status = Resource::new(move || changed.get(), |_| get_two_factor());
     // The session's view of the person changes when two-factor goes on or
     // off (an admin's powers follow it).
     Effect::new(move |_| {
         if let Some(Ok(RecoveryCodes { me: Some(me), .. })) = enable.value().get() {
             auth.me.set(Some(me));
+            changed.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = renew.value().get() {
+            changed.update(|n| *n += 1);
         }
     });
     Effect::new(move |_| {
@@ -43,6 +43,7 @@ pub fn TwoFactorSection() -> impl IntoView {
             auth.me.set(Some(me));
             setup.value().set(None);
             enable.value().set(None);
+            changed.update(|n| *n += 1);
         }
     });
     let fresh_codes = Signal::derive(move || {
