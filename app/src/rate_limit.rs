@@ -1,7 +1,10 @@
-//! In-memory rate limits for sign-in, sign-up and refresh: per client IP and
-//! per account, so neither one address nor one target can be hammered.
-//! Each instance counts on its own; behind N instances the effective limit
-//! is up to N times higher.
+//! Rate limits for sign-in, sign-up, refresh and second-factor codes: per
+//! client IP and per account, so neither one address nor one target can be
+//! hammered. Each attempt is counted twice: in memory (a rolling allowance
+//! that turns floods away without touching the database) and in the
+//! database, in a one-minute window every instance shares, so N instances
+//! behind a load balancer allow what one does. Chat messages are limited in
+//! memory only (a person's socket stays on one instance).
 
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -11,6 +14,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::AppError;
+use crate::kernel::db::Db;
 
 /// Attempts allowed per minute, each with a burst of the same size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +33,7 @@ impl Default for AuthLimits {
 }
 
 pub struct AuthLimiter {
+    limits: AuthLimits,
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_account: DefaultKeyedRateLimiter<String>,
 }
@@ -46,13 +51,34 @@ fn quota(per_minute: u32) -> Quota {
 impl AuthLimiter {
     pub fn new(limits: AuthLimits) -> Self {
         Self {
+            limits,
             per_ip: DefaultKeyedRateLimiter::keyed(quota(limits.per_ip_per_minute)),
             per_account: DefaultKeyedRateLimiter::keyed(quota(limits.per_account_per_minute)),
         }
     }
 
-    /// Counts one attempt from `ip` (and on `account`, when known).
-    pub fn check(&self, ip: Option<IpAddr>, account: Option<&str>) -> Result<(), AppError> {
+    /// Counts one attempt from `ip` (and on `account`, when known), here
+    /// and in the window all instances share.
+    pub async fn check(
+        &self,
+        db: &Db,
+        ip: Option<IpAddr>,
+        account: Option<&str>,
+    ) -> Result<(), AppError> {
+        self.check_here(ip, account)?;
+        let now = crate::kernel::time::now_millis();
+        if let Some(ip) = ip {
+            shared_window(db, &format!("ip:{ip}"), self.limits.per_ip_per_minute, now).await?;
+        }
+        if let Some(account) = account {
+            let key = format!("account:{}", account.to_lowercase());
+            shared_window(db, &key, self.limits.per_account_per_minute, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Counts one attempt in this instance's memory only.
+    pub fn check_here(&self, ip: Option<IpAddr>, account: Option<&str>) -> Result<(), AppError> {
         if let Some(ip) = ip {
             check_key(&self.per_ip, &ip)?;
         }
@@ -114,6 +140,53 @@ impl ChatLimiter {
     }
 }
 
+/// Counts one hit on `key`, in the database every instance shares (one
+/// upsert; the key is stored hashed). The allowance is per sliding minute:
+/// this minute's hits plus the last minute's, weighted by how much of it
+/// the sliding minute still covers. Past `limit`, refused.
+async fn shared_window(db: &Db, key: &str, limit: u32, now: i64) -> Result<(), AppError> {
+    let minute = now / 60_000;
+    let (hits, previous): (i64, i64) = sqlx::query_as(
+        "INSERT INTO rate_limits (bucket, minute, hits, prev_hits) VALUES ($1, $2, 1, 0) \
+         ON CONFLICT (bucket) DO UPDATE SET \
+         prev_hits = CASE WHEN rate_limits.minute = excluded.minute THEN rate_limits.prev_hits \
+                          WHEN rate_limits.minute = excluded.minute - 1 THEN rate_limits.hits \
+                          ELSE 0 END, \
+         hits = CASE WHEN rate_limits.minute = excluded.minute THEN rate_limits.hits + 1 ELSE 1 END, \
+         minute = excluded.minute \
+         RETURNING hits, prev_hits",
+    )
+    .bind(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes())))
+    .bind(minute)
+    .fetch_one(db.pool())
+    .await
+    .map_err(AppError::internal)?;
+    if over_limit(hits, previous, now % 60_000, limit) {
+        let left = 60 - (now / 1000) % 60;
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: u64::try_from(left).unwrap_or(60).max(1),
+        });
+    }
+    Ok(())
+}
+
+/// Whether `hits` this minute and `previous` the minute before, at
+/// `into_minute` ms into this one, exceed `limit` per sliding minute.
+fn over_limit(hits: i64, previous: i64, into_minute: i64, limit: u32) -> bool {
+    let still_counted = previous * (60_000 - into_minute);
+    hits * 60_000 + still_counted > i64::from(limit.max(1)) * 60_000
+}
+
+/// Forgets the shared counts no sliding minute covers any more.
+pub async fn sweep_shared(db: &Db, now: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM rate_limits WHERE minute < $1")
+        .bind(now / 60_000 - 1)
+        .execute(db.pool())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(())
+}
+
 fn check_key<K: Hash + Eq + Clone>(
     limiter: &DefaultKeyedRateLimiter<K>,
     key: &K,
@@ -131,6 +204,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_last_minute_counts_for_the_part_the_sliding_minute_still_covers() {
+        // 3 a minute: 3 hits now are fine, a 4th is not.
+        assert!(!over_limit(3, 0, 30_000, 3));
+        assert!(over_limit(4, 0, 30_000, 3));
+        // Just after the minute turned, the last minute's 3 still count.
+        assert!(over_limit(1, 3, 1, 3));
+        // Half way through, half of them do.
+        assert!(!over_limit(1, 3, 30_000, 3));
+        assert!(over_limit(2, 3, 30_000, 3));
+    }
+
+    #[test]
     fn the_attempt_over_the_limit_is_refused_with_a_wait_time() {
         let limiter = AuthLimiter::new(AuthLimits {
             per_ip_per_minute: 100,
@@ -138,13 +223,13 @@ mod tests {
         });
         let ip = Some("127.0.0.1".parse().unwrap());
         for _ in 0..3 {
-            limiter.check(ip, Some("ada@example.com")).unwrap();
+            limiter.check_here(ip, Some("ada@example.com")).unwrap();
         }
-        let err = limiter.check(ip, Some("ada@example.com")).unwrap_err();
+        let err = limiter.check_here(ip, Some("ada@example.com")).unwrap_err();
         assert!(
             matches!(err, AppError::TooManyRequests { retry_after_secs } if retry_after_secs >= 1)
         );
         // Another account from the same address is still fine.
-        limiter.check(ip, Some("bob@example.com")).unwrap();
+        limiter.check_here(ip, Some("bob@example.com")).unwrap();
     }
 }

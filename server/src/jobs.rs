@@ -50,6 +50,9 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = app::kernel::idempotency::sweep(state.db.pool(), now).await {
             tracing::warn!(error = %e, "cannot forget old idempotency keys");
         }
+        if let Err(e) = app::rate_limit::sweep_shared(&state.db, now).await {
+            tracing::warn!(error = %e, "cannot forget old rate-limit counts");
+        }
     }
 }
 

@@ -42,11 +42,16 @@ fn recovery_hash(user_id: i64, code: &str) -> String {
     ))
 }
 
+fn already_on() -> AppError {
+    AppError::Conflict("Two-factor sign-in is on already.".into())
+}
+
 /// Guesses at a person's codes and password, counted like sign-ins.
-fn limit(state: &AppState, user: &AuthUser) -> Result<(), AppError> {
+async fn limit(state: &AppState, user: &AuthUser) -> Result<(), AppError> {
     state
         .auth_limiter
-        .check(None, Some(&format!("2fa:{}", user.id)))
+        .check(&state.db, None, Some(&format!("2fa:{}", user.id)))
+        .await
 }
 
 /// New recovery codes, and the hashes they are stored as.
@@ -79,9 +84,7 @@ pub async fn begin_setup(state: &AppState, user: &AuthUser) -> Result<TwoFactorS
         .await?
         .ok_or(AppError::Unauthorized)?;
     if row.two_factor() {
-        return Err(AppError::Conflict(
-            "Two-factor sign-in is on already.".into(),
-        ));
+        return Err(already_on());
     }
     let secret = Authenticator::new_secret();
     let url = Authenticator::from_base32(&secret, &row.email)?.url()?;
@@ -105,9 +108,12 @@ pub async fn enable(
     password_given: String,
     code: &str,
 ) -> Result<(Vec<String>, Me), AppError> {
-    limit(state, user)?;
+    limit(state, user).await?;
     service::current_password(state, user, password_given, "password").await?;
     let pool = state.db.pool();
+    if user.me.two_factor {
+        return Err(already_on());
+    }
     let secret = store::pending(pool, user.id).await?.ok_or_else(|| {
         AppError::bad_request("code", "Start the set-up first: the page shows a new key.")
     })?;
@@ -170,7 +176,7 @@ pub async fn disable(
     password_given: String,
     code: &str,
 ) -> Result<Me, AppError> {
-    limit(state, user)?;
+    limit(state, user).await?;
     let row = service::current_password(state, user, password_given, "password").await?;
     let now = now_millis();
     let mut tx = state.db.pool().begin().await.map_err(AppError::internal)?;
@@ -187,7 +193,7 @@ pub async fn renew_recovery_codes(
     user: &AuthUser,
     code: &str,
 ) -> Result<Vec<String>, AppError> {
-    limit(state, user)?;
+    limit(state, user).await?;
     let row = accounts::user_by_id(state.db.pool(), user.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -238,7 +244,8 @@ pub async fn complete_sign_in(
         .ok_or(AppError::Unauthorized)?;
     state
         .auth_limiter
-        .check(meta.ip, Some(&format!("2fa:{user_id}")))?;
+        .check(&state.db, meta.ip, Some(&format!("2fa:{user_id}")))
+        .await?;
     let row = accounts::user_by_id(pool, user_id)
         .await?
         .ok_or(AppError::Unauthorized)?;

@@ -142,7 +142,10 @@ pub async fn register(
     meta: RequestMeta,
 ) -> Result<IssuedSession, AppError> {
     let email = model::parse_email(&input.email)?;
-    state.auth_limiter.check(meta.ip, Some(&email))?;
+    state
+        .auth_limiter
+        .check(&state.db, meta.ip, Some(&email))
+        .await?;
     model::check_password(&input.password)?;
     password::check_not_common(&input.password, &[&email, &input.display_name])?;
     let role = Role::parse_sign_up(&input.role)?;
@@ -198,7 +201,10 @@ pub async fn refresh(
     let session_key = store::session_of_token(pool, &hash)
         .await?
         .map(|session| format!("session:{session}"));
-    state.auth_limiter.check(ip, session_key.as_deref())?;
+    state
+        .auth_limiter
+        .check(&state.db, ip, session_key.as_deref())
+        .await?;
     let mut tx = pool.begin().await.map_err(AppError::internal)?;
     let (session_id, successor) = match store::use_refresh_token(&mut tx, &hash, &mark, now).await?
     {
@@ -368,7 +374,10 @@ pub async fn change_password(
     current: String,
     new: String,
 ) -> Result<u64, AppError> {
-    state.auth_limiter.check(None, Some(&user.me.email))?;
+    state
+        .auth_limiter
+        .check(&state.db, None, Some(&user.me.email))
+        .await?;
     let row = current_password(state, user, current.clone(), "current_password").await?;
     let field = |e: AppError| match e {
         AppError::BadRequest { message, .. } => AppError::bad_request("new_password", message),

@@ -29,7 +29,10 @@ pub async fn login(
     meta: RequestMeta,
 ) -> Result<SignIn, AppError> {
     let email = email.trim().to_lowercase();
-    state.auth_limiter.check(meta.ip, Some(&email))?;
+    state
+        .auth_limiter
+        .check(&state.db, meta.ip, Some(&email))
+        .await?;
     if password.is_empty() || email.is_empty() {
         return Err(AppError::BadCredentials);
     }

@@ -476,6 +476,38 @@ async fn sign_in_attempts_over_the_limit_get_429_with_retry_after() {
     app.stop().await;
 }
 
+/// Behind a load balancer, guesses spread over instances count as one:
+/// each instance alone has seen too few to refuse.
+#[tokio::test]
+async fn instances_on_one_database_share_the_sign_in_allowance() {
+    let limits = |c: &mut app::config::Config| {
+        c.auth_limits = app::rate_limit::AuthLimits {
+            per_ip_per_minute: 100,
+            per_account_per_minute: 4,
+        }
+    };
+    let first = spawn_app_with(limits).await;
+    let second = crate::helpers::spawn_instance_with(&first, limits).await;
+    let body = json!({ "username": "target@example.com", "password": "guess guess" });
+    for app in [&first, &second, &first, &second] {
+        assert_eq!(
+            post(app, "/api/auth/login", body.clone()).await.status(),
+            401
+        );
+    }
+
+    for app in [&first, &second] {
+        let limited = post(app, "/api/auth/login", body.clone()).await;
+        assert_eq!(limited.status(), 429, "the fifth guess, on either instance");
+        assert!(limited.headers().contains_key("retry-after"));
+    }
+    // Another account is not punished for the first one's guesses.
+    let other = json!({ "username": "someone@example.com", "password": "guess guess" });
+    assert_eq!(post(&second, "/api/auth/login", other).await.status(), 401);
+    second.stop().await;
+    first.stop().await;
+}
+
 #[tokio::test]
 async fn the_openapi_document_lists_the_auth_endpoints() {
     let app = spawn_app().await;

@@ -177,8 +177,14 @@ pub async fn spawn_app() -> TestApp {
 /// A second instance on the same database as `first` (as behind a load
 /// balancer). It does not own the database: dropping it drops nothing.
 pub async fn spawn_instance_of(first: &TestApp) -> TestApp {
+    spawn_instance_with(first, |_| {}).await
+}
+
+/// [`spawn_instance_of`] with its configuration changed first.
+pub async fn spawn_instance_with(first: &TestApp, customise: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temp dir");
-    let config = test_config(data_dir.path(), first.database_url.clone());
+    let mut config = test_config(data_dir.path(), first.database_url.clone());
+    customise(&mut config);
     start(config, data_dir, None).await
 }
 
@@ -291,11 +297,7 @@ pub async fn new_user(app: &TestApp, role: &str) -> (String, i64) {
     let body: serde_json::Value = response.json().await.expect("JSON");
     let id = body["user"]["id"].as_i64().expect("an id");
     if role == "admin" {
-        sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
-            .bind(id)
-            .execute(app.db.pool())
-            .await
-            .expect("promote");
+        promote_to_admin(app, id).await;
     }
     let token = body["access_token"].as_str().expect("a token").to_string();
     if role == "admin" {
@@ -304,6 +306,15 @@ pub async fn new_user(app: &TestApp, role: &str) -> (String, i64) {
         turn_on_two_factor(app, &token).await;
     }
     (token, id)
+}
+
+/// Makes a person an admin (there is no sign-up as one).
+pub async fn promote_to_admin(app: &TestApp, id: i64) {
+    sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .expect("promote");
 }
 
 /// Turns two-factor sign-in on for the token's person (this session
