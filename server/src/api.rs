@@ -20,14 +20,17 @@ pub mod wallet;
 
 use axum::Router;
 use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
 
 use app::state::AppState;
 
 pub use extract::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId, PathIds, Requester};
 
-/// Mounted at /api: each part of the API brings its routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// Every operation of `/api`, with paths relative to it. The router and
+/// the API document are both made from this one list: an operation is
+/// served exactly when it is documented.
+pub fn operations() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(auth::router())
         .merge(users::router())
         .merge(events::router())
@@ -41,6 +44,11 @@ pub fn router() -> Router<AppState> {
         .merge(reviews::router())
         .merge(chat::router())
         .merge(streaming::router())
+}
+
+/// Mounted at /api: its operations, the document, JSON 404s.
+pub fn router() -> Router<AppState> {
+    Router::from(operations())
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

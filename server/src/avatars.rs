@@ -71,7 +71,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 }
 
 /// Upload a new profile picture (field `avatar`; PNG, JPEG, WebP or GIF, at most 2 MB).
-#[utoipa::path(post, path = "/api/users/me/avatar", tag = "users",
+#[utoipa::path(post, path = "/users/me/avatar", tag = "users",
     request_body(content_type = "multipart/form-data", description = "field `avatar`: the image"),
     responses((status = 200, body = ApiUser), (status = 303, description = "from an HTML form: back to /profile"),
         (status = 400, body = crate::api::auth::ErrorBody), (status = 401, body = crate::api::auth::ErrorBody)),

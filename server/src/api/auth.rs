@@ -1,11 +1,11 @@
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::accounts::service::{self, IssuedSession, Registration};
 use app::accounts::sign_in::{self, SignIn};
@@ -17,14 +17,14 @@ use super::users::ApiUser;
 use super::{ApiJson, CurrentUser, Requester};
 
 /// Sign-up, sign-in, tokens and sign-out (seed 001).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/register", post(register))
-        .route("/auth/login", post(login))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/verify", post(verify))
-        .route("/auth/logout", post(logout))
-        .route("/auth/revoke", post(revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(verify))
+        .routes(routes!(logout))
+        .routes(routes!(revoke))
 }
 
 /// Seed 001 signs up with `username` (its email); seeds 000 and 002 send
@@ -123,7 +123,7 @@ pub(super) fn tokens(issued: IssuedSession) -> TokenResponse {
 }
 
 /// Create an account and sign in.
-#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = TokenResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
@@ -165,7 +165,7 @@ pub struct SignInRefused {
 /// Sign in with email and password. With two-factor sign-in on, a right
 /// password answers 401 `second_factor_required` with a `ticket` for
 /// `POST /api/auth/login/second-factor`.
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
         (status = 401, description = "Wrong email or password, or a code is needed next", body = SignInRefused),
         (status = 429, body = ErrorBody)))]
@@ -196,7 +196,7 @@ pub async fn login(
 
 /// Trade a refresh token for a new access token and a new refresh token.
 /// Each refresh token works once; presenting a used one revokes its session.
-#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
@@ -208,7 +208,7 @@ pub async fn refresh(
 }
 
 /// Check an access token: its claims if it is valid and its session open.
-#[utoipa::path(post, path = "/api/auth/verify", tag = "auth", request_body = VerifyRequest,
+#[utoipa::path(post, path = "/auth/verify", tag = "auth", request_body = VerifyRequest,
     responses((status = 200, body = VerifyResponse), (status = 401, body = ErrorBody)))]
 pub async fn verify(
     State(state): State<AppState>,
@@ -227,7 +227,7 @@ pub async fn verify(
 }
 
 /// End the caller's session: its access and refresh tokens stop working at once.
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
     responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -238,7 +238,7 @@ pub async fn logout(
 }
 
 /// Revoke one session by its refresh token, or all of the caller's sessions.
-#[utoipa::path(post, path = "/api/auth/revoke", tag = "auth", request_body(content = RevokeRequest, description = "optional"),
+#[utoipa::path(post, path = "/auth/revoke", tag = "auth", request_body(content = RevokeRequest, description = "optional"),
     responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,

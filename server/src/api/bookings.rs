@@ -3,13 +3,13 @@
 //! carries the fresh free slots of that day and the next.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::error::AppError;
 use app::kernel::ids::BookingId;
@@ -24,11 +24,14 @@ use super::services::{ApiSlot, parse_instant, slots_between};
 use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId};
 
 /// Bookings, their status flow and live location (seed 000).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/bookings", get(list).post(create))
-        .route("/bookings/{id}", get(get_one).put(update).delete(cancel))
-        .route("/bookings/{id}/location", put(location))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(create))
+        .routes(routes!(get_one))
+        .routes(routes!(update))
+        .routes(routes!(cancel))
+        .routes(routes!(location))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -141,7 +144,7 @@ pub enum ApiSide {
 }
 
 /// Your bookings.
-#[utoipa::path(get, path = "/api/bookings", tag = "bookings", params(ListParams),
+#[utoipa::path(get, path = "/bookings", tag = "bookings", params(ListParams),
     responses((status = 200, body = [ApiBooking]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -167,7 +170,7 @@ pub async fn list(
 }
 
 /// One of your bookings (as customer or provider), with its timeline.
-#[utoipa::path(get, path = "/api/bookings/{id}", tag = "bookings", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/bookings/{id}", tag = "bookings", params(("id" = i64, Path)),
     responses((status = 200, body = ApiBooking), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_one(
@@ -208,7 +211,7 @@ pub struct TakenBody {
 
 /// Books a slot: 201 with the new booking (status `requested`), 200 with
 /// the first one when the same key is sent again.
-#[utoipa::path(post, path = "/api/bookings", tag = "bookings", request_body = CreateBooking,
+#[utoipa::path(post, path = "/bookings", tag = "bookings", request_body = CreateBooking,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = ApiBooking), (status = 200, body = ApiBooking), (status = 400, body = ErrorBody), (status = 404, description = "No such service", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 409, body = TakenBody)),
@@ -280,7 +283,7 @@ pub struct UpdateBooking {
 }
 
 /// Changes a booking's status, or moves it (`startsAt`).
-#[utoipa::path(put, path = "/api/bookings/{id}", tag = "bookings", params(("id" = i64, Path)), request_body = UpdateBooking,
+#[utoipa::path(put, path = "/bookings/{id}", tag = "bookings", params(("id" = i64, Path)), request_body = UpdateBooking,
     responses((status = 200, body = ApiBooking), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -323,7 +326,7 @@ pub struct CancelParams {
 
 /// Cancels a booking (the customer inside the cancellation window; the
 /// provider before the start, with a reason).
-#[utoipa::path(delete, path = "/api/bookings/{id}", tag = "bookings", params(("id" = i64, Path), CancelParams),
+#[utoipa::path(delete, path = "/bookings/{id}", tag = "bookings", params(("id" = i64, Path), CancelParams),
     responses((status = 200, body = ApiBooking), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn cancel(
@@ -351,7 +354,7 @@ pub struct LocationBody {
 
 /// The provider shares where they are (seed 000's `location:update`); only
 /// while on the way or in progress. The customer sees it live.
-#[utoipa::path(put, path = "/api/bookings/{id}/location", tag = "bookings", params(("id" = i64, Path)), request_body = LocationBody,
+#[utoipa::path(put, path = "/bookings/{id}/location", tag = "bookings", params(("id" = i64, Path)), request_body = LocationBody,
     responses((status = 200, body = ApiBooking), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn location(

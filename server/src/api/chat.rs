@@ -3,13 +3,13 @@
 //! to anyone else; a public one is a 403 until joined.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::chat::model::{MemberRole, MemberView, RoomSummary, RoomView, Visibility};
 use app::chat::{messages, presence, rooms};
@@ -23,24 +23,26 @@ use super::auth::ErrorBody;
 use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId, PathIds};
 
 /// Rooms, members and messages (seed 002), a booking's chat (seed 000).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/rooms", get(list_rooms).post(create_room))
-        .route("/rooms/{id}", put(update_room).delete(delete_room))
-        .route("/rooms/{id}/join", post(join))
-        .route("/rooms/{id}/leave", post(leave))
-        .route("/rooms/{id}/read", post(mark_read))
-        .route("/rooms/{id}/members", get(members).post(add_member))
-        .route(
-            "/rooms/{id}/members/{user_id}",
-            put(set_role).delete(remove_member),
-        )
-        .route("/messages", post(send))
-        // GET takes a room's id (its history); PUT and DELETE a message's.
-        .route("/messages/{id}", get(history).put(edit).delete(delete))
-        .route("/messages/{id}/changes", get(changes))
-        .route("/chat/{booking_id}", get(booking_chat))
-        .route("/users/me/status", put(set_status))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_rooms))
+        .routes(routes!(create_room))
+        .routes(routes!(update_room))
+        .routes(routes!(delete_room))
+        .routes(routes!(join))
+        .routes(routes!(leave))
+        .routes(routes!(mark_read))
+        .routes(routes!(members))
+        .routes(routes!(add_member))
+        .routes(routes!(set_role))
+        .routes(routes!(remove_member))
+        .routes(routes!(send))
+        .routes(routes!(history))
+        .routes(routes!(edit))
+        .routes(routes!(delete))
+        .routes(routes!(changes))
+        .routes(routes!(booking_chat))
+        .routes(routes!(set_status))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -58,7 +60,7 @@ pub struct ApiRoom {
     /// Your role (owner | moderator | member), if you are a member.
     pub role: Option<String>,
     pub unread_count: i64,
-    /// The room's counter: pass it as `after` to `/api/messages/{roomId}/changes`.
+    /// The room's counter: pass it as `after` to `/api/messages/{id}/changes` (the room's id).
     pub seq: Option<i64>,
     pub last_message: Option<String>,
     pub last_message_at: Option<String>,
@@ -185,7 +187,7 @@ pub struct RoomsParams {
 
 /// Your rooms (latest activity first, with unread counts), or with
 /// `scope=public` the public rooms to join.
-#[utoipa::path(get, path = "/api/rooms", tag = "chat", params(RoomsParams),
+#[utoipa::path(get, path = "/rooms", tag = "chat", params(RoomsParams),
     responses((status = 200, body = ApiRooms), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_rooms(
@@ -223,7 +225,7 @@ pub struct CreateRoom {
 
 /// Creates a group room (you are its owner), or opens the direct
 /// conversation with `directUserId` (200 when it existed).
-#[utoipa::path(post, path = "/api/rooms", tag = "chat", request_body = CreateRoom,
+#[utoipa::path(post, path = "/rooms", tag = "chat", request_body = CreateRoom,
     responses((status = 201, body = ApiRoom), (status = 200, body = ApiRoom), (status = 400, body = ErrorBody), (status = 404, description = "No such person (directUserId)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_room(
@@ -262,7 +264,7 @@ pub struct UpdateRoom {
 }
 
 /// Renames a group room (owner and moderators).
-#[utoipa::path(put, path = "/api/rooms/{id}", tag = "chat", request_body = UpdateRoom,
+#[utoipa::path(put, path = "/rooms/{id}", tag = "chat", request_body = UpdateRoom,
     responses((status = 200, body = ApiRoom), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update_room(
@@ -276,7 +278,7 @@ pub async fn update_room(
 }
 
 /// Deletes a group room (its owner, or an admin).
-#[utoipa::path(delete, path = "/api/rooms/{id}", tag = "chat",
+#[utoipa::path(delete, path = "/rooms/{id}", tag = "chat",
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn delete_room(
@@ -289,7 +291,7 @@ pub async fn delete_room(
 }
 
 /// Joins a public room (again: no change).
-#[utoipa::path(post, path = "/api/rooms/{id}/join", tag = "chat",
+#[utoipa::path(post, path = "/rooms/{id}/join", tag = "chat",
     responses((status = 200, body = ApiRoom), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn join(
@@ -302,7 +304,7 @@ pub async fn join(
 }
 
 /// Leaves a group room (an owner hands it on; the last one out deletes it).
-#[utoipa::path(post, path = "/api/rooms/{id}/leave", tag = "chat",
+#[utoipa::path(post, path = "/rooms/{id}/leave", tag = "chat",
     responses((status = 204), (status = 403, description = "Not a member", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn leave(
@@ -315,7 +317,7 @@ pub async fn leave(
 }
 
 /// The room's members with their role, presence and status.
-#[utoipa::path(get, path = "/api/rooms/{id}/members", tag = "chat",
+#[utoipa::path(get, path = "/rooms/{id}/members", tag = "chat",
     responses((status = 200, body = Vec<ApiMember>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn members(
@@ -334,7 +336,7 @@ pub struct AddMember {
 }
 
 /// Adds someone to a group room (owner and moderators).
-#[utoipa::path(post, path = "/api/rooms/{id}/members", tag = "chat", request_body = AddMember,
+#[utoipa::path(post, path = "/rooms/{id}/members", tag = "chat", request_body = AddMember,
     responses((status = 404, description = "No such person or room", body = ErrorBody), (status = 200, body = Vec<ApiMember>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_member(
@@ -355,7 +357,7 @@ pub struct SetRole {
 }
 
 /// The owner makes a member a moderator, or a moderator a member.
-#[utoipa::path(put, path = "/api/rooms/{id}/members/{userId}", tag = "chat", request_body = SetRole,
+#[utoipa::path(put, path = "/rooms/{id}/members/{userId}", tag = "chat", request_body = SetRole,
     responses((status = 200, body = Vec<ApiMember>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_role(
@@ -371,7 +373,7 @@ pub async fn set_role(
 }
 
 /// Removes a member (an owner anyone, a moderator plain members).
-#[utoipa::path(delete, path = "/api/rooms/{id}/members/{userId}", tag = "chat",
+#[utoipa::path(delete, path = "/rooms/{id}/members/{userId}", tag = "chat",
     responses((status = 200, body = Vec<ApiMember>), (status = 400, description = "Yourself: leave the room instead", body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn remove_member(
@@ -396,7 +398,7 @@ pub struct ApiUnread {
 }
 
 /// Marks a room read up to `seq`; returns your unread total.
-#[utoipa::path(post, path = "/api/rooms/{id}/read", tag = "chat", request_body = MarkRead,
+#[utoipa::path(post, path = "/rooms/{id}/read", tag = "chat", request_body = MarkRead,
     responses((status = 200, body = ApiUnread), (status = 403, description = "Not a member", body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn mark_read(
@@ -428,7 +430,8 @@ pub struct ApiMessagePage {
 }
 
 /// A room's history, newest first, a page at a time.
-#[utoipa::path(get, path = "/api/messages/{roomId}", tag = "chat", params(HistoryParams),
+#[utoipa::path(get, path = "/messages/{id}", tag = "chat",
+    params(("id" = i64, Path, description = "The room's id (PUT and DELETE on this path take a message's)"), HistoryParams),
     responses((status = 200, body = ApiMessagePage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn history(
@@ -464,7 +467,8 @@ pub struct ApiChanges {
 
 /// What changed in a room after a number of its counter (to catch up
 /// after a reconnect, in order and without duplicates).
-#[utoipa::path(get, path = "/api/messages/{roomId}/changes", tag = "chat", params(ChangesParams),
+#[utoipa::path(get, path = "/messages/{id}/changes", tag = "chat",
+    params(("id" = i64, Path, description = "The room's id"), ChangesParams),
     responses((status = 200, body = ApiChanges), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn changes(
@@ -495,7 +499,7 @@ pub struct SendMessage {
 }
 
 /// Sends a message (201; a retry with the same client id: 200, the first one).
-#[utoipa::path(post, path = "/api/messages", tag = "chat", request_body = SendMessage,
+#[utoipa::path(post, path = "/messages", tag = "chat", request_body = SendMessage,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = ApiMessage), (status = 200, body = ApiMessage), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -524,7 +528,7 @@ pub struct EditMessage {
 }
 
 /// Edits your message (within 15 minutes of sending it).
-#[utoipa::path(put, path = "/api/messages/{id}", tag = "chat", request_body = EditMessage,
+#[utoipa::path(put, path = "/messages/{id}", tag = "chat", request_body = EditMessage,
     responses((status = 200, body = ApiMessage), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn edit(
@@ -539,7 +543,7 @@ pub async fn edit(
 
 /// Deletes a message: yours, or any as the room's moderator (or an admin
 /// in a public room).
-#[utoipa::path(delete, path = "/api/messages/{id}", tag = "chat",
+#[utoipa::path(delete, path = "/messages/{id}", tag = "chat",
     responses((status = 200, body = ApiMessage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already deleted", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn delete(
@@ -562,7 +566,7 @@ pub struct ApiThread {
 
 /// A booking's chat (seed 000), for its customer and provider: the room
 /// (made on first use) and its newest messages. Send with `POST /api/messages`.
-#[utoipa::path(get, path = "/api/chat/{bookingId}", tag = "chat",
+#[utoipa::path(get, path = "/chat/{bookingId}", tag = "chat",
     responses((status = 200, body = ApiThread), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn booking_chat(
@@ -587,7 +591,7 @@ pub struct ApiStatus {
 
 /// Sets your status text (seed 002's user status), shown beside your
 /// presence to the people you share rooms with.
-#[utoipa::path(put, path = "/api/users/me/status", tag = "chat", request_body = ApiStatus,
+#[utoipa::path(put, path = "/users/me/status", tag = "chat", request_body = ApiStatus,
     responses((status = 200, body = ApiStatus), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_status(

@@ -2,13 +2,13 @@
 //! (holds), availability. Same services as the pages.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::accounts::session::Auth;
 use app::error::AppError;
@@ -26,21 +26,21 @@ use super::auth::ErrorBody;
 use super::{ApiJson, ApiQuery, CurrentUser, PathId};
 
 /// Events, their ticket categories and seat locks (seed 001).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/events", get(list_events).post(create_event))
-        .route("/events/upcoming", get(upcoming))
-        .route("/events/category/{category}", get(by_category))
-        .route("/events/tickets/reserve", post(reserve))
-        .route("/events/tickets/release", post(release))
-        .route("/events/tickets/locks", get(locks))
-        .route(
-            "/events/{id}",
-            get(get_event).put(update_event).delete(delete_event),
-        )
-        .route("/events/{id}/tickets", get(event_tickets))
-        .route("/events/{id}/cancel", post(cancel_event))
-        .route("/events/{id}/check-in", post(check_in))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_events))
+        .routes(routes!(create_event))
+        .routes(routes!(upcoming))
+        .routes(routes!(by_category))
+        .routes(routes!(reserve))
+        .routes(routes!(release))
+        .routes(routes!(locks))
+        .routes(routes!(get_event))
+        .routes(routes!(update_event))
+        .routes(routes!(delete_event))
+        .routes(routes!(event_tickets))
+        .routes(routes!(cancel_event))
+        .routes(routes!(check_in))
 }
 
 fn viewer(auth: &Option<axum::Extension<Auth>>) -> Option<&app::accounts::service::AuthUser> {
@@ -357,7 +357,7 @@ async fn list(
 }
 
 /// Published events, filtered, sorted and paged (upcoming by default).
-#[utoipa::path(get, path = "/api/events", tag = "events", params(ListQuery),
+#[utoipa::path(get, path = "/events", tag = "events", params(ListQuery),
     responses((status = 200, body = [ApiEvent]), (status = 400, body = ErrorBody)))]
 pub async fn list_events(
     State(state): State<AppState>,
@@ -368,7 +368,7 @@ pub async fn list_events(
 }
 
 /// Events that have not started yet, soonest first.
-#[utoipa::path(get, path = "/api/events/upcoming", tag = "events",
+#[utoipa::path(get, path = "/events/upcoming", tag = "events",
     responses((status = 200, body = [ApiEvent])))]
 pub async fn upcoming(
     State(state): State<AppState>,
@@ -386,7 +386,7 @@ pub async fn upcoming(
 }
 
 /// Upcoming events of one category (case-insensitive).
-#[utoipa::path(get, path = "/api/events/category/{category}", tag = "events",
+#[utoipa::path(get, path = "/events/category/{category}", tag = "events",
     params(("category" = String, Path)), responses((status = 200, body = [ApiEvent])))]
 pub async fn by_category(
     State(state): State<AppState>,
@@ -406,7 +406,7 @@ pub async fn by_category(
 }
 
 /// One event with its ticket categories.
-#[utoipa::path(get, path = "/api/events/{id}", tag = "events", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/events/{id}", tag = "events", params(("id" = i64, Path)),
     responses((status = 200, body = ApiEvent), (status = 404, body = ErrorBody)))]
 pub async fn get_event(
     State(state): State<AppState>,
@@ -418,7 +418,7 @@ pub async fn get_event(
 }
 
 /// The ticket categories of an event with live availability.
-#[utoipa::path(get, path = "/api/events/{id}/tickets", tag = "events", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/events/{id}/tickets", tag = "events", params(("id" = i64, Path)),
     responses((status = 200, body = [ApiTier]), (status = 404, body = ErrorBody)))]
 pub async fn event_tickets(
     State(state): State<AppState>,
@@ -430,7 +430,7 @@ pub async fn event_tickets(
 }
 
 /// Create an event with its ticket categories (organizers).
-#[utoipa::path(post, path = "/api/events", tag = "events", request_body = CreateEvent,
+#[utoipa::path(post, path = "/events", tag = "events", request_body = CreateEvent,
     responses((status = 201, body = ApiEvent), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_event(
@@ -473,7 +473,7 @@ pub async fn create_event(
 }
 
 /// Change an event (its organizer or an admin); fields left out stay.
-#[utoipa::path(put, path = "/api/events/{id}", tag = "events", params(("id" = i64, Path)), request_body = UpdateEvent,
+#[utoipa::path(put, path = "/events/{id}", tag = "events", params(("id" = i64, Path)), request_body = UpdateEvent,
     responses((status = 200, body = ApiEvent), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update_event(
@@ -523,7 +523,7 @@ pub async fn update_event(
 }
 
 /// Delete an event that has sold nothing (else 409: cancel it instead).
-#[utoipa::path(delete, path = "/api/events/{id}", tag = "events", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/events/{id}", tag = "events", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn delete_event(
@@ -543,7 +543,7 @@ pub struct CancelResult {
 }
 
 /// Cancel an event and all its orders.
-#[utoipa::path(post, path = "/api/events/{id}/cancel", tag = "events", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/events/{id}/cancel", tag = "events", params(("id" = i64, Path)),
     responses((status = 200, body = CancelResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn cancel_event(
@@ -582,7 +582,7 @@ pub struct ReserveResult {
 }
 
 /// Hold seats of a category for a limited time; returns the lock id.
-#[utoipa::path(post, path = "/api/events/tickets/reserve", tag = "tickets", request_body = ReserveBody,
+#[utoipa::path(post, path = "/events/tickets/reserve", tag = "tickets", request_body = ReserveBody,
     responses((status = 201, body = ReserveResult), (status = 409, body = ReserveResult, description = "Not enough seats; availableSeats says how many are left"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, description = "No such ticket category", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -643,7 +643,7 @@ pub struct ReleaseResult {
 }
 
 /// Give held seats back before the lock expires.
-#[utoipa::path(post, path = "/api/events/tickets/release", tag = "tickets", request_body = ReleaseBody,
+#[utoipa::path(post, path = "/events/tickets/release", tag = "tickets", request_body = ReleaseBody,
     responses((status = 200, body = ReleaseResult), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn release(
@@ -683,7 +683,7 @@ pub struct ApiLock {
 }
 
 /// The caller's active locks.
-#[utoipa::path(get, path = "/api/events/tickets/locks", tag = "tickets",
+#[utoipa::path(get, path = "/events/tickets/locks", tag = "tickets",
     responses((status = 200, body = [ApiLock]), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn locks(
     State(state): State<AppState>,
@@ -724,7 +724,7 @@ pub struct CheckInResult {
 }
 
 /// Check a ticket in at the door (the event's organizer or an admin).
-#[utoipa::path(post, path = "/api/events/{id}/check-in", tag = "tickets", params(("id" = i64, Path)), request_body = CheckInBody,
+#[utoipa::path(post, path = "/events/{id}/check-in", tag = "tickets", params(("id" = i64, Path)), request_body = CheckInBody,
     responses((status = 200, body = CheckInResult), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn check_in(

@@ -66,19 +66,17 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// Every family, mounted at the root beside `/api`.
 pub fn router() -> Router<AppState> {
-    let chat_client = Router::new()
-        .merge(auth::router())
-        .merge(users::router())
-        .merge(chat::router());
-    let gateway = Router::new()
-        .merge(auth::router())
-        .merge(wallet::router())
-        .merge(super::streaming::router())
-        .route("/health", get(crate::health::health))
-        .route("/social", any(not_yet_social))
-        .route("/social/{*path}", any(not_yet_social))
-        .route("/commerce", any(not_yet_commerce))
-        .route("/commerce/{*path}", any(not_yet_commerce));
+    let chat_client = Router::from(auth::router().merge(users::router()).merge(chat::router()));
+    let gateway = Router::from(
+        auth::router()
+            .merge(wallet::router())
+            .merge(super::streaming::router()),
+    )
+    .route("/health", get(crate::health::health))
+    .route("/social", any(not_yet_social))
+    .route("/social/{*path}", any(not_yet_social))
+    .route("/commerce", any(not_yet_commerce))
+    .route("/commerce/{*path}", any(not_yet_commerce));
     let realtime = Router::new()
         .route("/health", get(crate::health::health))
         .route("/chat/{booking_id}", get(chat::booking_chat))

@@ -2,13 +2,13 @@
 //! `Idempotency-Key` header (or `clientKey` in the body).
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::error::AppError;
 use app::events::holds;
@@ -23,15 +23,16 @@ use super::auth::ErrorBody;
 use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId};
 
 /// Orders: creating (idempotent), confirming, cancelling, reading.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orders", get(mine).post(create))
-        .route("/orders/with-lock", post(create_with_lock))
-        .route("/orders/all", get(all))
-        .route("/orders/event/{event_id}", get(by_event))
-        .route("/orders/{id}", get(get_one))
-        .route("/orders/{id}/confirm", post(confirm))
-        .route("/orders/{id}/cancel", post(cancel))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(mine))
+        .routes(routes!(create))
+        .routes(routes!(create_with_lock))
+        .routes(routes!(all))
+        .routes(routes!(by_event))
+        .routes(routes!(get_one))
+        .routes(routes!(confirm))
+        .routes(routes!(cancel))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -140,7 +141,7 @@ pub struct CreateOrderWithLock {
 /// Order seats directly. For an event paid at the door the order comes back
 /// `confirmed` with its tickets (pay at the entrance); otherwise `pending`,
 /// its total reserved on your wallet until you confirm it.
-#[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
+#[utoipa::path(post, path = "/orders", tag = "orders", request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "The same key returns the same order")),
     responses((status = 201, body = ApiOrder), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, description = "No such ticket category", body = ErrorBody), (status = 409, body = ErrorBody)),
@@ -170,7 +171,7 @@ pub async fn create(
 
 /// Order the seats of a lock (from `/api/events/tickets/reserve`); at the
 /// door, confirmed at once as for `POST /api/orders`.
-#[utoipa::path(post, path = "/api/orders/with-lock", tag = "orders", request_body = CreateOrderWithLock,
+#[utoipa::path(post, path = "/orders/with-lock", tag = "orders", request_body = CreateOrderWithLock,
     responses((status = 201, body = ApiOrder), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_with_lock(
@@ -200,7 +201,7 @@ pub async fn create_with_lock(
 
 /// Confirm a pending order: its seats become tickets (pay at the door).
 /// 409 if its lock expired first.
-#[utoipa::path(post, path = "/api/orders/{id}/confirm", tag = "orders", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/orders/{id}/confirm", tag = "orders", params(("id" = i64, Path)),
     responses((status = 200, body = ApiOrder), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn confirm(
@@ -213,7 +214,7 @@ pub async fn confirm(
 }
 
 /// Cancel an order before the event starts; its seats go back on sale.
-#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
     responses((status = 200, body = ApiOrder), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn cancel(
@@ -226,7 +227,7 @@ pub async fn cancel(
 }
 
 /// The caller's orders, newest first.
-#[utoipa::path(get, path = "/api/orders", tag = "orders",
+#[utoipa::path(get, path = "/orders", tag = "orders",
     responses((status = 200, body = [ApiOrder]), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn mine(
     State(state): State<AppState>,
@@ -243,7 +244,7 @@ pub struct PageQuery {
 }
 
 /// Every order (admins).
-#[utoipa::path(get, path = "/api/orders/all", tag = "orders", params(PageQuery),
+#[utoipa::path(get, path = "/orders/all", tag = "orders", params(PageQuery),
     responses((status = 200, body = [ApiOrder]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn all(
     State(state): State<AppState>,
@@ -256,7 +257,7 @@ pub async fn all(
 }
 
 /// An event's orders (its organizer or an admin).
-#[utoipa::path(get, path = "/api/orders/event/{eventId}", tag = "orders", params(("eventId" = i64, Path)),
+#[utoipa::path(get, path = "/orders/event/{eventId}", tag = "orders", params(("eventId" = i64, Path)),
     responses((status = 200, body = [ApiOrder]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn by_event(
@@ -268,7 +269,7 @@ pub async fn by_event(
 }
 
 /// One order with its tickets (its buyer, the event's organizer, an admin).
-#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(("id" = i64, Path)),
     responses((status = 200, body = ApiOrder), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get_one(
     State(state): State<AppState>,

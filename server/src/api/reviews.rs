@@ -1,13 +1,13 @@
 //! Seed 000's reviews API: list and write, plus the reply and moderation.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::accounts::session::Auth;
 use app::error::AppError;
@@ -21,11 +21,12 @@ use super::auth::ErrorBody;
 use super::{ApiJson, ApiQuery, CurrentUser, PathId};
 
 /// Reviews of services and events, replies and moderation.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reviews", get(list).post(create))
-        .route("/reviews/{id}/reply", post(reply))
-        .route("/reviews/{id}/hidden", put(hide))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(create))
+        .routes(routes!(reply))
+        .routes(routes!(hide))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -81,7 +82,7 @@ pub struct ApiReviews {
 }
 
 /// Reviews of one service, event or provider (give one of the ids).
-#[utoipa::path(get, path = "/api/reviews", tag = "reviews", params(ReviewParams),
+#[utoipa::path(get, path = "/reviews", tag = "reviews", params(ReviewParams),
     responses((status = 200, body = ApiReviews), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -123,7 +124,7 @@ pub struct CreateReview {
 }
 
 /// Reviews a completed booking or an attended event, once.
-#[utoipa::path(post, path = "/api/reviews", tag = "reviews", request_body = CreateReview,
+#[utoipa::path(post, path = "/reviews", tag = "reviews", request_body = CreateReview,
     responses((status = 201, body = ApiReview), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -152,7 +153,7 @@ pub struct ReplyBody {
 }
 
 /// The provider or organizer reviewed answers, once.
-#[utoipa::path(post, path = "/api/reviews/{id}/reply", tag = "reviews", params(("id" = i64, Path)), request_body = ReplyBody,
+#[utoipa::path(post, path = "/reviews/{id}/reply", tag = "reviews", params(("id" = i64, Path)), request_body = ReplyBody,
     responses((status = 200, body = ApiReview), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reply(
@@ -171,7 +172,7 @@ pub struct HiddenBody {
 }
 
 /// Admins hide an abusive review (or show it again).
-#[utoipa::path(put, path = "/api/reviews/{id}/hidden", tag = "reviews", params(("id" = i64, Path)), request_body = HiddenBody,
+#[utoipa::path(put, path = "/reviews/{id}/hidden", tag = "reviews", params(("id" = i64, Path)), request_body = HiddenBody,
     responses((status = 200, body = ApiReview), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn hide(

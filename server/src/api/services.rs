@@ -2,13 +2,13 @@
 //! free slots.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::accounts::session::Auth;
 use app::error::AppError;
@@ -25,12 +25,16 @@ use super::auth::ErrorBody;
 use super::{ApiJson, ApiQuery, CurrentUser, PathId};
 
 /// Services, their free times and the provider's availability (seed 000).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/services", get(list).post(create))
-        .route("/services/{id}", get(get_one).put(update).delete(delete))
-        .route("/services/{id}/slots", get(slots))
-        .route("/availability", get(my_availability).put(set_availability))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(create))
+        .routes(routes!(get_one))
+        .routes(routes!(update))
+        .routes(routes!(delete))
+        .routes(routes!(slots))
+        .routes(routes!(my_availability))
+        .routes(routes!(set_availability))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -99,7 +103,7 @@ pub struct ServiceParams {
 }
 
 /// Bookable services, filtered.
-#[utoipa::path(get, path = "/api/services", tag = "services", params(ServiceParams),
+#[utoipa::path(get, path = "/services", tag = "services", params(ServiceParams),
     responses((status = 200, body = [ApiService]), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -120,7 +124,7 @@ pub async fn list(
 }
 
 /// One service.
-#[utoipa::path(get, path = "/api/services/{id}", tag = "services", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/services/{id}", tag = "services", params(("id" = i64, Path)),
     responses((status = 200, body = ApiService), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
@@ -176,7 +180,7 @@ impl ServiceBody {
 }
 
 /// Offers a service (organizers, the seeds' providers).
-#[utoipa::path(post, path = "/api/services", tag = "services", request_body = ServiceBody,
+#[utoipa::path(post, path = "/services", tag = "services", request_body = ServiceBody,
     responses((status = 201, body = ApiService), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -189,7 +193,7 @@ pub async fn create(
 }
 
 /// Replaces a service's details (its provider or an admin).
-#[utoipa::path(put, path = "/api/services/{id}", tag = "services", params(("id" = i64, Path)), request_body = ServiceBody,
+#[utoipa::path(put, path = "/services/{id}", tag = "services", params(("id" = i64, Path)), request_body = ServiceBody,
     responses((status = 200, body = ApiService), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update(
@@ -203,7 +207,7 @@ pub async fn update(
 }
 
 /// Retires a service; its bookings stay.
-#[utoipa::path(delete, path = "/api/services/{id}", tag = "services", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/services/{id}", tag = "services", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn delete(
@@ -273,7 +277,7 @@ pub async fn slots_between(
 
 /// Free slots of a service (its provider's hours, minus bookings, buffer,
 /// notice and horizon).
-#[utoipa::path(get, path = "/api/services/{id}/slots", tag = "services", params(("id" = i64, Path), SlotParams),
+#[utoipa::path(get, path = "/services/{id}/slots", tag = "services", params(("id" = i64, Path), SlotParams),
     responses((status = 200, body = ApiSlots), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn slots(
     State(state): State<AppState>,
@@ -341,7 +345,7 @@ impl From<app::services::model::Schedule> for ApiAvailability {
 }
 
 /// Your availability (providers).
-#[utoipa::path(get, path = "/api/availability", tag = "services",
+#[utoipa::path(get, path = "/availability", tag = "services",
     responses((status = 200, body = ApiAvailability), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn my_availability(
@@ -352,7 +356,7 @@ pub async fn my_availability(
 }
 
 /// Replaces your availability; existing bookings stay.
-#[utoipa::path(put, path = "/api/availability", tag = "services", request_body = ApiAvailability,
+#[utoipa::path(put, path = "/availability", tag = "services", request_body = ApiAvailability,
     responses((status = 200, body = ApiAvailability), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_availability(

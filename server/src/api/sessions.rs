@@ -2,12 +2,12 @@
 //! a session, changing the password (which signs out every other session).
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::accounts::model::SessionView;
 use app::accounts::service;
@@ -18,11 +18,11 @@ use app::state::AppState;
 use super::auth::ErrorBody;
 use super::{ApiJson, CurrentUser};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/sessions", get(list))
-        .route("/auth/sessions/{handle}", delete(end))
-        .route("/auth/password", post(change_password))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(end))
+        .routes(routes!(change_password))
 }
 
 /// One sign-in on one device.
@@ -55,7 +55,7 @@ impl From<SessionView> for ApiSession {
 }
 
 /// Where you are signed in, the most recently used first.
-#[utoipa::path(get, path = "/api/auth/sessions", tag = "sessions",
+#[utoipa::path(get, path = "/auth/sessions", tag = "sessions",
     responses((status = 200, body = [ApiSession]), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -68,7 +68,7 @@ pub async fn list(
 
 /// Sign out one of your sessions: its tokens stop working and its live
 /// connections close at once.
-#[utoipa::path(delete, path = "/api/auth/sessions/{handle}", tag = "sessions",
+#[utoipa::path(delete, path = "/auth/sessions/{handle}", tag = "sessions",
     params(("handle" = String, Path, pattern = "^[0-9a-f]{16}$")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -98,7 +98,7 @@ pub struct PasswordChanged {
 
 /// Change your password. The current one is asked again; the new one must
 /// not be a common one. Every other session is signed out.
-#[utoipa::path(post, path = "/api/auth/password", tag = "sessions", request_body = PasswordChange,
+#[utoipa::path(post, path = "/auth/password", tag = "sessions", request_body = PasswordChange,
     responses((status = 200, body = PasswordChanged), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]

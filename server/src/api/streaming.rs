@@ -5,12 +5,12 @@
 //! `stream:{id}`.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::accounts::session::Auth;
 use app::error::AppError;
@@ -24,14 +24,14 @@ use super::auth::ErrorBody;
 use super::{ApiJson, CurrentUser, PathId};
 
 /// Live streams (seed 003's Streaming Service).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/streaming/start", post(start))
-        .route("/streaming/end", post(end))
-        .route("/streaming/live", get(live))
-        .route("/streaming/join", post(join))
-        .route("/streaming/leave", post(leave))
-        .route("/streaming/{id}", get(get_one))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start))
+        .routes(routes!(end))
+        .routes(routes!(live))
+        .routes(routes!(join))
+        .routes(routes!(leave))
+        .routes(routes!(get_one))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -50,7 +50,7 @@ pub struct ApiStream {
     pub total_viewers: i64,
     /// The host's camera is on.
     pub broadcasting: bool,
-    /// The stream's chat (`/api/messages/{roomId}`, live on `room:{id}`).
+    /// The stream's chat (`/api/messages/{id}` with the room's id, live on `room:{id}`).
     pub room_id: i64,
     pub started_at: String,
     pub ended_at: Option<String>,
@@ -101,7 +101,7 @@ pub struct Watching {
 }
 
 /// Goes live (organizers): the stream and its chat. One live stream per host.
-#[utoipa::path(post, path = "/api/streaming/start", tag = "streaming", request_body = StartBody,
+#[utoipa::path(post, path = "/streaming/start", tag = "streaming", request_body = StartBody,
     responses((status = 201, body = ApiStream), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn start(
@@ -115,7 +115,7 @@ pub async fn start(
 }
 
 /// Ends a live stream (its host, or an admin).
-#[utoipa::path(post, path = "/api/streaming/end", tag = "streaming", request_body = StreamRef,
+#[utoipa::path(post, path = "/streaming/end", tag = "streaming", request_body = StreamRef,
     responses((status = 200, body = ApiStream), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn end(
@@ -128,7 +128,7 @@ pub async fn end(
 }
 
 /// The streams live now, most watched first.
-#[utoipa::path(get, path = "/api/streaming/live", tag = "streaming",
+#[utoipa::path(get, path = "/streaming/live", tag = "streaming",
     responses((status = 200, body = [ApiStream])))]
 pub async fn live(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub async fn live(
 }
 
 /// One stream, live or ended.
-#[utoipa::path(get, path = "/api/streaming/{id}", tag = "streaming", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/streaming/{id}", tag = "streaming", params(("id" = i64, Path)),
     responses((status = 200, body = ApiStream), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
@@ -153,7 +153,7 @@ pub async fn get_one(
 }
 
 /// Counts you as watching for 90 s (join again to stay counted).
-#[utoipa::path(post, path = "/api/streaming/join", tag = "streaming", request_body = StreamRef,
+#[utoipa::path(post, path = "/streaming/join", tag = "streaming", request_body = StreamRef,
     responses((status = 200, body = Watching), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn join(
@@ -167,7 +167,7 @@ pub async fn join(
 }
 
 /// Stops counting you as watching.
-#[utoipa::path(post, path = "/api/streaming/leave", tag = "streaming", request_body = StreamRef,
+#[utoipa::path(post, path = "/streaming/leave", tag = "streaming", request_body = StreamRef,
     responses((status = 200, body = Watching), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn leave(

@@ -6,12 +6,12 @@
 //! go to `POST /api/auth/login/second-factor` for the tokens.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::accounts::second_factor;
 use app::error::AppError;
@@ -20,14 +20,14 @@ use app::state::AppState;
 use super::auth::{ErrorBody, TokenResponse, tokens};
 use super::{ApiJson, CurrentUser, Requester};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login/second-factor", post(complete))
-        .route("/auth/two-factor", get(status))
-        .route("/auth/two-factor/setup", post(setup))
-        .route("/auth/two-factor/enable", post(enable))
-        .route("/auth/two-factor/disable", post(disable))
-        .route("/auth/two-factor/recovery-codes", post(renew))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(complete))
+        .routes(routes!(status))
+        .routes(routes!(setup))
+        .routes(routes!(enable))
+        .routes(routes!(disable))
+        .routes(routes!(renew))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,7 +42,7 @@ pub struct SecondFactorRequest {
 /// The second step of signing in: the ticket from `POST /api/auth/login`
 /// and a code. A wrong code is a 400 (five end the ticket); a lapsed,
 /// spent or ended ticket a 401 (sign in again).
-#[utoipa::path(post, path = "/api/auth/login/second-factor", tag = "two-factor", request_body = SecondFactorRequest,
+#[utoipa::path(post, path = "/auth/login/second-factor", tag = "two-factor", request_body = SecondFactorRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn complete(
@@ -62,7 +62,7 @@ pub struct TwoFactorStatus {
 }
 
 /// Whether two-factor sign-in is on, and how many recovery codes are left.
-#[utoipa::path(get, path = "/api/auth/two-factor", tag = "two-factor",
+#[utoipa::path(get, path = "/auth/two-factor", tag = "two-factor",
     responses((status = 200, body = TwoFactorStatus), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn status(
@@ -87,7 +87,7 @@ pub struct TwoFactorKey {
 
 /// Start setting up: a new key for an authenticator app. It takes effect
 /// once `POST /api/auth/two-factor/enable` gets a code made with it.
-#[utoipa::path(post, path = "/api/auth/two-factor/setup", tag = "two-factor",
+#[utoipa::path(post, path = "/auth/two-factor/setup", tag = "two-factor",
     responses((status = 200, body = TwoFactorKey), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn setup(
@@ -127,7 +127,7 @@ pub struct EnableRequest {
 /// Turn two-factor sign-in on with a code from the app (and the password,
 /// asked again). This session counts as signed in with it (an admin's
 /// tools open).
-#[utoipa::path(post, path = "/api/auth/two-factor/enable", tag = "two-factor", request_body = EnableRequest,
+#[utoipa::path(post, path = "/auth/two-factor/enable", tag = "two-factor", request_body = EnableRequest,
     responses((status = 200, body = RecoveryCodes), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -152,7 +152,7 @@ pub struct DisableRequest {
 
 /// Turn two-factor sign-in off: the password and a code, asked again.
 /// Every session loses the second factor (an admin's tools close).
-#[utoipa::path(post, path = "/api/auth/two-factor/disable", tag = "two-factor", request_body = DisableRequest,
+#[utoipa::path(post, path = "/auth/two-factor/disable", tag = "two-factor", request_body = DisableRequest,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -167,7 +167,7 @@ pub async fn disable(
 
 /// New recovery codes (a code from the app, or a recovery code, asked
 /// again); the old ones stop working.
-#[utoipa::path(post, path = "/api/auth/two-factor/recovery-codes", tag = "two-factor", request_body = CodeRequest,
+#[utoipa::path(post, path = "/auth/two-factor/recovery-codes", tag = "two-factor", request_body = CodeRequest,
     responses((status = 200, body = RecoveryCodes), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]

@@ -1,9 +1,10 @@
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::accounts::model::{Me, PublicProfile, UserPage};
 use app::accounts::service;
@@ -14,15 +15,17 @@ use app::state::AppState;
 use super::{ApiJson, ApiQuery, CurrentUser, PathId};
 
 /// Profiles: your own, other people's, search, avatars and the admins' list.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/me", get(me))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(update_me))
+        .routes(routes!(search))
+        .routes(routes!(profile))
+        .routes(routes!(list_all))
+        .routes(routes!(crate::avatars::upload))
+        // Seed clients' second names for GET /auth/me (documented by families::ALIASES).
         .route("/user", get(me))
-        .route("/users/me", get(me).put(update_me))
-        .route("/users/search", get(search))
-        .route("/users/{id}", get(profile))
-        .route("/admin/users", get(list_all))
-        .route("/users/me/avatar", post(crate::avatars::upload))
+        .route("/users/me", get(me))
 }
 
 /// A user as the API shows them (seed 001 calls the email `username`).
@@ -52,7 +55,7 @@ impl From<&Me> for ApiUser {
 }
 
 /// The caller.
-#[utoipa::path(get, path = "/api/auth/me", tag = "users",
+#[utoipa::path(get, path = "/auth/me", tag = "users",
     responses((status = 200, body = ApiUser), (status = 401, body = super::auth::ErrorBody)), security(("bearer" = [])))]
 pub async fn me(CurrentUser(user): CurrentUser) -> Json<ApiUser> {
     Json(ApiUser::from(&user.me))
@@ -70,7 +73,7 @@ pub struct ProfileUpdate {
 }
 
 /// Change the caller's name or bio; fields left out stay as they are.
-#[utoipa::path(put, path = "/api/users/me", tag = "users", request_body = ProfileUpdate,
+#[utoipa::path(put, path = "/users/me", tag = "users", request_body = ProfileUpdate,
     responses((status = 200, body = ApiUser), (status = 400, body = super::auth::ErrorBody), (status = 401, body = super::auth::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update_me(
@@ -137,7 +140,7 @@ impl From<UserPage> for SearchResponse {
 }
 
 /// Find users by name or email prefix, 20 a page.
-#[utoipa::path(get, path = "/api/users/search", tag = "users", params(SearchQuery),
+#[utoipa::path(get, path = "/users/search", tag = "users", params(SearchQuery),
     responses((status = 200, body = SearchResponse), (status = 400, body = super::auth::ErrorBody), (status = 401, body = super::auth::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn search(
@@ -175,7 +178,7 @@ impl From<PublicProfile> for ApiProfile {
 }
 
 /// A user's public profile.
-#[utoipa::path(get, path = "/api/users/{id}", tag = "users", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = ApiProfile), (status = 404, body = super::auth::ErrorBody)))]
 pub async fn profile(
     State(state): State<AppState>,
@@ -196,7 +199,7 @@ pub struct PageQuery {
 }
 
 /// Every account with its email, newest first, 50 a page (admins only).
-#[utoipa::path(get, path = "/api/admin/users", tag = "users", params(PageQuery),
+#[utoipa::path(get, path = "/admin/users", tag = "users", params(PageQuery),
     responses((status = 200, body = [ApiUser]), (status = 401, body = super::auth::ErrorBody), (status = 403, body = super::auth::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_all(

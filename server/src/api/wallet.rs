@@ -3,13 +3,13 @@
 //! returns the first result; with a different request it is a 409.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::error::AppError;
 use app::kernel::ids::EventId;
@@ -23,20 +23,20 @@ use super::auth::ErrorBody;
 use super::{ApiJson, ApiQuery, CurrentUser, IdempotencyKey, PathId};
 
 /// The wallet (seed 003): balance, history, deposits, withdrawals, transfers.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/wallet/balance", get(balance))
-        .route("/wallet/transactions", get(transactions))
-        .route("/wallet/deposit", post(deposit))
-        .route("/wallet/withdraw", post(withdraw))
-        .route("/wallet/transfer", post(transfer))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(balance))
+        .routes(routes!(transactions))
+        .routes(routes!(deposit))
+        .routes(routes!(withdraw))
+        .routes(routes!(transfer))
 }
 
 /// Admins' hold on payouts (under /api only; no seed has it).
-pub fn admin_router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/events/{id}/payouts/freeze", post(freeze_payouts))
-        .route("/admin/events/{id}/payouts/release", post(release_payouts))
+pub fn admin_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(freeze_payouts))
+        .routes(routes!(release_payouts))
 }
 
 /// Whether an event's payouts are frozen by an admin.
@@ -65,7 +65,7 @@ async fn set_frozen(
 
 /// Admins: hold an event's takings in escrow whatever the time (a
 /// complaint, a dispute), until released.
-#[utoipa::path(post, path = "/api/admin/events/{id}/payouts/freeze", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/admin/events/{id}/payouts/freeze", tag = "admin", params(("id" = i64, Path)),
     responses((status = 200, body = ApiPayouts), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn freeze_payouts(
@@ -77,7 +77,7 @@ pub async fn freeze_payouts(
 }
 
 /// Admins: let a frozen event's takings be paid out again.
-#[utoipa::path(post, path = "/api/admin/events/{id}/payouts/release", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/admin/events/{id}/payouts/release", tag = "admin", params(("id" = i64, Path)),
     responses((status = 200, body = ApiPayouts), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn release_payouts(
@@ -178,7 +178,7 @@ fn cents(amount: Option<f64>, amount_cents: Option<i64>) -> Result<i64, AppError
 }
 
 /// Your wallet's balance.
-#[utoipa::path(get, path = "/api/wallet/balance", tag = "wallet",
+#[utoipa::path(get, path = "/wallet/balance", tag = "wallet",
     responses((status = 200, body = ApiBalance), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn balance(
@@ -213,7 +213,7 @@ pub struct ApiTransactionPage {
 }
 
 /// Your transactions, newest first.
-#[utoipa::path(get, path = "/api/wallet/transactions", tag = "wallet", params(HistoryParams),
+#[utoipa::path(get, path = "/wallet/transactions", tag = "wallet", params(HistoryParams),
     responses((status = 200, body = ApiTransactionPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn transactions(
@@ -253,7 +253,7 @@ pub struct DepositBody {
 }
 
 /// Top up from a card (the test provider).
-#[utoipa::path(post, path = "/api/wallet/deposit", tag = "wallet", request_body = DepositBody,
+#[utoipa::path(post, path = "/wallet/deposit", tag = "wallet", request_body = DepositBody,
     params(("Idempotency-Key" = String, Header, description = "Required; the same key returns the first result")),
     responses((status = 201, body = ApiReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -287,7 +287,7 @@ pub struct WithdrawBody {
 }
 
 /// Withdraw to a (simulated) bank account.
-#[utoipa::path(post, path = "/api/wallet/withdraw", tag = "wallet", request_body = WithdrawBody,
+#[utoipa::path(post, path = "/wallet/withdraw", tag = "wallet", request_body = WithdrawBody,
     params(("Idempotency-Key" = String, Header, description = "Required; the same key returns the first result")),
     responses((status = 201, body = ApiReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -320,7 +320,7 @@ pub struct TransferBody {
 }
 
 /// Send money to another person.
-#[utoipa::path(post, path = "/api/wallet/transfer", tag = "wallet", request_body = TransferBody,
+#[utoipa::path(post, path = "/wallet/transfer", tag = "wallet", request_body = TransferBody,
     params(("Idempotency-Key" = String, Header, description = "Required; the same key returns the first result")),
     responses((status = 201, body = ApiReceipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
