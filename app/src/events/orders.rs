@@ -465,8 +465,15 @@ pub async fn confirm_order(
 ) -> Result<OrderView, AppError> {
     let row = order_row(&mut *state.db.pool().acquire().await?, id.get())
         .await?
-        .filter(|row| row.user_id == user.id)
+        .filter(|row| row.visible_to(user))
         .ok_or_else(|| AppError::NotFound("This order".into()))?;
+    // Paying is the buyer's alone: the organizer and admins, who may see
+    // the order, are told so.
+    if row.user_id != user.id {
+        return Err(AppError::NotAllowed(
+            "Only the buyer can pay for an order.".into(),
+        ));
+    }
     match row.status() {
         OrderStatus::Confirmed | OrderStatus::Completed => return get_order(state, user, id).await,
         OrderStatus::Cancelled => {

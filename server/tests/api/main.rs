@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 mod auth_api;
+mod authz;
 mod binary;
 mod bookings;
 mod chat;
