@@ -10,6 +10,7 @@
 //! promises; it is not captured from what the server answers.
 
 mod policy;
+mod rpc_policy;
 mod topics;
 mod world;
 
@@ -97,59 +98,116 @@ async fn every_operation_answers_every_caller_as_the_policy_says() {
     let documented = documented(&app).await;
 
     // Every documented operation has a row, and every row is documented.
-    let rows: BTreeMap<&str, &Row> = POLICY.iter().map(|row| (row.operation, row)).collect();
-    let missing: Vec<_> = documented
+    let rows = rows_of(POLICY, &documented, original, "authz/policy.rs");
+    let calls: Vec<(String, &Row, String)> = documented
         .iter()
-        .filter(|op| !rows.contains_key(original(op).as_str()))
+        .map(|operation| {
+            let row = rows[original(operation).as_str()];
+            // A family copy runs its `/api` row at the family's path.
+            (operation.clone(), row, family_path(operation, row))
+        })
         .collect();
-    assert!(
-        missing.is_empty(),
-        "operations without a row in authz/policy.rs: {missing:#?}"
-    );
-    let stale: Vec<_> = rows
-        .keys()
-        .filter(|op| !documented.contains(**op))
-        .collect();
-    assert!(stale.is_empty(), "rows for no operation: {stale:#?}");
-
-    let cast = Cast::new(&app);
-    let shared = World::new(&app, &cast);
-    let mut failures = Vec::new();
-    let mut cells = 0;
-    for operation in &documented {
-        let row = rows[original(operation).as_str()];
-        // A family copy runs its `/api` row at the family's path.
-        let path = family_path(operation, row);
-        for (actor, expected) in ACTORS.iter().zip(row.expect) {
-            let answer = match row.setup {
-                Setup::Shared => shared.call(row, &path, *actor).await,
-                Setup::Fresh => World::new(&app, &cast).call(row, &path, *actor).await,
-                Setup::FreshCast => {
-                    let cast = Cast::new(&app);
-                    World::new(&app, &cast).call(row, &path, *actor).await
-                }
-            };
-            cells += 1;
-            if answer.status != expected {
-                failures.push(format!(
-                    "{operation} as {actor:?}: {} (policy: {expected}) {}",
-                    answer.status, answer.body
-                ));
-            }
-        }
-    }
+    let (cells, failures) = run(&app, &calls).await;
     eprintln!(
         "authorization matrix: {} operations ({} rows) × {} callers = {cells} cells",
         documented.len(),
         POLICY.len(),
         ACTORS.len()
     );
+    agrees(cells, &failures);
+    app.stop().await;
+}
+
+/// The table's rows by operation, checked against what is served: each
+/// served operation (as `key` maps it) has a row, each row is served.
+fn rows_of(
+    table: &'static [Row],
+    served: &BTreeSet<String>,
+    key: impl Fn(&str) -> String,
+    file: &str,
+) -> BTreeMap<&'static str, &'static Row> {
+    let rows: BTreeMap<&str, &Row> = table.iter().map(|row| (row.operation, row)).collect();
+    let missing: Vec<_> = served
+        .iter()
+        .filter(|op| !rows.contains_key(key(op).as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "served without a row in {file}: {missing:#?}"
+    );
+    let stale: Vec<_> = rows.keys().filter(|op| !served.contains(**op)).collect();
+    assert!(
+        stale.is_empty(),
+        "rows in {file} for nothing served: {stale:#?}"
+    );
+    rows
+}
+
+fn agrees(cells: usize, failures: &[String]) {
     assert!(
         failures.is_empty(),
         "{} of {cells} cells differ from the policy:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Calls each operation as each caller; returns the number of cells and
+/// those that differ from the policy.
+async fn run(app: &TestApp, calls: &[(String, &Row, String)]) -> (usize, Vec<String>) {
+    let cast = Cast::new(app);
+    let shared = World::new(app, &cast);
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for (operation, row, path) in calls {
+        for (actor, expected) in ACTORS.iter().zip(row.expect) {
+            let answer = match row.setup {
+                Setup::Shared => shared.call(row, path, *actor).await,
+                Setup::Fresh => World::new(app, &cast).call(row, path, *actor).await,
+                Setup::FreshCast => {
+                    let cast = Cast::new(app);
+                    World::new(app, &cast).call(row, path, *actor).await
+                }
+            };
+            cells += 1;
+            if answer.status != expected {
+                failures.push(format!(
+                    "{operation} as {actor:?}: {} (policy: {expected}) {}",
+                    answer.status,
+                    answer.body.chars().take(300).collect::<String>()
+                ));
+            }
+        }
+    }
+    (cells, failures)
+}
+
+/// Every server function answers every caller as `rpc_policy.rs` says;
+/// one that is registered without a row fails.
+#[tokio::test]
+async fn every_server_function_answers_every_caller_as_the_policy_says() {
+    let app = spawn_app_with(world::generous).await;
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| format!("{method} {path}"))
+        .collect();
+    let same = |op: &str| op.to_string();
+    let rows = rows_of(
+        rpc_policy::RPC_POLICY,
+        &registered,
+        same,
+        "authz/rpc_policy.rs",
+    );
+    let calls: Vec<(String, &Row, String)> = rows
+        .values()
+        .map(|row| (row.operation.to_string(), *row, row.path.to_string()))
+        .collect();
+    let (cells, failures) = run(&app, &calls).await;
+    eprintln!(
+        "server function matrix: {} functions × {} callers = {cells} cells",
+        rows.len(),
+        ACTORS.len()
+    );
+    agrees(cells, &failures);
     app.stop().await;
 }
 

@@ -59,6 +59,9 @@ pub enum Body {
     None,
     /// JSON with `{placeholders}` (see `world.rs`).
     Json(&'static str),
+    /// A form (`a=1&b={placeholder}`), sent as a server function's
+    /// arguments; values are filled, then encoded.
+    Form(&'static str),
     /// A small PNG as `multipart/form-data`, part `avatar`.
     Avatar,
 }
@@ -75,7 +78,7 @@ pub struct Row {
     pub expect: [u16; 6],
 }
 
-const fn row(
+pub const fn row(
     setup: Setup,
     operation: &'static str,
     path: &'static str,

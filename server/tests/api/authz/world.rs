@@ -38,10 +38,11 @@ pub struct Person {
 /// paid, signed in as).
 pub struct Cast<'a> {
     app: &'a TestApp,
-    people: [OnceCell<Person>; 7],
+    people: [OnceCell<Person>; 8],
 }
 
 const GUEST: usize = 6;
+const STRANGER: usize = 7;
 
 impl<'a> Cast<'a> {
     pub fn new(app: &'a TestApp) -> Self {
@@ -65,6 +66,11 @@ impl<'a> Cast<'a> {
 
     pub async fn guest(&self) -> &Person {
         self.nth(GUEST, "attendee").await
+    }
+
+    /// Someone in nothing: to be invited.
+    pub async fn stranger(&self) -> &Person {
+        self.nth(STRANGER, "attendee").await
     }
 
     async fn nth(&self, index: usize, role: &str) -> &Person {
@@ -169,6 +175,15 @@ impl<'a> World<'a> {
                     .unwrap_or_else(|e| panic!("{}: body {text}: {e}", row.operation));
                 request.json(&value)
             }
+            Body::Form(template) => {
+                let mut pairs = Vec::new();
+                for pair in template.split('&').filter(|p| !p.is_empty()) {
+                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    pairs.push((key.to_string(), self.fill(value, actor).await));
+                }
+                // As the hydrated page calls a server function.
+                request.header("accept", "application/json").form(&pairs)
+            }
             Body::Avatar => {
                 let part = reqwest::multipart::Part::bytes(crate::sessions::PNG_1X1.to_vec())
                     .file_name("me.png")
@@ -228,8 +243,17 @@ impl<'a> World<'a> {
             "seller" => self.person(Actor::Seller).await.id.to_string(),
             "guest" => self.cast.guest().await.id.to_string(),
             "guest_email" => self.cast.guest().await.email.clone(),
+            "stranger_email" => self.cast.stranger().await.email.clone(),
+            "slot_ms" => app::kernel::time::parse_iso("slot", &self.slot().await)
+                .expect("a time")
+                .to_string(),
+            "key" => format!("authz-{:x}", rand::random::<u64>()),
             "new_email" => crate::helpers::unique_email(),
             "in_a_month" => crate::ticketing::in_days(30),
+            "in_a_month_local" => app::kernel::time::local_input(
+                app::kernel::time::now_millis() + 30 * 86_400_000,
+                "UTC",
+            ),
             "guest_token" => self.sign_in_guest().await["access_token"]
                 .as_str()
                 .expect("a token")
