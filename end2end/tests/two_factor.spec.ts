@@ -16,6 +16,8 @@ test('set up two-factor sign-in on the profile, then sign in with a code', async
   await expect(page.getByRole('img', { name: 'QR code of your two-factor key' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('two-factor-setup.png'), fullPage: true });
   await page.getByLabel('Your password').fill('correct horse battery');
+  // A phone shows the digits keyboard.
+  await expect(page.getByLabel('The 6-digit code it shows')).toHaveAttribute('inputmode', 'numeric');
   await page.getByLabel('The 6-digit code it shows').fill('000000');
   await page.getByRole('button', { name: 'Turn on' }).click();
   await expect(page.getByText('That code is not right')).toBeVisible();

@@ -11,6 +11,9 @@ pub fn FormField(
     #[prop(optional, into)] error: Signal<Option<String>>,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional, into)] autocomplete: Option<String>,
+    /// The keyboard a phone shows (`numeric` for digits only).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     #[prop(optional)] required: bool,
     /// The input's id, where a page has two fields of one name.
     #[prop(optional, into)]
@@ -44,6 +47,7 @@ pub fn FormField(
                 type=input_type
                 value=move || value.get()
                 autocomplete=autocomplete
+                inputmode=inputmode
                 required=required
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=described_by

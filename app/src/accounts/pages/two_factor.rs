@@ -140,7 +140,7 @@ fn SetUp(
                     <li>
                         <ActionForm action=enable attr:class="space-y-4" attr:novalidate="true">
                             <FormAlert message=field_error(enable.value(), None) />
-                            <FormField label="The 6-digit code it shows" name="code" id="enable-code" autocomplete="one-time-code" required=true error=field_error(enable.value(), Some("code")) />
+                            <FormField label="The 6-digit code it shows" name="code" id="enable-code" autocomplete="one-time-code" inputmode="numeric" required=true error=field_error(enable.value(), Some("code")) />
                             <FormField label="Your password" name="password" id="enable-password" input_type="password" autocomplete="current-password" required=true error=field_error(enable.value(), Some("password")) />
                             <Button kind="submit" busy=enable.pending()>"Turn on"</Button>
                         </ActionForm>
