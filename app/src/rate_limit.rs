@@ -1,10 +1,9 @@
 //! Rate limits for sign-in, sign-up, refresh and second-factor codes: per
 //! client IP and per account, so neither one address nor one target can be
-//! hammered. Each attempt is counted twice: in memory (a rolling allowance
-//! that turns floods away without touching the database) and in the
-//! database, in a one-minute window every instance shares, so N instances
-//! behind a load balancer allow what one does. Chat messages are limited in
-//! memory only (a person's socket stays on one instance).
+//! hammered; and chat messages per person. Each attempt is counted twice:
+//! in memory (a rolling allowance that turns floods away without touching
+//! the database) and in the database, over a sliding minute every instance
+//! shares, so N instances behind a load balancer allow what one does.
 
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -15,6 +14,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::AppError;
 use crate::kernel::db::Db;
+use sqlx::AnyConnection;
 
 /// Attempts allowed per minute, each with a burst of the same size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,12 +67,14 @@ impl AuthLimiter {
     ) -> Result<(), AppError> {
         self.check_here(ip, account)?;
         let now = crate::kernel::time::now_millis();
+        let mut conn = db.pool().acquire().await.map_err(AppError::internal)?;
         if let Some(ip) = ip {
-            shared_window(db, &format!("ip:{ip}"), self.limits.per_ip_per_minute, now).await?;
+            let key = format!("ip:{ip}");
+            shared_window(&mut conn, &key, self.limits.per_ip_per_minute, now).await?;
         }
         if let Some(account) = account {
             let key = format!("account:{}", account.to_lowercase());
-            shared_window(db, &key, self.limits.per_account_per_minute, now).await?;
+            shared_window(&mut conn, &key, self.limits.per_account_per_minute, now).await?;
         }
         Ok(())
     }
@@ -113,6 +115,7 @@ impl Default for ChatLimits {
 }
 
 pub struct ChatLimiter {
+    per_minute: u32,
     per_user: DefaultKeyedRateLimiter<i64>,
 }
 
@@ -126,13 +129,18 @@ impl ChatLimiter {
     pub fn new(limits: ChatLimits) -> Self {
         let burst = NonZeroU32::new(limits.burst).unwrap_or(NonZeroU32::MIN);
         Self {
+            per_minute: limits.per_minute,
             per_user: DefaultKeyedRateLimiter::keyed(quota(limits.per_minute).allow_burst(burst)),
         }
     }
 
-    /// Counts one message of `user_id`.
-    pub fn check(&self, user_id: i64) -> Result<(), AppError> {
-        check_key(&self.per_user, &user_id)
+    /// Counts one message of `user_id`, here (bursts) and on every
+    /// instance (a minute's worth), on `conn`: the sending transaction's,
+    /// so a message that is not stored is not counted either.
+    pub async fn check(&self, conn: &mut AnyConnection, user_id: i64) -> Result<(), AppError> {
+        check_key(&self.per_user, &user_id)?;
+        let now = crate::kernel::time::now_millis();
+        shared_window(conn, &format!("chat:{user_id}"), self.per_minute, now).await
     }
 
     pub fn shrink(&self) {
@@ -144,7 +152,12 @@ impl ChatLimiter {
 /// upsert; the key is stored hashed). The allowance is per sliding minute:
 /// this minute's hits plus the last minute's, weighted by how much of it
 /// the sliding minute still covers. Past `limit`, refused.
-async fn shared_window(db: &Db, key: &str, limit: u32, now: i64) -> Result<(), AppError> {
+async fn shared_window(
+    conn: &mut AnyConnection,
+    key: &str,
+    limit: u32,
+    now: i64,
+) -> Result<(), AppError> {
     let minute = now / 60_000;
     let (hits, previous): (i64, i64) = sqlx::query_as(
         "INSERT INTO rate_limits (bucket, minute, hits, prev_hits) VALUES ($1, $2, 1, 0) \
@@ -158,7 +171,7 @@ async fn shared_window(db: &Db, key: &str, limit: u32, now: i64) -> Result<(), A
     )
     .bind(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes())))
     .bind(minute)
-    .fetch_one(db.pool())
+    .fetch_one(conn)
     .await
     .map_err(AppError::internal)?;
     if over_limit(hits, previous, now % 60_000, limit) {

@@ -166,11 +166,8 @@ pub async fn update_profile(display_name: String, bio: String) -> Result<Me, App
 #[server(prefix = "/rpc", endpoint = "accounts/search")]
 pub async fn search_users(q: String, page: u32) -> Result<UserPage, AppError> {
     use super::service;
-    rpc::anyone(|state, _| async move {
-        session::require_user()?;
-        service::search(&state, &q, page).await
-    })
-    .await
+    rpc::signed_in(|state, user| async move { service::search(&state, &user, &q, page).await })
+        .await
 }
 
 #[server(prefix = "/rpc", endpoint = "accounts/profile")]

@@ -416,8 +416,17 @@ pub async fn update_profile(
 
 pub const SEARCH_PAGE_SIZE: i64 = 20;
 
-pub async fn search(state: &AppState, query: &str, page: u32) -> Result<model::UserPage, AppError> {
+pub async fn search(
+    state: &AppState,
+    asking: &AuthUser,
+    query: &str,
+    page: u32,
+) -> Result<model::UserPage, AppError> {
     let query = query.trim();
+    // A whole address finds its person: a look-up, counted as one.
+    if query.contains('@') {
+        count_look_up(state, asking).await?;
+    }
     if query.chars().count() < 2 {
         return Err(AppError::bad_request("q", "Type at least 2 characters."));
     }
@@ -493,6 +502,32 @@ pub async fn create_or_promote_admin(
     .await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok((row.id, true))
+}
+
+/// The person with this email address, for paying or inviting them. An
+/// address that names nobody counts like a failed sign-in of the one
+/// asking, so nobody can sort addresses into members and not by trying
+/// them in bulk. (One that names someone pays them or adds them to a room:
+/// no free answer either.)
+pub async fn look_up_by_email(
+    state: &AppState,
+    asking: &AuthUser,
+    email: &str,
+) -> Result<Option<UserRow>, AppError> {
+    let found = store::user_by_email(state.db.pool(), email).await?;
+    if found.is_none() {
+        count_look_up(state, asking).await?;
+    }
+    Ok(found)
+}
+
+/// Counts one look-up of someone by email address, like a sign-in attempt
+/// of the one asking.
+async fn count_look_up(state: &AppState, asking: &AuthUser) -> Result<(), AppError> {
+    state
+        .auth_limiter
+        .check(&state.db, None, Some(&format!("lookup:{}", asking.id)))
+        .await
 }
 
 #[cfg(test)]

@@ -180,8 +180,7 @@ pub async fn invite_member(
     #[server(default)] back: String,
 ) -> Result<Vec<MemberView>, AppError> {
     rpc::signed_in(|state, user| async move {
-        let invitee = rooms::user_by_email(&state, &email).await?;
-        let members = rooms::invite(&state, &user, RoomId::new(room_id), invitee).await?;
+        let members = rooms::invite_by_email(&state, &user, RoomId::new(room_id), &email).await?;
         session::redirect_back(&back);
         Ok(members)
     })

@@ -97,8 +97,12 @@ pub struct Sent {
 }
 
 /// How many messages one person may send: a burst, then a steady rate.
-pub fn check_rate(state: &AppState, user: &AuthUser) -> Result<(), AppError> {
-    state.chat_limiter.check(user.id)
+pub async fn check_rate(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    user: &AuthUser,
+) -> Result<(), AppError> {
+    state.chat_limiter.check(conn, user.id).await
 }
 
 /// Sends a message to a room `user` is a member of. With a client id, a
@@ -165,7 +169,7 @@ pub async fn send(
         }
         return Err(rooms_gone());
     };
-    check_rate(state, user)?;
+    check_rate(state, &mut tx, user).await?;
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO chat_messages (room_id, author_id, seq, change_seq, body, client_id, created_at) \
          VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",

@@ -503,11 +503,7 @@ pub async fn invite(
     invitee: i64,
 ) -> Result<Vec<MemberView>, AppError> {
     let room = readable(state, user, room_id).await?;
-    if !room.can(user).invite {
-        return Err(AppError::NotAllowed(
-            "Only the room's owner and moderators can add people.".into(),
-        ));
-    }
+    may_invite(&room, user)?;
     let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1")
         .bind(invitee)
         .fetch_optional(state.db.pool())
@@ -524,15 +520,31 @@ pub async fn invite(
     members_of(state, room.id).await
 }
 
-/// The id of the person with this email address, for invitations.
-pub async fn user_by_email(state: &AppState, email: &str) -> Result<i64, AppError> {
+/// A moderator adds someone by email address. The room's rights are
+/// checked before the address is looked up: nobody else learns from it who
+/// has an account.
+pub async fn invite_by_email(
+    state: &AppState,
+    user: &AuthUser,
+    room_id: RoomId,
+    email: &str,
+) -> Result<Vec<MemberView>, AppError> {
+    may_invite(&readable(state, user, room_id).await?, user)?;
     let email = crate::accounts::model::parse_email(email)?;
-    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(state.db.pool())
-        .await?;
-    row.map(|(id,)| id)
-        .ok_or_else(|| AppError::bad_request("email", "Nobody has that email address here."))
+    let invitee = crate::accounts::service::look_up_by_email(state, user, &email)
+        .await?
+        .ok_or_else(|| AppError::bad_request("email", "Nobody has that email address here."))?;
+    invite(state, user, room_id, invitee.id).await
+}
+
+fn may_invite(room: &RoomRow, user: &AuthUser) -> Result<(), AppError> {
+    if room.can(user).invite {
+        Ok(())
+    } else {
+        Err(AppError::NotAllowed(
+            "Only the room's owner and moderators can add people.".into(),
+        ))
+    }
 }
 
 /// Leaves a group room. An owner who leaves hands the room to its longest

@@ -352,7 +352,7 @@ pub async fn transfer(
     let email = crate::accounts::model::parse_email(to_email).map_err(|_| {
         AppError::bad_request("to", "Enter the email address of the person to pay.")
     })?;
-    let recipient = crate::accounts::store::user_by_email(state.db.pool(), &email)
+    let recipient = crate::accounts::service::look_up_by_email(state, user, &email)
         .await?
         .ok_or_else(|| AppError::bad_request("to", "Nobody on Marquee has this email address."))?;
     if recipient.id == user.id {

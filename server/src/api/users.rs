@@ -139,16 +139,16 @@ impl From<UserPage> for SearchResponse {
     }
 }
 
-/// Find users by name or email prefix, 20 a page.
+/// Find users by name, or by a whole email address, 20 a page.
 #[utoipa::path(get, path = "/users/search", tag = "users", params(SearchQuery),
     responses((status = 200, body = SearchResponse), (status = 400, body = super::auth::ErrorBody), (status = 401, body = super::auth::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn search(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    CurrentUser(user): CurrentUser,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<SearchResponse>, AppError> {
-    let page = service::search(&state, &query.q, query.page.unwrap_or(1)).await?;
+    let page = service::search(&state, &user, &query.q, query.page.unwrap_or(1)).await?;
     Ok(Json(page.into()))
 }
 

@@ -448,6 +448,47 @@ async fn a_person_sending_too_fast_is_told_to_wait_and_nothing_is_stored() {
     assert_eq!(seq, 5, "a refused send takes no number");
 }
 
+/// Two instances behind a load balancer: a person's messages count on both.
+#[tokio::test]
+async fn the_message_allowance_is_shared_by_every_instance() {
+    let limits = |c: &mut app::config::Config| {
+        c.chat_limits = ChatLimits {
+            per_minute: 4,
+            burst: 4,
+        }
+    };
+    let first = spawn_app_with(limits).await;
+    let second = crate::helpers::spawn_instance_with(&first, limits).await;
+    let (owner, _) = new_user(&first, "attendee").await;
+    let room = create_room(&first, &owner, "Busy", "private").await;
+    let say = |app: &TestApp, n: usize| {
+        let body = json!({ "roomId": room, "content": format!("n{n}") });
+        let (app, owner) = (app.url("/api/messages"), owner.clone());
+        async move {
+            reqwest::Client::new()
+                .post(app)
+                .bearer_auth(owner)
+                .json(&body)
+                .send()
+                .await
+                .expect("an answer")
+                .status()
+                .as_u16()
+        }
+    };
+    let mut statuses = Vec::new();
+    for (n, app) in [&first, &second, &first, &second, &first]
+        .into_iter()
+        .enumerate()
+    {
+        statuses.push(say(app, n).await);
+    }
+    // Each instance alone has seen at most three.
+    assert_eq!(statuses, [201, 201, 201, 201, 429]);
+    second.stop().await;
+    first.stop().await;
+}
+
 #[tokio::test]
 async fn history_pages_have_no_gaps_or_duplicates_while_messages_arrive() {
     let app = spawn_app_with(|c| {

@@ -802,3 +802,72 @@ async fn a_name_left_empty_does_not_show_the_email() {
     assert_eq!(name, "New member");
     app.stop().await;
 }
+
+/// Inviting by email: someone who may not invite to a room learns nothing
+/// of who has an account (the same answer for a known and an unknown
+/// address), and whoever tries addresses in bulk is stopped.
+#[tokio::test]
+async fn email_look_ups_tell_strangers_nothing_and_are_limited() {
+    let app = spawn_app().await;
+    let owner = app.person(Role::Attendee).await;
+    let known = app.person(Role::Attendee).await;
+    let mallory = app.person(Role::Attendee).await;
+    let room: serde_json::Value = app
+        .call(
+            Method::POST,
+            "/api/rooms",
+            Some(&owner),
+            None,
+            Some(json!({ "name": "Inner circle", "visibility": "private" })),
+        )
+        .await
+        .expect(201);
+    let invite = |who: &Person, email: String| {
+        app.client
+            .post(app.url("/rpc/chat/invite"))
+            .bearer_auth(&who.token)
+            .header("accept", "application/json")
+            .form(&[("room_id", room["id"].to_string()), ("email", email)])
+            .send()
+    };
+    let to_known = invite(&mallory, known.email.clone()).await.unwrap();
+    let to_nobody = invite(&mallory, "nobody@example.com".into()).await.unwrap();
+    assert_eq!(
+        (to_known.status().as_u16(), to_nobody.status().as_u16()),
+        (404, 404)
+    );
+    assert_eq!(
+        to_known.text().await.unwrap(),
+        to_nobody.text().await.unwrap()
+    );
+    // The owner may invite: a known address works, an unknown one is said.
+    assert_eq!(
+        invite(&owner, known.email.clone()).await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        invite(&owner, "nobody@example.com".into())
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+
+    // Paying addresses one after another: ten a minute, then 429.
+    let mut statuses = Vec::new();
+    for n in 0..11 {
+        let answer = app
+            .call::<serde_json::Value>(
+                Method::POST,
+                "/api/wallet/transfer",
+                Some(&mallory),
+                Some(&format!("probe-{n}")),
+                Some(json!({ "toEmail": format!("guess{n}@example.com"), "amountCents": 100 })),
+            )
+            .await;
+        statuses.push(answer.status);
+    }
+    assert_eq!(statuses[..10], [400; 10], "{statuses:?}");
+    assert_eq!(statuses[10], 429, "{statuses:?}");
+    app.stop().await;
+}
