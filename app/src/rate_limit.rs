@@ -44,6 +44,22 @@ impl std::fmt::Debug for AuthLimiter {
     }
 }
 
+/// The client an address stands for: an IPv4 address as itself (also
+/// when written as IPv6), an IPv6 address by its /64 (one host gets a
+/// whole /64; counting each address would give it billions of allowances).
+fn client(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
 fn quota(per_minute: u32) -> Quota {
     Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))
 }
@@ -65,6 +81,7 @@ impl AuthLimiter {
         ip: Option<IpAddr>,
         account: Option<&str>,
     ) -> Result<(), AppError> {
+        let ip = ip.map(client);
         self.check_here(ip, account)?;
         let now = crate::kernel::time::now_millis();
         let mut conn = db.pool().acquire().await.map_err(AppError::internal)?;
@@ -82,7 +99,7 @@ impl AuthLimiter {
     /// Counts one attempt in this instance's memory only.
     pub fn check_here(&self, ip: Option<IpAddr>, account: Option<&str>) -> Result<(), AppError> {
         if let Some(ip) = ip {
-            check_key(&self.per_ip, &ip)?;
+            check_key(&self.per_ip, &client(ip))?;
         }
         if let Some(account) = account {
             check_key(&self.per_account, &account.to_string())?;
@@ -151,33 +168,45 @@ impl ChatLimiter {
 /// Counts one hit on `key`, in the database every instance shares (one
 /// upsert; the key is stored hashed). The allowance is per sliding minute:
 /// this minute's hits plus the last minute's, weighted by how much of it
-/// the sliding minute still covers. Past `limit`, refused.
+/// the sliding minute still covers. Past `limit`, refused, and the refused
+/// hit is taken back (one who waits as told is let in). A row whose minute
+/// is ahead of this instance's clock is counted in, never reset.
 async fn shared_window(
     conn: &mut AnyConnection,
     key: &str,
     limit: u32,
     now: i64,
 ) -> Result<(), AppError> {
+    let bucket = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes()));
     let minute = now / 60_000;
-    let (hits, previous): (i64, i64) = sqlx::query_as(
+    let (hits, previous, counted_in): (i64, i64, i64) = sqlx::query_as(
         "INSERT INTO rate_limits (bucket, minute, hits, prev_hits) VALUES ($1, $2, 1, 0) \
          ON CONFLICT (bucket) DO UPDATE SET \
-         prev_hits = CASE WHEN rate_limits.minute = excluded.minute THEN rate_limits.prev_hits \
+         prev_hits = CASE WHEN rate_limits.minute >= excluded.minute THEN rate_limits.prev_hits \
                           WHEN rate_limits.minute = excluded.minute - 1 THEN rate_limits.hits \
                           ELSE 0 END, \
-         hits = CASE WHEN rate_limits.minute = excluded.minute THEN rate_limits.hits + 1 ELSE 1 END, \
-         minute = excluded.minute \
-         RETURNING hits, prev_hits",
+         hits = CASE WHEN rate_limits.minute >= excluded.minute THEN rate_limits.hits + 1 ELSE 1 END, \
+         minute = CASE WHEN rate_limits.minute > excluded.minute THEN rate_limits.minute \
+                       ELSE excluded.minute END \
+         RETURNING hits, prev_hits, minute",
     )
-    .bind(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes())))
+    .bind(&bucket)
     .bind(minute)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await
     .map_err(AppError::internal)?;
-    if over_limit(hits, previous, now % 60_000, limit) {
-        let left = 60 - (now / 1000) % 60;
+    let into_minute = (now - counted_in * 60_000).clamp(0, 59_999);
+    let limit = i64::from(limit.max(1));
+    if over_limit(hits, previous, into_minute, limit) {
+        sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND minute = $2")
+            .bind(&bucket)
+            .bind(counted_in)
+            .execute(&mut *conn)
+            .await
+            .map_err(AppError::internal)?;
+        let wait = wait_ms(hits - 1, previous, into_minute, limit);
         return Err(AppError::TooManyRequests {
-            retry_after_secs: u64::try_from(left).unwrap_or(60).max(1),
+            retry_after_secs: u64::try_from((wait + 999) / 1000).unwrap_or(60).max(1),
         });
     }
     Ok(())
@@ -185,9 +214,30 @@ async fn shared_window(
 
 /// Whether `hits` this minute and `previous` the minute before, at
 /// `into_minute` ms into this one, exceed `limit` per sliding minute.
-fn over_limit(hits: i64, previous: i64, into_minute: i64, limit: u32) -> bool {
+fn over_limit(hits: i64, previous: i64, into_minute: i64, limit: i64) -> bool {
     let still_counted = previous * (60_000 - into_minute);
-    hits * 60_000 + still_counted > i64::from(limit.max(1)) * 60_000
+    hits * 60_000 + still_counted > limit * 60_000
+}
+
+/// How long until one more hit fits, with `hits` counted this minute and
+/// `previous` the minute before, `into_minute` ms into this one.
+fn wait_ms(hits: i64, previous: i64, into_minute: i64, limit: i64) -> i64 {
+    // This minute, as the last one's hits fade out.
+    if hits < limit {
+        if previous == 0 {
+            return 0;
+        }
+        // previous × (60 000 − t) ≤ (limit − hits − 1) × 60 000
+        let t = 60_000 - (limit - hits - 1) * 60_000 / previous;
+        return (t - into_minute).max(0);
+    }
+    // Next minute, as this minute's hits fade out in their turn.
+    let t = if limit > 1 {
+        60_000 - (limit - 1) * 60_000 / hits.max(1)
+    } else {
+        60_000
+    };
+    60_000 - into_minute + t.max(0)
 }
 
 /// Forgets the shared counts no sliding minute covers any more.
@@ -226,6 +276,47 @@ mod tests {
         // Half way through, half of them do.
         assert!(!over_limit(1, 3, 30_000, 3));
         assert!(over_limit(2, 3, 30_000, 3));
+    }
+
+    #[test]
+    fn an_ipv6_host_counts_as_its_64_and_a_mapped_ipv4_as_itself() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client(a), client(b));
+        assert_ne!(client(a), client(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(client(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn the_wait_told_is_when_one_more_hit_fits() {
+        for (hits, previous, at) in [(3, 0, 10_000), (1, 3, 1), (0, 5, 20_000), (2, 7, 59_000)] {
+            let limit = 3;
+            let wait = wait_ms(hits, previous, at, limit);
+            // Waiting that long lets one more in...
+            let (h, p, t) = if at + wait < 60_000 {
+                (hits, previous, at + wait)
+            } else {
+                (0, hits, at + wait - 60_000)
+            };
+            assert!(
+                !over_limit(h + 1, p, t, limit),
+                "{hits} {previous} {at}: {wait}"
+            );
+            // ...and a second less would not have.
+            if wait >= 1_000 {
+                let (h, p, t) = if at + wait - 1_000 < 60_000 {
+                    (hits, previous, at + wait - 1_000)
+                } else {
+                    (0, hits, at + wait - 61_000)
+                };
+                assert!(
+                    over_limit(h + 1, p, t, limit),
+                    "{hits} {previous} {at}: {wait}"
+                );
+            }
+        }
     }
 
     #[test]

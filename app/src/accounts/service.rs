@@ -504,21 +504,17 @@ pub async fn create_or_promote_admin(
     Ok((row.id, true))
 }
 
-/// The person with this email address, for paying or inviting them. An
-/// address that names nobody counts like a failed sign-in of the one
-/// asking, so nobody can sort addresses into members and not by trying
-/// them in bulk. (One that names someone pays them or adds them to a room:
-/// no free answer either.)
+/// The person with this email address, for paying or inviting them. Every
+/// look-up counts like a sign-in attempt of the one asking (found or not:
+/// a limit that counted only misses would itself tell members apart), so
+/// nobody can sort addresses into members and not in bulk.
 pub async fn look_up_by_email(
     state: &AppState,
     asking: &AuthUser,
     email: &str,
 ) -> Result<Option<UserRow>, AppError> {
-    let found = store::user_by_email(state.db.pool(), email).await?;
-    if found.is_none() {
-        count_look_up(state, asking).await?;
-    }
-    Ok(found)
+    count_look_up(state, asking).await?;
+    store::user_by_email(state.db.pool(), email).await
 }
 
 /// Counts one look-up of someone by email address, like a sign-in attempt

@@ -144,8 +144,11 @@ pub async fn send(
         }
         Begun::Fresh(tx) => tx,
     };
-    // The counter first (the room's lock), for members of a live room only
-    // (a stream's chat closes when the stream ends).
+    // The person's allowance before the room's lock (not held while the
+    // shared count is written); a refusal rolls the count back with the rest.
+    check_rate(state, &mut tx, user).await?;
+    // The counter (the room's lock), for members of a live room only (a
+    // stream's chat closes when the stream ends).
     let seq: Option<(i64,)> = sqlx::query_as(
         "UPDATE chat_rooms SET seq = seq + 1, last_message_at = $3, updated_at = $3 \
          WHERE id = $1 AND deleted_at IS NULL \
@@ -169,7 +172,6 @@ pub async fn send(
         }
         return Err(rooms_gone());
     };
-    check_rate(state, &mut tx, user).await?;
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO chat_messages (room_id, author_id, seq, change_seq, body, client_id, created_at) \
          VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",
