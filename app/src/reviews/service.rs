@@ -76,6 +76,18 @@ async fn review_row(state: &AppState, id: i64) -> Result<Option<ReviewRow>, AppE
         .await?)
 }
 
+/// Whether `user` may see the booking: one of its two parties, or an admin.
+async fn booking_party(state: &AppState, user: &AuthUser, id: i64) -> Result<bool, AppError> {
+    let parties: Option<(i64, i64)> =
+        sqlx::query_as("SELECT customer_id, provider_id FROM bookings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(state.db.pool())
+            .await?;
+    Ok(parties.is_some_and(|(customer, provider)| {
+        user.id == customer || user.id == provider || user.role == Role::Admin
+    }))
+}
+
 /// Reviews a completed booking (its customer) or an attended event (a
 /// holder of a valid ticket that was checked in, or whose event is over).
 pub async fn create(
@@ -124,6 +136,12 @@ pub async fn create(
     let id = match inserted {
         Ok(Some((id,))) => id,
         Ok(None) => {
+            // Someone else's booking does not exist for them (as everywhere).
+            if let Target::Booking(id) = target
+                && !booking_party(state, user, id).await?
+            {
+                return Err(AppError::NotFound("That booking".into()));
+            }
             return Err(AppError::NotAllowed(
                 match target {
                     Target::Booking(_) => "Only the customer of a completed booking can review it.",

@@ -218,12 +218,19 @@ fn family_path(operation: &str, row: &Row) -> String {
     if documented_path == row_path {
         return row.path.to_string();
     }
+    // A family's copy of the row's own path.
     for (prefix, to) in FAMILIES {
-        if documented_path.starts_with(prefix) && row.path.starts_with(to) {
-            return format!("{prefix}{}", &row.path[to.len()..]);
+        if let (Some(rest), Some(row_rest), Some(concrete)) = (
+            documented_path.strip_prefix(prefix),
+            row_path.strip_prefix(to),
+            row.path.strip_prefix(to),
+        ) && rest == row_rest
+        {
+            return format!("{prefix}{concrete}");
         }
     }
-    // An alias: its own path, with the row's placeholders.
+    // An alias (in a family or not): its own path, with the row's
+    // placeholders.
     let mut path = documented_path.to_string();
     for (from, to) in row_placeholders(row_path, row.path) {
         path = path.replace(&from, &to);

@@ -45,7 +45,7 @@ async fn only_customers_of_completed_bookings_review_them_once() {
     let (status, body) = review(customer.clone(), 0).await;
     assert_eq!((status, body["field"].as_str()), (400, Some("rating")));
     let (status, _) = review(stranger.clone(), 5).await;
-    assert_eq!(status, 403, "not their booking");
+    assert_eq!(status, 404, "not their booking: to them, no booking");
     let (status, _) = review(provider_token.clone(), 5).await;
     assert_eq!(status, 403, "not their own");
     let (status, written) = review(customer.clone(), 4).await;

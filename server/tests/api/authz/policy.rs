@@ -272,7 +272,7 @@ pub const POLICY: &[Row] = &[
     row(Shared, "GET /api/reviews", "/api/reviews?serviceId={service}", NoBody, [200, 200, 200, 200, 200, 200]),
     row(Fresh, "POST /api/reviews", "/api/reviews",
         Json(r#"{"bookingId":{completed_booking},"rating":4,"comment":"On time."}"#),
-        [401, 201, 403, 403, 403, 403]),
+        [401, 201, 404, 403, 404, 403]),
     row(Fresh, "POST /api/reviews/{id}/reply", "/api/reviews/{review}/reply", Json(r#"{"reply":"Thank you!"}"#),
         [401, 403, 403, 200, 403, 403]),
     row(Shared, "PUT /api/reviews/{id}/hidden", "/api/reviews/{review}/hidden", Json(r#"{"hidden":true}"#),

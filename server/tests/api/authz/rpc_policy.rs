@@ -117,7 +117,7 @@ pub const RPC_POLICY: &[Row] = &[
 
     // Reviews.
     rpc!(Shared, "/rpc/reviews/list", "service_id={service}", [200, 200, 200, 200, 200, 200]),
-    rpc!(Fresh, "/rpc/reviews/write", "booking_id={completed_booking}&rating=4", [401, 200, 403, 403, 403, 403]),
+    rpc!(Fresh, "/rpc/reviews/write", "booking_id={completed_booking}&rating=4", [401, 200, 404, 403, 404, 403]),
     rpc!(Fresh, "/rpc/reviews/reply", "id={review}&reply=Thanks", [401, 403, 403, 200, 403, 403]),
     rpc!(Shared, "/rpc/reviews/hide", "id={review}&hidden=true", [401, 403, 403, 403, 403, 200]),
 
