@@ -1,6 +1,6 @@
-//! Rate limits for sign-in, sign-up, refresh and second-factor codes: per
-//! client IP and per account, so neither one address nor one target can be
-//! hammered; and chat messages per person. Each attempt is counted twice:
+//! Rate limits for sign-in, sign-up, refresh, second-factor codes and
+//! look-ups of people by email: per client IP and per account, so neither
+//! one address nor one target can be hammered; and chat messages per person. Each attempt is counted twice:
 //! in memory (a rolling allowance that turns floods away without touching
 //! the database) and in the database, over a sliding minute every instance
 //! shares, so N instances behind a load balancer allow what one does.
@@ -81,12 +81,11 @@ impl AuthLimiter {
         ip: Option<IpAddr>,
         account: Option<&str>,
     ) -> Result<(), AppError> {
-        let ip = ip.map(client);
         self.check_here(ip, account)?;
         let now = crate::kernel::time::now_millis();
         let mut conn = db.pool().acquire().await.map_err(AppError::internal)?;
         if let Some(ip) = ip {
-            let key = format!("ip:{ip}");
+            let key = format!("ip:{}", client(ip));
             shared_window(&mut conn, &key, self.limits.per_ip_per_minute, now).await?;
         }
         if let Some(account) = account {
@@ -102,7 +101,7 @@ impl AuthLimiter {
             check_key(&self.per_ip, &client(ip))?;
         }
         if let Some(account) = account {
-            check_key(&self.per_account, &account.to_string())?;
+            check_key(&self.per_account, &account.to_lowercase())?;
         }
         Ok(())
     }

@@ -511,6 +511,15 @@ pub async fn invite(
     if exists.is_none() {
         return Err(AppError::NotFound("That person".into()));
     }
+    add_invitee(state, &room, invitee).await
+}
+
+/// Adds a person who exists to a room whose rights were checked.
+async fn add_invitee(
+    state: &AppState,
+    room: &RoomRow,
+    invitee: i64,
+) -> Result<Vec<MemberView>, AppError> {
     let now = now_millis();
     let mut tx = state.db.pool().begin().await?;
     if add_member(&mut tx, room.id, invitee, MemberRole::Member, now).await? {
@@ -529,12 +538,13 @@ pub async fn invite_by_email(
     room_id: RoomId,
     email: &str,
 ) -> Result<Vec<MemberView>, AppError> {
-    may_invite(&readable(state, user, room_id).await?, user)?;
+    let room = readable(state, user, room_id).await?;
+    may_invite(&room, user)?;
     let email = crate::accounts::model::parse_email(email)?;
     let invitee = crate::accounts::service::look_up_by_email(state, user, &email)
         .await?
         .ok_or_else(|| AppError::bad_request("email", "Nobody has that email address here."))?;
-    invite(state, user, room_id, invitee.id).await
+    add_invitee(state, &room, invitee.id).await
 }
 
 fn may_invite(room: &RoomRow, user: &AuthUser) -> Result<(), AppError> {

@@ -591,33 +591,28 @@ impl<'a> World<'a> {
             .await
     }
 
-    /// A new sign-in of the guest: its tokens.
-    async fn sign_in_guest(&self) -> Value {
-        let email = self.cast.guest().await.email.clone();
-        let (status, body) = send_json(
+    /// Signs `person` in with their password, expecting `status`: the answer.
+    async fn sign_in(&self, person: &Person, status: u16) -> Value {
+        let (got, body) = send_json(
             self.app,
             Method::POST,
             "/api/auth/login",
             None,
-            Some(json!({ "username": email, "password": PASSWORD })),
+            Some(json!({ "username": person.email, "password": PASSWORD })),
         )
         .await;
-        assert_eq!(status, 200, "guest sign-in: {body}");
+        assert_eq!(got, status, "sign-in of {}: {body}", person.email);
         body
+    }
+
+    /// A new sign-in of the guest: its tokens.
+    async fn sign_in_guest(&self) -> Value {
+        self.sign_in(self.cast.guest().await, 200).await
     }
 
     /// The handle of a new session of the buyer's (another device).
     async fn buyer_session(&self) -> String {
-        let email = self.person(Actor::Buyer).await.email.clone();
-        let (status, body) = send_json(
-            self.app,
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": email, "password": PASSWORD })),
-        )
-        .await;
-        assert_eq!(status, 200, "buyer sign-in: {body}");
+        let body = self.sign_in(self.person(Actor::Buyer).await, 200).await;
         let token = body["access_token"].as_str().expect("a token");
         let (_, sessions) = self.app.get_json("/api/auth/sessions", token).await;
         sessions
@@ -632,16 +627,8 @@ impl<'a> World<'a> {
 
     /// A sign-in ticket of the admin's (password right, code still due).
     async fn admin_ticket(&self) -> String {
-        let email = self.person(Actor::Admin).await.email.clone();
-        let (status, body) = send_json(
-            self.app,
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": email, "password": PASSWORD })),
-        )
-        .await;
-        assert_eq!(status, 401, "the admin's second factor is due: {body}");
+        // The password is right; the second factor is still due.
+        let body = self.sign_in(self.person(Actor::Admin).await, 401).await;
         body["ticket"].as_str().expect("a ticket").to_string()
     }
 
