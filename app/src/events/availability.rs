@@ -1,6 +1,7 @@
 //! `event:{id}` topics: seats per tier, read from the database and
 //! published through the hub (merged by [`crate::live::refresher`]).
 
+use super::rows::held_now;
 use crate::kernel::db::Db;
 use crate::kernel::time::now_millis;
 use crate::live::hub::{Hub, Stamped};
@@ -8,11 +9,11 @@ use crate::live::protocol::{Payload, TierSeats, Topic};
 
 /// The seats of an event's tiers right now.
 pub async fn read(db: &Db, event_id: i64) -> Result<Payload, sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT t.id, t.capacity, t.sold, CAST((SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
-         WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT) \
-         FROM ticket_tiers t WHERE t.event_id = $1 ORDER BY t.position, t.id",
-    )
+    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(concat!(
+        "SELECT t.id, t.capacity, t.sold, ",
+        held_now!("$2"),
+        " FROM ticket_tiers t WHERE t.event_id = $1 ORDER BY t.position, t.id"
+    ))
     .bind(event_id)
     .bind(now_millis())
     .fetch_all(db.pool())

@@ -7,7 +7,7 @@ use super::model::{
     EventDraft, EventFields, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
     PaymentMethod, TierFields, check_text, parse_capacity, parse_fee_pct,
 };
-use super::rows::{EVENT_SELECT, EventRow, event_row, event_view, tier_rows, tiers_of};
+use super::rows::{EVENT_SELECT, EventRow, event_row, event_view, held_now, tiers_of};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
@@ -25,12 +25,12 @@ pub async fn get_event(
     viewer: Option<&AuthUser>,
     id: EventId,
 ) -> Result<EventView, AppError> {
-    let row = visible_row(state, viewer, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("This event".into()))?;
     let now = now_millis();
-    let tiers = tier_rows(state.db.pool(), id.get(), now).await?;
-    Ok(event_view(&row, &tiers, now, viewer))
+    let event = super::cache::event(state, id.get(), now)
+        .await?
+        .filter(|e| visible(&e.row, viewer))
+        .ok_or_else(|| AppError::NotFound("This event".into()))?;
+    Ok(event_view(&event.row, &event.tiers, now, viewer))
 }
 
 /// The event if `viewer` may see it: drafts only to their organizer (and admins).
@@ -39,9 +39,14 @@ pub async fn visible_row(
     viewer: Option<&AuthUser>,
     id: EventId,
 ) -> Result<Option<EventRow>, AppError> {
-    Ok(event_row(state.db.pool(), id.get()).await?.filter(|row| {
-        row.status() != EventStatus::Draft || viewer.is_some_and(|u| row.managed_by(u))
-    }))
+    Ok(event_row(state.db.pool(), id.get())
+        .await?
+        .filter(|row| visible(row, viewer)))
+}
+
+/// Drafts only to their organizer (and admins); the rest to everyone.
+fn visible(row: &EventRow, viewer: Option<&AuthUser>) -> bool {
+    row.status() != EventStatus::Draft || viewer.is_some_and(|u| row.managed_by(u))
 }
 
 /// The event, for someone who must manage it: 404 if missing, 403 if not theirs.
@@ -490,13 +495,12 @@ async fn update_tier(
         .execute(&mut **tx)
         .await?;
     // One statement: the new capacity must cover what is sold and held now.
-    let updated = sqlx::query(
-        "UPDATE ticket_tiers SET name = $1, description = $2, price_cents = $3, capacity = $4, \
-         status = $5, sales_start = $6, sales_end = $7, updated_at = $8, lock_seq = lock_seq + 1 \
-         WHERE id = $9 AND event_id = $10 AND $4 >= sold + \
-           (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
-            WHERE h.tier_id = $9 AND h.status = 'active' AND h.expires_at > $8)",
-    )
+    let updated = sqlx::query(concat!(
+        "UPDATE ticket_tiers AS t SET name = $1, description = $2, price_cents = $3, capacity = $4, \
+         status = $5, sales_start = $6, sales_end = $7, updated_at = $8, lock_seq = t.lock_seq + 1 \
+         WHERE t.id = $9 AND t.event_id = $10 AND $4 >= t.sold + ",
+        held_now!("$8"),
+    ))
     .bind(tier.name.trim())
     .bind(tier.description.trim())
     .bind(tier.price_cents)
@@ -512,11 +516,11 @@ async fn update_tier(
     if updated.rows_affected() == 1 {
         return Ok(());
     }
-    let taken: Option<(i64, String)> = sqlx::query_as(
-        "SELECT CAST(t.sold + (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
-            WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $1) AS BIGINT), t.name \
-         FROM ticket_tiers t WHERE t.id = $2 AND t.event_id = $3",
-    )
+    let taken: Option<(i64, String)> = sqlx::query_as(concat!(
+        "SELECT t.sold + ",
+        held_now!("$1"),
+        ", t.name FROM ticket_tiers t WHERE t.id = $2 AND t.event_id = $3"
+    ))
     .bind(now)
     .bind(tier_id)
     .bind(event_id)
@@ -562,6 +566,7 @@ pub async fn delete_event(state: &AppState, user: &AuthUser, id: EventId) -> Res
         ));
     }
     tx.commit().await?;
+    state.live.touch_event(id.get());
     tracing::info!(event_id = id.get(), "event deleted");
     Ok(())
 }

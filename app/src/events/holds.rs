@@ -6,7 +6,7 @@
 use sqlx::{Any, Transaction};
 
 use super::model::{EventStatus, HoldStatus, HoldView, PaymentMethod, TierStatus};
-use super::rows::event_row;
+use super::rows::{event_row, held_now};
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::ids::{EventId, TierId};
@@ -37,13 +37,15 @@ struct HoldRow {
 }
 
 /// Holds with their tier's free seats as of `$1`.
-const HOLD_SELECT: &str = "SELECT h.id, h.event_id, e.name AS event_name, e.starts_at, e.ends_at, \
+const HOLD_SELECT: &str = concat!(
+    "SELECT h.id, h.event_id, e.name AS event_name, e.starts_at, e.ends_at, \
      e.timezone, e.currency, h.tier_id, t.name AS tier_name, COALESCE(h.unit_price_cents, t.price_cents) AS price_cents, h.quantity, h.status, \
-     h.expires_at, \
-     CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(x.quantity), 0) FROM holds x \
-        WHERE x.tier_id = t.id AND x.status = 'active' AND x.expires_at > $1) AS BIGINT) AS available, \
+     h.expires_at, t.capacity - t.sold - ",
+    held_now!("$1"),
+    " AS available, \
      (SELECT o.id FROM orders o WHERE o.hold_id = h.id) AS order_id, e.payment_method \
-     FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id";
+     FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id"
+);
 
 impl HoldRow {
     fn view(&self, now: i64) -> HoldView {
@@ -131,18 +133,19 @@ pub(super) async fn insert_hold(
     lock_tier(tx, tier_id).await?;
     let id = format!("hold_{}", random::code());
     let expires_at = now + crate::kernel::time::millis(limits.hold_ttl);
-    let inserted = sqlx::query(
+    let inserted = sqlx::query(concat!(
         "INSERT INTO holds (id, tier_id, event_id, user_id, quantity, unit_price_cents, status, expires_at, created_at, updated_at) \
          SELECT $1, t.id, t.event_id, $3, $4, t.price_cents, 'active', $5, $6, $6 FROM ticket_tiers t \
          WHERE t.id = $2 AND t.status = 'active' \
            AND EXISTS (SELECT 1 FROM events e WHERE e.id = t.event_id AND e.status = 'published') \
-           AND t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
-                WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $6) >= $4 \
+           AND t.capacity - t.sold - ",
+        held_now!("$6"),
+        " >= $4 \
            AND (SELECT COUNT(*) FROM holds u \
                 WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $6) < $7 \
            AND (SELECT COALESCE(SUM(m.quantity), 0) FROM holds m WHERE m.user_id = $3 \
                 AND m.event_id = t.event_id AND m.status = 'active' AND m.expires_at > $6) + $4 <= $8",
-    )
+    ))
     .bind(&id)
     .bind(tier_id)
     .bind(user.id)
@@ -158,15 +161,15 @@ pub(super) async fn insert_hold(
     }
     // Refused: say why, from the same locked view of the tier.
     type Why = (i64, i64, i64, EventStatus, TierStatus);
-    let (available, mine, held_here, event_status, tier_status): Why = sqlx::query_as(
-        "SELECT CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
-            WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT), \
-         CAST((SELECT COUNT(*) FROM holds u WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $2) AS BIGINT), \
+    let (available, mine, held_here, event_status, tier_status): Why = sqlx::query_as(concat!(
+        "SELECT t.capacity - t.sold - ",
+        held_now!("$2"),
+        ", CAST((SELECT COUNT(*) FROM holds u WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $2) AS BIGINT), \
          CAST((SELECT COALESCE(SUM(m.quantity), 0) FROM holds m WHERE m.user_id = $3 \
             AND m.event_id = t.event_id AND m.status = 'active' AND m.expires_at > $2) AS BIGINT), \
          e.status, t.status \
          FROM ticket_tiers t JOIN events e ON e.id = t.event_id WHERE t.id = $1",
-    )
+    ))
     .bind(tier_id)
     .bind(now)
     .bind(user.id)
@@ -225,11 +228,11 @@ pub async fn check_tier_event(
 
 /// Seats still free in a tier (for the API's 409 answers).
 pub async fn available_seats(state: &AppState, tier_id: TierId) -> Result<i64, AppError> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT CAST(t.capacity - t.sold - (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
-            WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $2) AS BIGINT) \
-         FROM ticket_tiers t WHERE t.id = $1",
-    )
+    let row: Option<(i64,)> = sqlx::query_as(concat!(
+        "SELECT t.capacity - t.sold - ",
+        held_now!("$2"),
+        " FROM ticket_tiers t WHERE t.id = $1"
+    ))
     .bind(tier_id)
     .bind(now_millis())
     .fetch_optional(state.db.pool())
@@ -316,6 +319,7 @@ pub async fn my_holds(state: &AppState, user: &AuthUser) -> Result<Vec<HoldView>
 pub async fn release(state: &AppState, user: &AuthUser, id: &str) -> Result<HoldView, AppError> {
     let now = now_millis();
     let mut tx = state.db.pool().begin().await?;
+    lock_tier_of_hold(&mut tx, id).await?;
     let released = sqlx::query(
         "UPDATE holds SET status = 'released', updated_at = $1 \
          WHERE id = $2 AND user_id = $3 AND status = 'active'",
@@ -382,6 +386,23 @@ pub async fn release_tier(
         }
     }
     Ok(released)
+}
+
+/// Takes the row lock of the hold's tier (if the hold exists) for the rest
+/// of the transaction: the first step of every change to a hold's status,
+/// since the `held` counter's trigger writes the tier after the hold.
+pub(super) async fn lock_tier_of_hold(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    hold_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE ticket_tiers SET lock_seq = lock_seq + 1 \
+         WHERE id = (SELECT tier_id FROM holds WHERE id = $1)",
+    )
+    .bind(hold_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Takes the tier's row lock for the rest of the transaction.

@@ -3,7 +3,9 @@
 //! sold seats and tickets are issued, atomically), cancelled (seats return).
 //! A client key makes creation idempotent.
 
-use super::holds::{check_quantity, check_tier_on_sale, hold_for, insert_hold, lock_tier};
+use super::holds::{
+    check_quantity, check_tier_on_sale, hold_for, insert_hold, lock_tier, lock_tier_of_hold,
+};
 use super::model::{HoldStatus, OrderStatus, OrderView, PaymentMethod, check_notes};
 use super::tickets::tickets_of_orders;
 use crate::accounts::model::Role;
@@ -577,10 +579,13 @@ pub async fn confirm_order(
 }
 
 /// Cancels a pending order whose hold lapsed, and marks the hold expired
-/// (hold first, then order: the lock order of every transaction).
+/// (tier, hold, then order: the lock order of every transaction).
 async fn lapse(state: &AppState, id: i64, hold: Option<&str>) -> Result<(), AppError> {
-    let now = now_millis();
     let mut tx = state.db.pool().begin().await?;
+    if let Some(hold) = hold {
+        lock_tier_of_hold(&mut tx, hold).await?;
+    }
+    let now = now_millis();
     sqlx::query(
         "UPDATE holds SET status = 'expired', updated_at = $1 WHERE id = $2 AND status = 'active' AND expires_at <= $1",
     )

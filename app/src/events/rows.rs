@@ -1,6 +1,8 @@
 //! Rows of the ticketing tables and how they become the shared views.
-//! Availability is always computed with `expires_at > now`, so a hold stops
-//! counting the moment it lapses, before the sweeper gets to it.
+//! Held seats are the tier's `held` counter (kept by triggers on `holds`)
+//! minus the holds that lapsed but were not swept yet: a hold stops counting
+//! the moment it lapses, before the sweeper gets to it, and a read costs the
+//! same however many holds are active.
 
 use std::collections::HashMap;
 
@@ -66,14 +68,35 @@ pub struct TierRow {
     pub sales_start: Option<i64>,
     pub sales_end: Option<i64>,
     pub held: i64,
+    /// When the first of the tier's active holds lapses, if one is active.
+    pub next_lapse: Option<i64>,
 }
 
+/// SQL for the seats held right now on tier `t`, as of the placeholder
+/// given (`held_now!("$1")`): the counter, less the active holds that lapsed
+/// at or before then (a range scan of the partial index `holds_tier_lapsing`,
+/// which holds only what the sweeper has not reached yet).
+macro_rules! held_now {
+    ($now:literal) => {
+        concat!(
+            "CAST(t.held - (SELECT COALESCE(SUM(l.quantity), 0) FROM holds l \
+             WHERE l.tier_id = t.id AND l.status = 'active' AND l.expires_at <= ",
+            $now,
+            ") AS BIGINT)"
+        )
+    };
+}
+pub(crate) use held_now;
+
 /// Tiers with their held seats as of `$1`; the caller appends the filter.
-pub const TIER_SELECT: &str = "SELECT t.id, t.event_id, t.name, t.description, t.price_cents, \
-     t.capacity, t.sold, t.status, t.sales_start, t.sales_end, \
-     CAST((SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
-           WHERE h.tier_id = t.id AND h.status = 'active' AND h.expires_at > $1) AS BIGINT) AS held \
-     FROM ticket_tiers t";
+pub const TIER_SELECT: &str = concat!(
+    "SELECT t.id, t.event_id, t.name, t.description, t.price_cents, \
+     t.capacity, t.sold, t.status, t.sales_start, t.sales_end, ",
+    held_now!("$1"),
+    " AS held, (SELECT MIN(n.expires_at) FROM holds n \
+     WHERE n.tier_id = t.id AND n.status = 'active' AND n.expires_at > $1) AS next_lapse \
+     FROM ticket_tiers t"
+);
 
 impl TierRow {
     pub fn available(&self) -> i64 {

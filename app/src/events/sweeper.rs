@@ -24,30 +24,51 @@ pub struct Lapsed {
     pub user_id: i64,
 }
 
-/// The sweep, and the holds it marked expired.
+/// The sweep, and the holds it marked expired. Holds are expired one tier at
+/// a time, each under its tier's lock (the lock order of every transaction
+/// that changes a hold's status), so the sweep never deadlocks with a
+/// confirmation and instances sweeping at once never expire a hold twice.
 pub async fn sweep_events(db: &Db) -> Result<(Swept, Vec<Lapsed>), sqlx::Error> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
-    let expired: Vec<(String, i64, i64)> = sqlx::query_as(
-        "UPDATE holds SET status = 'expired', updated_at = $1 WHERE status = 'active' AND expires_at <= $1 \
-         RETURNING id, event_id, user_id",
+    let tiers: Vec<(i64,)> = sqlx::query_as(
+        "SELECT DISTINCT tier_id FROM holds WHERE status = 'active' AND expires_at <= $1 LIMIT 1000",
     )
     .bind(now)
-    .fetch_all(&mut *tx)
+    .fetch_all(db.pool())
     .await?;
-    let holds_expired = expired.len() as u64;
-    let lapsed: Vec<Lapsed> = expired
-        .into_iter()
-        .map(|(hold_id, event_id, user_id)| Lapsed {
-            hold_id,
-            event_id,
-            user_id,
-        })
-        .collect();
+    let mut lapsed = Vec::new();
+    for (tier_id,) in tiers {
+        let mut tx = db.pool().begin().await?;
+        sqlx::query("UPDATE ticket_tiers SET lock_seq = lock_seq + 1 WHERE id = $1")
+            .bind(tier_id)
+            .execute(&mut *tx)
+            .await?;
+        let expired: Vec<(String, i64, i64)> = sqlx::query_as(
+            "UPDATE holds SET status = 'expired', updated_at = $1 \
+             WHERE tier_id = $2 AND status = 'active' AND expires_at <= $1 \
+             RETURNING id, event_id, user_id",
+        )
+        .bind(now)
+        .bind(tier_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        lapsed.extend(
+            expired
+                .into_iter()
+                .map(|(hold_id, event_id, user_id)| Lapsed {
+                    hold_id,
+                    event_id,
+                    user_id,
+                }),
+        );
+    }
+    let holds_expired = lapsed.len() as u64;
+    let mut tx = db.pool().begin().await?;
     let orders_lapsed = sqlx::query(
         "UPDATE orders SET status = 'cancelled', cancel_reason = 'The seat hold expired before checkout.', \
          cancelled_at = $1, updated_at = $1 WHERE status = 'pending' \
-         AND hold_id IN (SELECT id FROM holds WHERE status IN ('expired', 'released'))",
+         AND EXISTS (SELECT 1 FROM holds h WHERE h.id = orders.hold_id AND h.status IN ('expired', 'released'))",
     )
     .bind(now)
     .execute(&mut *tx)

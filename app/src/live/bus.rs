@@ -234,6 +234,7 @@ async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String, fetch_mess
                 if let Err(e) = listener.listen(CHANNEL).await {
                     tracing::warn!(error = %e, "cannot LISTEN for live changes");
                 } else {
+                    hub.freshness().listening(true);
                     // Whatever was announced while we weren't listening.
                     for topic in hub.followed_refreshable() {
                         hub.touch_local(topic);
@@ -285,6 +286,7 @@ async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String, fetch_mess
                                 None => {}
                             },
                             Err(e) => {
+                                hub.freshness().listening(false);
                                 tracing::warn!(error = %e, "live bus connection lost; reconnecting");
                                 break;
                             }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast, mpsc};
 
+use super::freshness::Freshness;
 use super::protocol::{Payload, RtcSignal, ServerMessage, Topic};
 
 /// Messages a topic keeps for slow subscribers before they lag (and then
@@ -71,6 +72,8 @@ pub struct Hub {
     /// Sessions that ended (signed out, revoked, password changed): every
     /// connection of theirs closes.
     ended: broadcast::Sender<Ended>,
+    /// Stamps for states read from the database (see [`Freshness`]).
+    freshness: Freshness,
 }
 
 /// Sessions that ended, whose connections must close.
@@ -239,6 +242,7 @@ impl Default for Hub {
             connections: Mutex::default(),
             remote: Mutex::default(),
             ended: broadcast::channel(256).0,
+            freshness: Freshness::default(),
         }
     }
 }
@@ -314,6 +318,7 @@ impl Hub {
 
     /// Like [`Self::touch`], for changes announced by another instance.
     pub fn touch_local(&self, topic: Topic) {
+        self.freshness.changed(topic);
         lock(&self.dirty).insert(topic);
         self.wake.notify_one();
     }
@@ -427,6 +432,12 @@ impl Hub {
     /// Sends every later touch and notice to `remote` as well.
     pub fn set_remote(&self, remote: tokio::sync::mpsc::UnboundedSender<Remote>) {
         *lock(&self.remote) = Some(remote);
+        self.freshness.shared();
+    }
+
+    /// Whether states read from the database are still current.
+    pub fn freshness(&self) -> &Freshness {
+        &self.freshness
     }
 
     /// The topics kept in the database that someone follows here (to

@@ -240,6 +240,7 @@ pub async fn freeze_payouts(
     .fetch_optional(state.db.pool())
     .await?;
     let (at,) = at.ok_or_else(|| AppError::NotFound("This event".into()))?;
+    state.live.touch_event(event_id.get());
     tracing::info!(
         event_id = event_id.get(),
         frozen,

@@ -12,6 +12,7 @@ mod bookings;
 mod chat;
 mod client;
 mod contract;
+mod event_reads;
 mod health;
 mod helpers;
 mod live;

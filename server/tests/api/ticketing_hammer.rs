@@ -30,6 +30,20 @@ async fn seats(app: &TestApp, tier: i64) -> (i64, i64, i64) {
     .expect("the tier")
 }
 
+/// `(counter, sum)`: the tier's `held` counter (kept by triggers) and the
+/// seats of its active holds summed, lapsed or not, read in one statement.
+async fn held_counter(app: &TestApp, tier: i64) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT t.held, CAST((SELECT COALESCE(SUM(h.quantity), 0) FROM holds h \
+         WHERE h.tier_id = t.id AND h.status = 'active') AS BIGINT) \
+         FROM ticket_tiers t WHERE t.id = $1",
+    )
+    .bind(tier)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("the tier")
+}
+
 /// Samples the invariant until told to stop; returns the number of samples.
 fn monitor(app: Arc<TestApp>, tier: i64, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<usize> {
     tokio::spawn(async move {
@@ -41,6 +55,8 @@ fn monitor(app: Arc<TestApp>, tier: i64, stop: Arc<AtomicBool>) -> tokio::task::
                 "oversold: {sold} sold + {held} held > {capacity}"
             );
             assert!(sold >= 0 && held >= 0);
+            let (counter, sum) = held_counter(&app, tier).await;
+            assert_eq!(counter, sum, "the held counter drifted from the holds");
             samples += 1;
             tokio::task::yield_now().await;
         }
@@ -282,6 +298,11 @@ async fn holds_expiring_mid_run_never_let_a_seat_be_sold_twice() {
             .await
             .unwrap();
     assert_eq!(active, 0);
+    assert_eq!(
+        held_counter(&app, tier).await,
+        (0, 0),
+        "nothing active, nothing counted"
+    );
     assert!(sold_after <= capacity);
 }
 

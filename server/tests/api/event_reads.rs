@@ -1,0 +1,155 @@
+//! Event reads served from memory (`events::cache`) stay exact: every hold,
+//! release, order and edit shows at once, a hold that lapses frees its seats
+//! the moment it lapses (no sweep, no change announced), and a change made
+//! through another instance on PostgreSQL shows once its bus news arrives.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, send_json, spawn_app_with, spawn_instance_of, user};
+use crate::ticketing::{create_event, tier_id};
+
+async fn available(app: &TestApp, event_id: i64) -> i64 {
+    let (status, body) = send_json(
+        app,
+        Method::GET,
+        &format!("/api/events/{event_id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["ticketCategories"][0]["availableSeats"]
+        .as_i64()
+        .expect("availableSeats")
+}
+
+async fn reserve(app: &TestApp, token: &str, tier: i64, quantity: i64) -> Value {
+    let (status, body) = send_json(
+        app,
+        Method::POST,
+        "/api/events/tickets/reserve",
+        Some(token),
+        Some(json!({ "categoryId": tier, "quantity": quantity })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn every_change_and_every_lapse_shows_in_the_next_read() {
+    let app = spawn_app_with(|c| {
+        c.ticketing.hold_ttl = Duration::from_millis(1_500);
+        // No sweep during the test: a lapse must show without one.
+        c.ticketing.sweep_interval = Duration::from_secs(3_600);
+    })
+    .await;
+    let (organizer, _) = user(&app, "organizer").await;
+    let (buyer, _) = user(&app, "attendee").await;
+    let event = create_event(&app, &organizer, &[("GA", 10.0, 10)]).await;
+    let event_id = event["idEvent"].as_i64().unwrap();
+    let tier = tier_id(&event, 0);
+
+    assert_eq!(available(&app, event_id).await, 10);
+    assert_eq!(available(&app, event_id).await, 10, "read twice, the same");
+    let hold = reserve(&app, &buyer, tier, 3).await;
+    assert_eq!(available(&app, event_id).await, 7, "a hold shows at once");
+    let (status, _) = send_json(
+        &app,
+        Method::POST,
+        "/api/events/tickets/release",
+        Some(&buyer),
+        Some(json!({ "lockId": hold["lockId"] })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        available(&app, event_id).await,
+        10,
+        "a release shows at once"
+    );
+
+    // An edit shows at once too.
+    let (status, body) = send_json(
+        &app,
+        Method::PUT,
+        &format!("/api/events/{event_id}"),
+        Some(&organizer),
+        Some(json!({ "eventName": "Renamed Night" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, read) = send_json(
+        &app,
+        Method::GET,
+        &format!("/api/events/{event_id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(read["eventName"], "Renamed Night");
+
+    // A hold lapses with nothing announced: once its time is up, the next
+    // read has the seats back.
+    let hold = reserve(&app, &buyer, tier, 2).await;
+    assert_eq!(available(&app, event_id).await, 8);
+    let expires_at = app::kernel::time::parse_iso("expiresAt", hold["expiresAt"].as_str().unwrap())
+        .expect("an ISO expiry");
+    let wait = expires_at - app::kernel::time::now_millis() + 5;
+    if wait > 0 {
+        // Waiting for the clock, not for the server.
+        tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+    }
+    assert_eq!(
+        available(&app, event_id).await,
+        10,
+        "a lapsed hold counts no more"
+    );
+    let (active,): (i64,) =
+        sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM holds WHERE status = 'active'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(active, 1, "not swept: the lapse was seen without the sweep");
+}
+
+#[tokio::test]
+async fn another_instance_s_hold_shows_once_its_news_arrives() {
+    let a = spawn_app_with(|_| {}).await;
+    if a.db.backend() != app::kernel::db::Backend::Postgres {
+        eprintln!("another_instance_s_hold: needs TEST_POSTGRES_URL; skipped on SQLite");
+        return;
+    }
+    let b = spawn_instance_of(&a).await;
+    let (organizer, _) = user(&a, "organizer").await;
+    let (buyer, _) = user(&a, "attendee").await;
+    let event = create_event(&a, &organizer, &[("GA", 10.0, 10)]).await;
+    let event_id = event["idEvent"].as_i64().unwrap();
+    let tier = tier_id(&event, 0);
+    let topic = app::live::protocol::Topic::Event(event_id);
+
+    // B's bus listens (stamps are only given then), and B keeps the event.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while b.state.live.freshness().stamp(topic).is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "B's bus never listened"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(available(&b, event_id).await, 10);
+    let before = b.state.live.freshness().stamp(topic);
+
+    reserve(&a, &buyer, tier, 4).await;
+    while b.state.live.freshness().stamp(topic) == before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "B never heard of A's hold"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(available(&b, event_id).await, 6, "B reads A's hold");
+}
