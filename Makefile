@@ -20,20 +20,22 @@ setup-test:
 
 ## Release build, then serve on http://127.0.0.1:3000 with the embedded SQLite database.
 run: setup
-	$(TOOLS) cargo leptos serve --release
+	$(TOOLS) cargo leptos serve --release --precompress
 
 ## Rebuild and reload on every change.
 dev: setup
 	$(TOOLS) cargo leptos watch
 
-## Release build of the server and the site.
+## Release build of the server and the site; the site's files are compressed
+## once here (brotli and gzip beside each), not on every download.
 build: setup
-	$(TOOLS) cargo leptos build --release
+	$(TOOLS) cargo leptos build --release --precompress
 
 ## dist/marquee and dist/site/: runs from any directory with only environment variables.
 dist: build
 	rm -rf dist && mkdir -p dist
 	cp $(TARGET)/release/marquee dist/marquee
+	cp $(TARGET)/release/hash.txt dist/hash.txt
 	cp -r target/site dist/site
 
 ## Every test: the dependency rules (cargo deny), unit and integration

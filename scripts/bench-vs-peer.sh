@@ -17,15 +17,16 @@
 #   PG_ADMIN_URL [postgres://postgres:postgres@127.0.0.1:5432/postgres]
 #   BENCH_SECONDS [10] BENCH_CONNECTIONS [50] BENCH_BUYERS [50]
 #   BENCH_ACTIVE_HOLDS [10000]   active holds before the "busy" rows
-#   BENCH_LOCKS [5000]           locks made for the order row
+#   BENCH_LOCKS [15000]          locks made for the order row (5 s of orders)
 #
 # Rows: GET /api/events/{id} on an event with no holds; reserve 1 seat on
 # one hot tier (first BENCH_SECONDS); GET again once the tier has at least
 # BENCH_ACTIVE_HOLDS active holds; reserve again; POST /api/orders/with-lock
-# (one order from each of BENCH_LOCKS locks: Marquee's event is paid at the
+# (5 s, one order per lock made beforehand: Marquee's event is paid at the
 # door, so its order is confirmed at once, as the peer's always is); and
-# Marquee's server-rendered GET /events (no peer). Hold limits are raised on
-# Marquee so that BENCH_BUYERS people can keep reserving (the peer has none).
+# Marquee's server-rendered GET /events (no peer). Hold and door-order limits
+# are raised on Marquee so that BENCH_BUYERS people can keep going (the peer
+# has none).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 backends=${1:-both}
@@ -37,7 +38,7 @@ SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-50}
 BUYERS=${BENCH_BUYERS:-50}
 ACTIVE=${BENCH_ACTIVE_HOLDS:-10000}
-LOCKS=${BENCH_LOCKS:-5000}
+LOCKS=${BENCH_LOCKS:-15000}
 here="$root/scripts/bench"
 
 for tool in wrk taskset node; do
@@ -80,6 +81,7 @@ start() {
     (cd "$dir" && exec env ${db_url:+DATABASE_URL=$db_url} MARQUEE_DATA_DIR="$dir/data" \
       LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG="${RUST_LOG:-info}" \
       MARQUEE_HOLD_MAX_ACTIVE=1000000 MARQUEE_HOLD_MAX_SEATS_PER_EVENT=1000000 \
+      MARQUEE_HOLD_MAX_SEATS=1000000 \
       MARQUEE_AUTH_RATE_PER_IP=100000 MARQUEE_AUTH_RATE_PER_ACCOUNT=100000 \
       taskset -c 0 "$MARQUEE_BIN" >"$dir/server.log" 2>&1) &
   else
@@ -111,12 +113,18 @@ load() {
   shift 2
   line=$(env BENCH_PATH="$path" "$@" taskset -c 1 wrk -t1 -c"$CONNS" -d"${secs}s" \
     -s "$here/wrk.lua" "$url" | grep '^result ')
-  read -r _ ok _other elapsed _p50 p99 <<<"$line"
+  read -r _ ok _other elapsed _p50 p99 short <<<"$line"
+  if [ "$short" = 1 ]; then
+    echo "bench: $path ran out of locks: set BENCH_LOCKS higher" >&2
+  fi
   rate=$(awk -v n="$ok" -v s="$elapsed" 'BEGIN { printf "%.0f", n / s }')
 }
 
 declare -A R
-record() { R[$1]="$rate $p99"; printf '  %-34s %8s/s  p99 %7s ms\n' "$2" "$rate" "$p99"; }
+record() {
+  R[$1]="$rate $p99"
+  printf '  %-34s %8s/s  p99 %7s ms  (RSS %s MiB)\n' "$2" "$rate" "$p99" "$(rss_mib)"
+}
 
 run() {
   local kind=$1 backend=$2 dir="$work/$1-$2" ids event total
@@ -142,9 +150,9 @@ run() {
   load "$SECS" /api/events/tickets/reserve "${reserve[@]}"
   record "$key:reserve_busy" "reserve, next ${SECS} s"
   node "$here/seed.mjs" locks "$url" "$dir" "$LOCKS" >/dev/null
-  load 60 /api/orders/with-lock BENCH_METHOD=POST BENCH_BODY="$(cat "$dir/order.json")" \
+  load 5 /api/orders/with-lock BENCH_METHOD=POST BENCH_BODY="$(cat "$dir/order.json")" \
     BENCH_LOCKS="$dir/locks.txt"
-  record "$key:order" "order from a lock ($ok)"
+  record "$key:order" "order from a lock"
   if [ "$kind" = marquee ]; then
     load 3 /events >/dev/null
     load "$SECS" /events

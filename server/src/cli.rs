@@ -305,6 +305,9 @@ impl Settings {
             .site_pkg_dir(self.site_pkg_dir)
             .site_addr(self.site_addr)
             .reload_port(self.reload_port)
+            // A release build names its assets after their hashes and
+            // writes them beside the binary (see `assets`).
+            .hash_files(crate::assets::hash_file().is_some_and(|f| f.is_file()))
             .env(match self.leptos_env {
                 LeptosEnv::Dev => Env::DEV,
                 LeptosEnv::Prod => Env::PROD,

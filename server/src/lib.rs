@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod assets;
 pub mod auth;
 mod avatar_image;
 pub mod avatars;

@@ -129,7 +129,12 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let cors = cross_origin(&state.config);
 
+    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
+        .join(state.leptos_options.site_pkg_dir.as_ref());
+    let hashed = crate::assets::this_build(&state.leptos_options.output_name);
+
     Router::new()
+        .merge(crate::assets::router(&pkg_dir, hashed))
         .route("/health", get(crate::health::health))
         .route("/ws", get(crate::live::upgrade))
         .route("/avatars/{file}", get(crate::avatars::serve))

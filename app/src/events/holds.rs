@@ -6,7 +6,7 @@
 use sqlx::{Any, Transaction};
 
 use super::model::{EventStatus, HoldStatus, HoldView, PaymentMethod, TierStatus};
-use super::rows::{event_row, held_now};
+use super::rows::held_now;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::ids::{EventId, TierId};
@@ -74,42 +74,61 @@ impl HoldRow {
     }
 }
 
-/// Why a tier can't be held now, if it can't: checked before taking the
-/// lock so the answer is precise. Capacity itself is checked atomically.
+/// What decides whether a tier is on sale.
+#[derive(Debug, sqlx::FromRow)]
+struct Sale {
+    event_id: i64,
+    tier_status: TierStatus,
+    sales_start: Option<i64>,
+    sales_end: Option<i64>,
+    event_status: EventStatus,
+    starts_at: i64,
+    timezone: String,
+}
+
+const SALE_SELECT: &str = "SELECT t.event_id, t.status AS tier_status, t.sales_start, t.sales_end, \
+     e.status AS event_status, e.starts_at, e.timezone \
+     FROM ticket_tiers t JOIN events e ON e.id = t.event_id WHERE t.id = $1";
+
+/// Why a tier can't be held now, if it can't (a refused hold's first
+/// question, and an order's check before it starts); its event if it can.
+/// Whether it can is decided by the hold's own statement, atomically.
 async fn check_on_sale(state: &AppState, tier_id: i64, now: i64) -> Result<i64, AppError> {
-    let tier: Option<(i64, TierStatus, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT event_id, status, sales_start, sales_end FROM ticket_tiers WHERE id = $1",
-    )
-    .bind(tier_id)
-    .fetch_optional(state.db.pool())
-    .await?;
-    let (event_id, status, sales_start, sales_end) =
-        tier.ok_or_else(|| AppError::NotFound("That ticket tier".into()))?;
-    let event = event_row(state.db.pool(), event_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("That event".into()))?;
-    match event.status {
+    let sale: Option<Sale> = sqlx::query_as(SALE_SELECT)
+        .bind(tier_id)
+        .fetch_optional(state.db.pool())
+        .await?;
+    on_sale(sale, now)
+}
+
+fn on_sale(sale: Option<Sale>, now: i64) -> Result<i64, AppError> {
+    let sale = sale.ok_or_else(|| AppError::NotFound("That ticket tier".into()))?;
+    match sale.event_status {
         EventStatus::Cancelled => {
             return Err(AppError::Conflict("This event was cancelled.".into()));
         }
         EventStatus::Draft => return Err(AppError::NotFound("That ticket tier".into())),
         EventStatus::Published => {}
     }
-    if status != TierStatus::Active {
+    if sale.tier_status != TierStatus::Active {
         return Err(AppError::Conflict("These tickets are not on sale.".into()));
     }
-    if now >= sales_end.map_or(event.starts_at, |e| e.min(event.starts_at)) {
+    if now
+        >= sale
+            .sales_end
+            .map_or(sale.starts_at, |e| e.min(sale.starts_at))
+    {
         return Err(AppError::Conflict(
             "Ticket sales for this event have ended.".into(),
         ));
     }
-    if let Some(start) = sales_start.filter(|s| *s > now) {
+    if let Some(start) = sale.sales_start.filter(|s| *s > now) {
         return Err(AppError::Conflict(format!(
             "Sales open on {}.",
-            time::label(start, &event.timezone)
+            time::label(start, &sale.timezone)
         )));
     }
-    Ok(event_id)
+    Ok(sale.event_id)
 }
 
 /// Takes the tier's lock and inserts the hold if the seats are there.
@@ -135,9 +154,11 @@ pub(super) async fn insert_hold(
     let expires_at = now + crate::kernel::time::millis(limits.hold_ttl);
     let inserted = sqlx::query(concat!(
         "INSERT INTO holds (id, tier_id, event_id, user_id, quantity, unit_price_cents, status, expires_at, created_at, updated_at) \
-         SELECT $1, t.id, t.event_id, $3, $4, t.price_cents, 'active', $5, $6, $6 FROM ticket_tiers t \
-         WHERE t.id = $2 AND t.status = 'active' \
-           AND EXISTS (SELECT 1 FROM events e WHERE e.id = t.event_id AND e.status = 'published') \
+         SELECT $1, t.id, t.event_id, $3, $4, t.price_cents, 'active', $5, $6, $6 \
+         FROM ticket_tiers t JOIN events e ON e.id = t.event_id \
+         WHERE t.id = $2 AND t.status = 'active' AND e.status = 'published' \
+           AND (t.sales_start IS NULL OR t.sales_start <= $6) \
+           AND $6 < e.starts_at AND (t.sales_end IS NULL OR $6 < t.sales_end) \
            AND t.capacity - t.sold - ",
         held_now!("$6"),
         " >= $4 \
@@ -159,7 +180,16 @@ pub(super) async fn insert_hold(
     if inserted.rows_affected() == 1 {
         return Ok(id);
     }
-    // Refused: say why, from the same locked view of the tier.
+    // Refused: say why. Not on sale (missing, a draft, cancelled, outside
+    // its sales window)? Then seats or the person's limits, from the same
+    // locked view of the tier.
+    // On this transaction's connection: a second one from the pool could
+    // wait for ever while every connection is a refused hold's.
+    let sale: Option<Sale> = sqlx::query_as(SALE_SELECT)
+        .bind(tier_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    on_sale(sale, now)?;
     type Why = (i64, i64, i64, EventStatus, TierStatus);
     let (available, mine, held_here, event_status, tier_status): Why = sqlx::query_as(concat!(
         "SELECT t.capacity - t.sold - ",
@@ -260,11 +290,17 @@ pub async fn hold(
 ) -> Result<HoldView, AppError> {
     check_quantity(state, quantity)?;
     let now = now_millis();
-    let event_id = check_on_sale(state, tier_id.get(), now).await?;
+    // Three statements in the transaction: the person's lock, the tier's
+    // lock, and the hold, inserted only if it may be.
     let mut tx = state.db.pool().begin().await?;
     let id = insert_hold(&mut tx, state, user, tier_id.get(), quantity, now).await?;
     tx.commit().await?;
     tracing::info!(hold_id = %id, tier_id = tier_id.get(), quantity, "seats held");
+    let hold = hold_for(state, user, &id).await;
+    let event_id = match &hold {
+        Ok(hold) => hold.event_id,
+        Err(_) => event_of_tier(state, tier_id.get()).await?,
+    };
     state.live.touch_event(event_id);
     state.live.notify_user(
         user.id,
@@ -274,7 +310,16 @@ pub async fn hold(
             status: HoldStatus::Active.to_string(),
         },
     );
-    hold_for(state, user, &id).await
+    hold
+}
+
+/// The event a tier belongs to (0 if the tier is gone).
+async fn event_of_tier(state: &AppState, tier_id: i64) -> Result<i64, AppError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT event_id FROM ticket_tiers WHERE id = $1")
+        .bind(tier_id)
+        .fetch_optional(state.db.pool())
+        .await?;
+    Ok(row.map_or(0, |r| r.0))
 }
 
 /// Checks the tier is on sale (for orders made without a hold first).
