@@ -1,11 +1,33 @@
 //! Password hashing: argon2id with OWASP's parameters (m = 19 MiB, t = 2,
-//! p = 1). Hashing runs on the blocking pool so it never stalls the runtime.
+//! p = 1). Hashing runs on the blocking pool so it never stalls the runtime,
+//! at most one hash per core at a time: each takes 19 MiB, and a burst of
+//! sign-ups on a pool of hundreds of threads would otherwise take a
+//! gigabyte (it costs no throughput: hashing is all processor).
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use std::sync::LazyLock;
+
+use tokio::sync::Semaphore;
+
 use crate::error::AppError;
+
+/// One permit per core: the hashes running at once.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
+});
+
+/// Runs `work` on the blocking pool once a core is free for it.
+async fn on_a_core<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let _permit = HASHING.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)?
+}
 
 pub const MEMORY_KIB: u32 = 19 * 1024;
 pub const ITERATIONS: u32 = 2;
@@ -18,7 +40,7 @@ fn argon2() -> Result<Argon2<'static>, AppError> {
 }
 
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    on_a_core(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()?
             .hash_password(password.as_bytes(), &salt)
@@ -26,14 +48,13 @@ pub async fn hash(password: String) -> Result<String, AppError> {
             .map_err(AppError::internal)
     })
     .await
-    .map_err(AppError::internal)?
 }
 
 /// Checks `password` against `stored`. With no stored hash (unknown email)
 /// a dummy hash is checked instead, so the answer takes as long either way
 /// and does not tell whether the account exists.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    on_a_core(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
         let parsed = PasswordHash::new(&stored).map_err(AppError::internal)?;
@@ -43,7 +64,6 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         Ok(known && matches)
     })
     .await
-    .map_err(AppError::internal)?
 }
 
 /// Refuses the most common passwords and those close to them (zxcvbn's

@@ -211,18 +211,32 @@ async fn announce(db: Db, mut touched: mpsc::UnboundedReceiver<Remote>, instance
                 },
             }
         }
-        texts.dedup();
-        for text in texts {
-            let result = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(&text)
-                .execute(db.pool())
-                .await;
-            if let Err(e) = result {
+        // A touch says "read it again": once a batch is enough.
+        let mut touched = std::collections::HashSet::new();
+        texts.retain(|text| !is_touch(text) || touched.insert(text.clone()));
+        // Up to NOTIFY_BATCH notifications a statement, in order.
+        for chunk in texts.chunks(NOTIFY_BATCH) {
+            let calls: Vec<String> = (0..chunk.len())
+                .map(|i| format!("pg_notify($1, ${})", i + 2))
+                .collect();
+            let sql = format!("SELECT {}", calls.join(", "));
+            let mut query = sqlx::query(&sql).bind(CHANNEL);
+            for text in chunk {
+                query = query.bind(text);
+            }
+            if let Err(e) = query.execute(db.pool()).await {
                 tracing::warn!(error = %e, "cannot announce a change to other instances");
             }
         }
     }
+}
+
+/// Notifications sent by one statement (PostgreSQL delivers them in order).
+const NOTIFY_BATCH: usize = 16;
+
+/// Whether a notification's text is a touch (`event:1`, `stream:2`).
+fn is_touch(text: &str) -> bool {
+    !text.contains(' ')
 }
 
 /// Hears the other instances (and itself), reconnecting when the
