@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, send_json, spawn_app_with, spawn_instance_of, user};
-use crate::ticketing::{create_event, tier_id};
+use crate::ticketing::{create_event, reserve, tier_id};
 
 async fn available(app: &TestApp, event_id: i64) -> i64 {
     let (status, body) = send_json(
@@ -24,19 +24,6 @@ async fn available(app: &TestApp, event_id: i64) -> i64 {
     body["ticketCategories"][0]["availableSeats"]
         .as_i64()
         .expect("availableSeats")
-}
-
-async fn reserve(app: &TestApp, token: &str, tier: i64, quantity: i64) -> Value {
-    let (status, body) = send_json(
-        app,
-        Method::POST,
-        "/api/events/tickets/reserve",
-        Some(token),
-        Some(json!({ "categoryId": tier, "quantity": quantity })),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    body
 }
 
 #[tokio::test]
@@ -55,7 +42,8 @@ async fn every_change_and_every_lapse_shows_in_the_next_read() {
 
     assert_eq!(available(&app, event_id).await, 10);
     assert_eq!(available(&app, event_id).await, 10, "read twice, the same");
-    let hold = reserve(&app, &buyer, tier, 3).await;
+    let (status, hold) = reserve(&app, &buyer, tier, 3).await;
+    assert_eq!(status, 201, "{hold}");
     assert_eq!(available(&app, event_id).await, 7, "a hold shows at once");
     let (status, _) = send_json(
         &app,
@@ -94,7 +82,8 @@ async fn every_change_and_every_lapse_shows_in_the_next_read() {
 
     // A hold lapses with nothing announced: once its time is up, the next
     // read has the seats back.
-    let hold = reserve(&app, &buyer, tier, 2).await;
+    let (status, hold) = reserve(&app, &buyer, tier, 2).await;
+    assert_eq!(status, 201, "{hold}");
     assert_eq!(available(&app, event_id).await, 8);
     let expires_at = app::kernel::time::parse_iso("expiresAt", hold["expiresAt"].as_str().unwrap())
         .expect("an ISO expiry");
@@ -143,7 +132,7 @@ async fn another_instance_s_hold_shows_once_its_news_arrives() {
     assert_eq!(available(&b, event_id).await, 10);
     let before = b.state.live.freshness().stamp(topic);
 
-    reserve(&a, &buyer, tier, 4).await;
+    assert_eq!(reserve(&a, &buyer, tier, 4).await.0, 201);
     while b.state.live.freshness().stamp(topic) == before {
         assert!(
             tokio::time::Instant::now() < deadline,

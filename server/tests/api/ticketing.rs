@@ -42,7 +42,7 @@ pub fn tier_id(event: &Value, index: usize) -> i64 {
         .expect("a tier id")
 }
 
-async fn reserve(app: &TestApp, token: &str, tier: i64, quantity: i64) -> (u16, Value) {
+pub async fn reserve(app: &TestApp, token: &str, tier: i64, quantity: i64) -> (u16, Value) {
     send_json(
         app,
         Method::POST,
