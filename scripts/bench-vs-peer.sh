@@ -15,7 +15,7 @@
 #       scratch dir, installed and built there (skipped when PEER_DIR is set)
 #   PEER_DIR                     an installed and built copy of the peer
 #   PG_ADMIN_URL [postgres://postgres:postgres@127.0.0.1:5432/postgres]
-#   BENCH_SECONDS [10] BENCH_CONNECTIONS [50] BENCH_BUYERS [50]
+#   BENCH_SECONDS [10] BENCH_CONNECTIONS [50] BENCH_BUYERS [500]
 #   BENCH_ACTIVE_HOLDS [10000]   active holds before the "busy" rows
 #   BENCH_LOCKS [15000]          locks made for the order row (5 s of orders)
 #
@@ -36,7 +36,7 @@ PEER_SRC=${PEER_SRC:-$root/../shared/peers/nest001}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-50}
-BUYERS=${BENCH_BUYERS:-50}
+BUYERS=${BENCH_BUYERS:-500}
 ACTIVE=${BENCH_ACTIVE_HOLDS:-10000}
 LOCKS=${BENCH_LOCKS:-15000}
 here="$root/scripts/bench"

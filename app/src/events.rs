@@ -14,6 +14,10 @@ pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod dashboard;
 #[cfg(feature = "ssr")]
+pub mod hold_batch;
+#[cfg(feature = "ssr")]
+pub mod hold_insert;
+#[cfg(feature = "ssr")]
 pub mod holds;
 #[cfg(feature = "ssr")]
 pub mod orders;

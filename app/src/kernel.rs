@@ -9,12 +9,15 @@
 //! - [`text`]: trimmed, bounded text fields and links;
 //! - [`random`]: codes, tokens and keys;
 //! - [`qr`]: QR codes as SVG;
+//! - [`singletons`]: a domain's in-memory machinery, one per application;
+//! - [`sync`]: locks that outlive a panic;
 //! - [`text_enum`]: statuses and kinds, stored and sent by name.
 
 pub mod idempotency;
 pub mod ids;
 pub mod money;
 pub mod random;
+pub mod sync;
 pub mod text;
 pub mod text_enum;
 
@@ -22,5 +25,7 @@ pub mod text_enum;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod qr;
+#[cfg(feature = "ssr")]
+pub mod singletons;
 #[cfg(feature = "ssr")]
 pub mod time;

@@ -12,3 +12,5 @@ pub mod freshness;
 pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod refresher;
+#[cfg(feature = "ssr")]
+pub mod session_memo;

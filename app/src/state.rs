@@ -22,6 +22,8 @@ pub struct AppState {
     pub chat_limiter: Arc<crate::rate_limit::ChatLimiter>,
     /// Live topics of this instance (`/ws`).
     pub live: Arc<crate::live::hub::Hub>,
+    /// Each domain's in-memory machinery (see [`Singletons`]).
+    pub singletons: Arc<crate::kernel::singletons::Singletons>,
 }
 
 /// The state inside a server function or component rendered on the server.

@@ -160,6 +160,7 @@ async fn store_upload(
         .await
         .map_err(AppError::internal)?;
     let replaced = store::set_avatar(state.db.pool(), user.id, &file, now_millis()).await?;
+    state.live.sessions().forget_user(user.id);
     if let Some(old) = replaced.filter(|old| valid_file_name(old)) {
         // The old picture is garbage now; failing to delete it loses nothing.
         if let Err(e) = tokio::fs::remove_file(dir.join(&old)).await {

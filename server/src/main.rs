@@ -15,7 +15,7 @@ async fn main() -> ExitCode {
         Ok(settings) => settings,
         Err(e) => return fail(&e),
     };
-    server::telemetry::init(settings.log_format);
+    let _log = server::telemetry::init(settings.log_format);
     let config = match settings.resolve() {
         Ok(config) => config,
         Err(e) => return fail(&e),

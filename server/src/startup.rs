@@ -78,6 +78,7 @@ impl Application {
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_limits)),
             chat_limiter: Arc::new(app::rate_limit::ChatLimiter::new(config.chat_limits)),
             live: Arc::new(app::live::hub::Hub::new()),
+            singletons: Arc::default(),
             config: Arc::new(config),
             started_at: Instant::now(),
         };

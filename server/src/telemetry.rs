@@ -1,6 +1,13 @@
 //! Logging: text for people, JSON for log collectors; filtered by RUST_LOG.
+//!
+//! Lines are written to stdout by a thread of their own (`tracing-appender`'s
+//! non-blocking writer): a request never waits for the terminal or the pipe.
+//! Measured on `GET /api/events/{id}`, writing in the request's thread cost a
+//! third of the throughput. Nothing is dropped: when the writer is 128k lines
+//! behind, requests wait for it.
 
 use clap::ValueEnum;
+use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -13,23 +20,36 @@ pub enum LogFormat {
 
 const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_http=info";
 
-/// Installs the global subscriber. Safe to call more than once (tests do):
-/// later calls leave the first subscriber in place.
-pub fn init(format: LogFormat) {
+/// Installs the global subscriber and returns its writer's guard; keep it
+/// until the end: dropping it writes out what is still queued and stops the
+/// writer. Safe to call more than once (tests do): later calls leave the
+/// first subscriber in place and return `None`.
+#[must_use = "dropping the guard stops the log writer"]
+pub fn init(format: LogFormat) -> Option<WorkerGuard> {
+    if tracing::dispatcher::has_been_set() {
+        return None;
+    }
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("marquee-log")
+        .finish(std::io::stdout());
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
-        LogFormat::Text => registry.with(tracing_subscriber::fmt::layer()).try_init(),
+        LogFormat::Text => registry
+            .with(tracing_subscriber::fmt::layer().with_writer(writer))
+            .try_init(),
         LogFormat::Json => registry
             .with(
                 tracing_subscriber::fmt::layer()
+                    .with_writer(writer)
                     .json()
                     .flatten_event(true)
                     .with_current_span(true),
             )
             .try_init(),
     };
-    // An error only means a subscriber is already installed.
-    drop(result);
+    // An error only means a subscriber was installed meanwhile.
+    result.ok().map(|()| guard)
 }

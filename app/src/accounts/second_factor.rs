@@ -131,6 +131,7 @@ pub async fn enable(
     store::replace_recovery_codes(&mut tx, user.id, &hashes, now).await?;
     store::prove_session(&mut tx, &user.session_id, now).await?;
     tx.commit().await.map_err(AppError::internal)?;
+    state.live.sessions().forget_user(user.id);
     tracing::info!(user_id = user.id, "two-factor sign-in turned on");
     let me = session_me(state, user).await?;
     Ok((recovery, me))
@@ -183,6 +184,7 @@ pub async fn disable(
     prove(&mut tx, &row, code, now).await?;
     store::disable(&mut tx, user.id, now).await?;
     tx.commit().await.map_err(AppError::internal)?;
+    state.live.sessions().forget_user(user.id);
     tracing::info!(user_id = user.id, "two-factor sign-in turned off");
     session_me(state, user).await
 }

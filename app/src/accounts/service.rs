@@ -242,9 +242,20 @@ pub async fn refresh(
 /// is still open.
 pub async fn authenticate(state: &AppState, access_token: &str) -> Result<AuthUser, AppError> {
     let claims = tokens::verify_access(&state.config.jwt_secret, access_token)?;
-    let found = store::session_user(state.db.pool(), &claims.sid, now_millis())
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let now = now_millis();
+    let memo = state.live.sessions();
+    let found = match memo.get::<store::SessionUser>(&claims.sid, now) {
+        Some(found) => found,
+        None => {
+            let ticket = memo.ticket();
+            let found = store::session_user(state.db.pool(), &claims.sid, now)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            let found = std::sync::Arc::new(found);
+            memo.keep(&claims.sid, found.user.id, ticket, now, found.clone());
+            found
+        }
+    };
     if found.user.id.to_string() != claims.sub {
         return Err(AppError::Unauthorized);
     }
@@ -393,6 +404,7 @@ pub async fn change_password(
     }
     let hash = password::hash(new).await?;
     store::set_password_hash(state.db.pool(), user.id, &hash, now_millis()).await?;
+    state.live.sessions().forget_user(user.id);
     let ended = end_other_sessions(state, user).await?;
     tracing::info!(user_id = user.id, ended, "password changed");
     Ok(ended)
@@ -411,6 +423,7 @@ pub async fn update_profile(
     let bio = model::parse_bio(bio)?;
     let row =
         store::update_profile(state.db.pool(), user.id, &display_name, &bio, now_millis()).await?;
+    state.live.sessions().forget_user(user.id);
     Ok(row.me())
 }
 

@@ -423,6 +423,10 @@ pub async fn update_event(
                     .into(),
             ));
         }
+        state
+            .singletons
+            .get::<super::hold_batch::HoldDesk>()
+            .forget(id.get(), Some(*tier_id));
     }
     let base: (i64,) = sqlx::query_as(
         "SELECT CAST(COALESCE(MAX(position), -1) + 1 AS BIGINT) FROM ticket_tiers WHERE event_id = $1",
@@ -566,6 +570,10 @@ pub async fn delete_event(state: &AppState, user: &AuthUser, id: EventId) -> Res
         ));
     }
     tx.commit().await?;
+    state
+        .singletons
+        .get::<super::hold_batch::HoldDesk>()
+        .forget(id.get(), None);
     state.live.touch_event(id.get());
     tracing::info!(event_id = id.get(), "event deleted");
     Ok(())

@@ -3,9 +3,8 @@
 //! sold seats and tickets are issued, atomically), cancelled (seats return).
 //! A client key makes creation idempotent.
 
-use super::holds::{
-    check_quantity, check_tier_on_sale, hold_for, insert_hold, lock_tier, lock_tier_of_hold,
-};
+use super::hold_insert::{insert_hold, lock_tier};
+use super::holds::{check_quantity, check_tier_on_sale, hold_for, lock_tier_of_hold};
 use super::model::{HoldStatus, OrderStatus, OrderView, PaymentMethod, check_notes};
 use super::tickets::tickets_of_orders;
 use crate::accounts::model::Role;

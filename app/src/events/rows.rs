@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use sqlx::AnyPool;
 
-use super::model::{EventStatus, EventView, PaymentMethod, SaleState, TierStatus, TierView};
+use super::model::{
+    EventStatus, EventView, HoldStatus, HoldView, PaymentMethod, SaleState, TierStatus, TierView,
+};
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
@@ -206,5 +208,64 @@ pub fn event_view(
         updated_at: row.updated_at,
         tiers: tiers.iter().map(|t| t.view(row, now)).collect(),
         can_manage: viewer.is_some_and(|u| row.managed_by(u)),
+    }
+}
+
+/// A hold as read, with its event and tier.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HoldRow {
+    pub id: String,
+    pub event_id: i64,
+    pub event_name: String,
+    pub starts_at: i64,
+    pub ends_at: Option<i64>,
+    pub timezone: String,
+    pub currency: String,
+    pub tier_id: i64,
+    pub tier_name: String,
+    pub price_cents: i64,
+    pub quantity: i64,
+    pub status: HoldStatus,
+    pub expires_at: i64,
+    pub available: i64,
+    pub order_id: Option<i64>,
+    pub payment_method: PaymentMethod,
+}
+
+/// Holds with their tier's free seats as of `$1`.
+pub const HOLD_SELECT: &str = concat!(
+    "SELECT h.id, h.event_id, e.name AS event_name, e.starts_at, e.ends_at, \
+     e.timezone, e.currency, h.tier_id, t.name AS tier_name, COALESCE(h.unit_price_cents, t.price_cents) AS price_cents, h.quantity, h.status, \
+     h.expires_at, t.capacity - t.sold - ",
+    held_now!("$1"),
+    " AS available, \
+     (SELECT o.id FROM orders o WHERE o.hold_id = h.id) AS order_id, e.payment_method \
+     FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id"
+);
+
+impl HoldRow {
+    pub fn view(&self, now: i64) -> HoldView {
+        let lapsed = self.status == HoldStatus::Active && self.expires_at <= now;
+        HoldView {
+            id: self.id.clone(),
+            event_id: self.event_id,
+            event_name: self.event_name.clone(),
+            when_label: time::when_label(self.starts_at, self.ends_at, &self.timezone),
+            tier_id: self.tier_id,
+            tier_name: self.tier_name.clone(),
+            quantity: self.quantity,
+            unit_price_cents: self.price_cents,
+            currency: self.currency.clone(),
+            status: if lapsed {
+                HoldStatus::Expired
+            } else {
+                self.status
+            },
+            expires_at: self.expires_at,
+            seconds_left: ((self.expires_at - now) / 1000).max(0),
+            available: self.available.max(0),
+            order_id: self.order_id,
+            payment_method: self.payment_method,
+        }
     }
 }

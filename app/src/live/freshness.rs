@@ -17,6 +17,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::kernel::sync::lock;
+
 use super::protocol::Topic;
 
 // The bus state starts at 0: no other instance can change the database
@@ -108,12 +110,6 @@ impl Freshness {
         self.floor.fetch_max(now, Ordering::AcqRel);
         self.bus.store(state, Ordering::Release);
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

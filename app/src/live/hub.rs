@@ -5,13 +5,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast, mpsc};
 
 use super::freshness::Freshness;
 use super::protocol::{Payload, RtcSignal, ServerMessage, Topic};
+use super::session_memo::SessionMemo;
+use crate::kernel::sync::lock;
 
 /// Messages a topic keeps for slow subscribers before they lag (and then
 /// get the latest state instead).
@@ -74,6 +76,8 @@ pub struct Hub {
     ended: broadcast::Sender<Ended>,
     /// Stamps for states read from the database (see [`Freshness`]).
     freshness: Freshness,
+    /// Sessions found open in the last second (see [`SessionMemo`]).
+    sessions: SessionMemo,
 }
 
 /// Sessions that ended, whose connections must close.
@@ -223,13 +227,6 @@ impl std::fmt::Debug for Hub {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the lock leaves plain data behind: keep going.
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 impl Default for Hub {
     fn default() -> Self {
         Self {
@@ -243,6 +240,7 @@ impl Default for Hub {
             remote: Mutex::default(),
             ended: broadcast::channel(256).0,
             freshness: Freshness::default(),
+            sessions: SessionMemo::default(),
         }
     }
 }
@@ -421,6 +419,8 @@ impl Hub {
 
     /// Like [`Self::end_sessions`], for news from another instance.
     pub fn end_sessions_here(&self, ended: Ended) {
+        self.sessions
+            .forget(|user_id, session_id| ended.covers(user_id, session_id));
         let _ = self.ended.send(ended);
     }
 
@@ -438,6 +438,11 @@ impl Hub {
     /// Whether states read from the database are still current.
     pub fn freshness(&self) -> &Freshness {
         &self.freshness
+    }
+
+    /// Sessions found open in the last second.
+    pub fn sessions(&self) -> &SessionMemo {
+        &self.sessions
     }
 
     /// The topics kept in the database that someone follows here (to

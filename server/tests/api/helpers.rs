@@ -189,7 +189,10 @@ pub async fn spawn_instance_with(first: &TestApp, customise: impl FnOnce(&mut Co
 }
 
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
-    server::telemetry::init(server::telemetry::LogFormat::Text);
+    if let Some(writer) = server::telemetry::init(server::telemetry::LogFormat::Text) {
+        // The log writer serves every test of this process.
+        std::mem::forget(writer);
+    }
     let data_dir = tempfile::tempdir().expect("a temp dir");
     let (postgres, database_url) = match std::env::var("TEST_POSTGRES_URL") {
         Ok(admin) if !admin.is_empty() => {

@@ -356,3 +356,82 @@ async fn an_event_cancelled_mid_rush_keeps_no_seat_sold_or_held() {
     .unwrap();
     assert_eq!(open, 0, "every order is cancelled");
 }
+
+/// Holds asked for at once are made together (group commit): the seats,
+/// and each person's limits, still hold hold by hold within one batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn holds_made_together_keep_each_persons_limit_and_the_seats() {
+    const SEATS: i64 = 30;
+    const GREEDY_TRIES: usize = 40;
+    let app = spawn_app_with(|c| {
+        c.ticketing.max_held_per_event = 3;
+        c.ticketing.max_active_holds = 1_000;
+    })
+    .await;
+    let (organizer, _) = user(&app, "organizer").await;
+    let event = create_event(&app, &organizer, &[("Hot", 10.0, SEATS)]).await;
+    let tier = tier_id(&event, 0);
+    let (greedy, _) = user(&app, "attendee").await;
+    let others = futures::future::join_all((0..20).map(|_| user(&app, "attendee"))).await;
+    // One person asking forty times at once, among twenty others asking
+    // twice each: 80 one-seat holds on 30 seats.
+    let asks = (0..GREEDY_TRIES)
+        .map(|_| greedy.as_str())
+        .chain(others.iter().flat_map(|(t, _)| [t.as_str(), t.as_str()]));
+    let on = &app;
+    let answers =
+        futures::future::join_all(asks.map(|token| async move {
+            (token, crate::ticketing::reserve(on, token, tier, 1).await)
+        }))
+        .await;
+    let mut greedy_won = 0;
+    let mut won = 0;
+    for (token, (status, body)) in &answers {
+        match status {
+            201 => {
+                won += 1;
+                if *token == greedy {
+                    greedy_won += 1;
+                }
+                assert_eq!(body["success"], true, "{body}");
+                assert!(
+                    body["lockId"]
+                        .as_str()
+                        .is_some_and(|l| l.starts_with("hold_"))
+                );
+            }
+            409 => {
+                let message = body["message"].as_str().unwrap_or_default();
+                assert!(
+                    message.contains("at most 3 seats") || message.contains("seat"),
+                    "a refusal says why: {body}"
+                );
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    // Forty asks of one person, three seats at most; fewer only if the
+    // others took the last seats first.
+    assert!(
+        greedy_won <= 3,
+        "one person's limit, within a batch: {greedy_won}"
+    );
+    let (most_held,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(MAX(n), 0) AS BIGINT) FROM (SELECT SUM(quantity) AS n FROM holds \
+         WHERE tier_id = $1 AND status = 'active' GROUP BY user_id) per_person",
+    )
+    .bind(tier)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("the seats each person holds");
+    assert!(most_held <= 3, "nobody holds more than 3: {most_held}");
+    assert_eq!(won, SEATS, "every seat held once, none twice");
+    let (capacity, sold, held) = seats(&app, tier).await;
+    assert_eq!((capacity, sold, held), (SEATS, 0, SEATS));
+    let (counter, active) = held_counter(&app, tier).await;
+    assert_eq!(
+        counter, active,
+        "the counter is the sum of the active holds"
+    );
+    app.stop().await;
+}

@@ -334,6 +334,75 @@ async fn signing_out_everywhere_closes_sockets_on_every_instance() {
     a.stop().await;
 }
 
+/// The session check is remembered for under a second (no database read per
+/// request), yet a revoked token stops working at once on the instance that
+/// revoked it, and within that second on every other.
+#[tokio::test]
+async fn a_revoked_token_stops_working_at_once_here_and_within_a_second_elsewhere() {
+    let a = spawn_app().await;
+    let ann = a.person(Role::Attendee).await;
+    let other = a.person(Role::Attendee).await;
+    let b = if a.db.backend() == app::kernel::db::Backend::Postgres {
+        Some(spawn_instance_of(&a).await)
+    } else {
+        None
+    };
+    for app in std::iter::once(&a).chain(b.as_ref()) {
+        let (status, _) = app.get_json("/api/auth/me", &ann.token).await;
+        assert_eq!(status, 200, "remembered as open");
+    }
+    let revoked = a
+        .call::<serde_json::Value>(Method::POST, "/api/auth/revoke", Some(&ann), None, None)
+        .await;
+    assert!(revoked.status < 300, "{} {}", revoked.status, revoked.body);
+    let (status, _) = a.get_json("/api/auth/me", &ann.token).await;
+    assert_eq!(status, 401, "at once on the instance that revoked it");
+    let (status, _) = a.get_json("/api/auth/me", &other.token).await;
+    assert_eq!(status, 200, "someone else's session is untouched");
+    if let Some(b) = b {
+        let began = Instant::now();
+        loop {
+            let (status, _) = b.get_json("/api/auth/me", &ann.token).await;
+            if status == 401 {
+                break;
+            }
+            assert_eq!(status, 200);
+            let took = began.elapsed();
+            assert!(
+                took < Duration::from_millis(1_500),
+                "still open after {took:?}"
+            );
+            tokio::task::yield_now().await;
+        }
+        b.stop().await;
+    }
+    a.stop().await;
+}
+
+/// A changed profile shows in the very next answer, though the session
+/// behind it is remembered.
+#[tokio::test]
+async fn a_changed_name_shows_at_once_through_a_remembered_session() {
+    let app = spawn_app().await;
+    let ann = app.person(Role::Attendee).await;
+    let (status, _) = app.get_json("/api/auth/me", &ann.token).await;
+    assert_eq!(status, 200);
+    let changed = app
+        .call::<serde_json::Value>(
+            Method::PUT,
+            "/api/users/me",
+            Some(&ann),
+            None,
+            Some(json!({ "displayName": "Ann Renamed" })),
+        )
+        .await;
+    assert!(changed.status < 300, "{} {}", changed.status, changed.body);
+    let (status, me) = app.get_json("/api/auth/me", &ann.token).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["displayName"], "Ann Renamed", "{me}");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_sign_in_link_cannot_send_anyone_off_site() {
     let app = spawn_app().await;
