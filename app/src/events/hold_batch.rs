@@ -87,9 +87,9 @@ pub async fn hold(state: &AppState, ask: Ask) -> Result<HoldView, AppError> {
 
 /// Takes the desk's queue a batch at a time until it is empty.
 async fn drain(state: AppState, desk: Arc<HoldDesk>, tier_id: i64) {
-    // If this task ends early (a panic), the queue goes with it: its
-    // waiters hear the desk stopped, and the next hold starts it again.
-    let _queue = Forget(&desk, tier_id);
+    // If this task panics, the queue goes with it: its waiters hear the
+    // desk stopped, and the next hold starts it again.
+    let _queue = ForgetOnPanic(&desk, tier_id);
     loop {
         let batch: Vec<Waiting> = {
             let mut waiting = lock(&desk.waiting);
@@ -108,11 +108,15 @@ async fn drain(state: AppState, desk: Arc<HoldDesk>, tier_id: i64) {
     }
 }
 
-struct Forget<'a>(&'a HoldDesk, i64);
+struct ForgetOnPanic<'a>(&'a HoldDesk, i64);
 
-impl Drop for Forget<'_> {
+impl Drop for ForgetOnPanic<'_> {
     fn drop(&mut self) {
-        lock(&self.0.waiting).remove(&self.1);
+        // Only then: after a normal end the tier's queue may already be a
+        // new drainer's.
+        if std::thread::panicking() {
+            lock(&self.0.waiting).remove(&self.1);
+        }
     }
 }
 
