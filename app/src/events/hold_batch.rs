@@ -126,32 +126,28 @@ async fn serve(state: &AppState, desk: &HoldDesk, tier_id: i64, batch: Vec<Waiti
     tracing::debug!(tier_id, holds = asks.len(), "hold batch");
     let answers = match make(state, tier_id, &asks).await {
         Ok(answers) => answers,
-        Err(Failed::BeforeCommit(e)) if asks.len() > 1 => {
+        Err(failed) if failed.retry_alone && asks.len() > 1 => {
+            let e = failed.error;
             tracing::warn!(tier_id, holds = asks.len(), error = %e, "hold batch failed: each alone");
             let mut answers = Vec::with_capacity(asks.len());
             for ask in &asks {
-                answers.push(
-                    match make(state, tier_id, std::slice::from_ref(ask)).await {
-                        Ok(mut one) => one
-                            .pop()
-                            .unwrap_or_else(|| Err(AppError::internal("no answer"))),
-                        Err(Failed::Begin(e) | Failed::BeforeCommit(e) | Failed::Commit(e)) => {
-                            Err(e)
-                        }
-                    },
-                );
+                let one = make(state, tier_id, std::slice::from_ref(ask)).await;
+                answers.push(match one.map(|mut one| one.pop()) {
+                    Ok(Some(answer)) => answer,
+                    Ok(None) => Err(AppError::internal("a hold batch of one gave no answer")),
+                    Err(failed) => Err(failed.error),
+                });
             }
             answers
         }
-        Err(Failed::Begin(e) | Failed::BeforeCommit(e) | Failed::Commit(e)) => {
-            asks.iter().map(|_| Err(e.clone())).collect()
-        }
+        Err(failed) => asks.iter().map(|_| Err(failed.error.clone())).collect(),
     };
     let mut event_id = None;
     for (waiting, answer) in batch.into_iter().zip(answers) {
         if let Ok(hold) = &answer {
             event_id = Some(hold.event_id);
-            tracing::info!(hold_id = %hold.id, tier_id, quantity = hold.quantity, "seats held");
+            let user_id = waiting.ask.user_id;
+            tracing::info!(hold_id = %hold.id, tier_id, user_id, quantity = hold.quantity, "seats held");
         }
         // A waiter that went away leaves its hold to lapse.
         let _ = waiting.reply.send(answer);
@@ -162,13 +158,21 @@ async fn serve(state: &AppState, desk: &HoldDesk, tier_id: i64, batch: Vec<Waiti
     }
 }
 
-enum Failed {
-    /// No connection (each alone would wait as long again).
-    Begin(AppError),
-    /// A statement failed: nothing was made.
-    BeforeCommit(AppError),
-    /// Made or not: unknown.
-    Commit(AppError),
+struct Failed {
+    error: AppError,
+    /// A statement failed, so nothing was made: each hold may be tried
+    /// alone. Not when no connection could be had (each alone would wait as
+    /// long again) or the commit failed (made or not: unknown).
+    retry_alone: bool,
+}
+
+impl Failed {
+    fn new(error: impl Into<AppError>, retry_alone: bool) -> Self {
+        Self {
+            error: error.into(),
+            retry_alone,
+        }
+    }
 }
 
 /// One transaction for `asks` (all on `tier_id`): an answer for each.
@@ -183,11 +187,11 @@ async fn make(
         .pool()
         .begin()
         .await
-        .map_err(|e| Failed::Begin(e.into()))?;
+        .map_err(|e| Failed::new(e, false))?;
     let made = insert_all(&mut tx, state, tier_id, asks, now)
         .await
-        .map_err(Failed::BeforeCommit)?;
-    tx.commit().await.map_err(|e| Failed::Commit(e.into()))?;
+        .map_err(|e| Failed::new(e, true))?;
+    tx.commit().await.map_err(|e| Failed::new(e, false))?;
     Ok(made)
 }
 
