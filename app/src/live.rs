@@ -7,6 +7,8 @@ pub mod protocol;
 #[cfg(feature = "ssr")]
 pub mod bus;
 #[cfg(feature = "ssr")]
+pub mod frames;
+#[cfg(feature = "ssr")]
 pub mod freshness;
 #[cfg(feature = "ssr")]
 pub mod hub;

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast, mpsc};
 
+use super::frames::{Frames, Outgoing};
 use super::freshness::Freshness;
 use super::protocol::{Payload, RtcSignal, ServerMessage, Topic};
 use super::session_memo::SessionMemo;
@@ -19,19 +20,82 @@ use crate::kernel::sync::lock;
 /// get the latest state instead).
 const TOPIC_BUFFER: usize = 16;
 
-/// A topic's state with its sequence number.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A topic's state with its sequence number, and its frames (written
+/// once, shared by every follower).
+#[derive(Debug, Clone)]
 pub struct Stamped {
+    pub topic: Topic,
     pub seq: u64,
     pub payload: Arc<Payload>,
     /// An ephemeral signal (typing, presence): not the topic's state; sent
     /// with the current number, never stored or resumed.
     pub signal: bool,
+    frames: Arc<Frames>,
+}
+
+impl PartialEq for Stamped {
+    fn eq(&self, other: &Self) -> bool {
+        (self.topic, self.seq, self.signal) == (other.topic, other.seq, other.signal)
+            && self.payload == other.payload
+    }
+}
+
+impl Eq for Stamped {}
+
+impl Stamped {
+    fn new(topic: Topic, seq: u64, payload: Payload, signal: bool) -> Self {
+        Self {
+            topic,
+            seq,
+            payload: Arc::new(payload),
+            signal,
+            frames: Arc::default(),
+        }
+    }
+
+    /// This state as a snapshot: the whole state of the topic.
+    pub fn snapshot(&self) -> ServerMessage {
+        ServerMessage::Snapshot {
+            topic: self.topic.to_string(),
+            seq: self.seq,
+            payload: (*self.payload).clone(),
+        }
+    }
+
+    /// This change as its followers get it (an update, or a signal).
+    pub fn change(&self) -> ServerMessage {
+        let (topic, payload) = (self.topic.to_string(), (*self.payload).clone());
+        if self.signal {
+            ServerMessage::Signal { topic, payload }
+        } else {
+            ServerMessage::Update {
+                topic,
+                seq: self.seq,
+                payload,
+            }
+        }
+    }
+
+    /// [`Self::change`] as a frame shared by every follower.
+    pub fn change_frame(&self) -> Outgoing {
+        match self.frames.change(|| self.change()) {
+            Some(frame) => Outgoing::Frame(frame),
+            None => Outgoing::Message(self.change()),
+        }
+    }
+
+    /// [`Self::snapshot`] as a frame shared by every follower.
+    pub fn snapshot_frame(&self) -> Outgoing {
+        match self.frames.snapshot(|| self.snapshot()) {
+            Some(frame) => Outgoing::Frame(frame),
+            None => Outgoing::Message(self.snapshot()),
+        }
+    }
 }
 
 struct Channel {
     seq: u64,
-    last: Option<Arc<Payload>>,
+    last: Option<Stamped>,
     tx: broadcast::Sender<Stamped>,
 }
 
@@ -45,11 +109,11 @@ impl Channel {
     }
 
     fn current(&self) -> Option<Stamped> {
-        self.last.clone().map(|payload| Stamped {
-            seq: self.seq,
-            payload,
-            signal: false,
-        })
+        self.last.clone()
+    }
+
+    fn last_payload(&self) -> Option<&Payload> {
+        self.last.as_ref().map(|s| &*s.payload)
     }
 }
 
@@ -145,7 +209,7 @@ pub struct Relay {
 /// An open connection: who it is, where its messages go, what it follows.
 struct Peer {
     user_id: Option<i64>,
-    out: mpsc::Sender<ServerMessage>,
+    out: mpsc::Sender<Outgoing>,
     topics: HashSet<Topic>,
     /// The streams this connection watches (counted as a viewer).
     watching: HashSet<Topic>,
@@ -259,7 +323,7 @@ impl Hub {
     pub fn publish(&self, topic: Topic, payload: Payload) -> Option<u64> {
         let mut channels = lock(&self.channels);
         let channel = channels.entry(topic).or_insert_with(Channel::new);
-        if channel.last.as_deref() == Some(&payload) {
+        if channel.last_payload() == Some(&payload) {
             return None;
         }
         // A booking's state read before a newer one was published (a slow
@@ -271,18 +335,14 @@ impl Hub {
             Payload::Booking {
                 updated_at: new, ..
             },
-        ) = (channel.last.as_deref(), &payload)
+        ) = (channel.last_payload(), &payload)
             && new < old
         {
             return None;
         }
         channel.seq += 1;
-        let stamped = Stamped {
-            seq: channel.seq,
-            payload: Arc::new(payload),
-            signal: false,
-        };
-        channel.last = Some(stamped.payload.clone());
+        let stamped = Stamped::new(topic, channel.seq, payload, false);
+        channel.last = Some(stamped.clone());
         // No receivers is fine: the state is kept for the next subscriber.
         let _ = channel.tx.send(stamped);
         Some(channel.seq)
@@ -339,11 +399,9 @@ impl Hub {
     pub fn signal(&self, topic: Topic, payload: Payload) {
         let channels = lock(&self.channels);
         if let Some(channel) = channels.get(&topic) {
-            let _ = channel.tx.send(Stamped {
-                seq: channel.seq,
-                payload: Arc::new(payload),
-                signal: true,
-            });
+            let _ = channel
+                .tx
+                .send(Stamped::new(topic, channel.seq, payload, true));
         }
     }
 
@@ -471,7 +529,7 @@ impl Hub {
     pub fn register(
         self: &Arc<Self>,
         user_id: Option<i64>,
-        out: mpsc::Sender<ServerMessage>,
+        out: mpsc::Sender<Outgoing>,
     ) -> PeerEntry {
         let n = self.next_connection.fetch_add(1, Ordering::Relaxed);
         let id = format!("{}.{n}", self.instance);
@@ -581,11 +639,11 @@ impl Hub {
             return false;
         }
         peer.out
-            .try_send(ServerMessage::Rtc {
+            .try_send(Outgoing::Message(ServerMessage::Rtc {
                 topic: topic.to_string(),
                 from: relay.from.clone(),
                 signal: relay.signal.clone(),
-            })
+            }))
             .is_ok()
     }
 
@@ -651,6 +709,32 @@ mod tests {
         let next = rx.recv().await.unwrap();
         assert_eq!(next.seq, 2);
         assert_eq!(*next.payload, seats(9));
+    }
+
+    #[tokio::test]
+    async fn every_follower_gets_the_same_frame_written_once() {
+        let hub = Hub::new();
+        let topic = Topic::Event(1);
+        let (_, mut a) = hub.subscribe(topic);
+        let (_, mut b) = hub.subscribe(topic);
+        hub.publish(topic, seats(9));
+        let (a, b) = (a.recv().await.unwrap(), b.recv().await.unwrap());
+        let (Outgoing::Frame(a), Outgoing::Frame(b)) = (a.change_frame(), b.change_frame()) else {
+            panic!("shared frames");
+        };
+        assert_eq!(a.as_str().as_ptr(), b.as_str().as_ptr(), "the same bytes");
+        let sent: ServerMessage = serde_json::from_str(a.as_str()).unwrap();
+        let update = ServerMessage::Update {
+            topic: "event:1".into(),
+            seq: 1,
+            payload: seats(9),
+        };
+        assert_eq!(sent, update);
+        let Outgoing::Frame(snapshot) = hub.current(topic).unwrap().snapshot_frame() else {
+            panic!("a shared frame");
+        };
+        let sent: ServerMessage = serde_json::from_str(snapshot.as_str()).unwrap();
+        assert!(matches!(sent, ServerMessage::Snapshot { seq: 1, .. }));
     }
 
     #[tokio::test]
@@ -730,7 +814,7 @@ mod tests {
         };
         assert!(hub.deliver(&relay(&viewer.id, false, &host.id)));
         assert!(
-            matches!(host_in.try_recv(), Ok(ServerMessage::Rtc { from, .. }) if from == viewer.id)
+            matches!(host_in.try_recv(), Ok(Outgoing::Message(ServerMessage::Rtc { from, .. })) if from == viewer.id)
         );
         assert!(hub.deliver(&relay(&host.id, true, &viewer.id)));
         assert!(viewer_in.try_recv().is_ok());

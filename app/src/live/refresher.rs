@@ -12,7 +12,7 @@ use super::hub::Hub;
 use super::protocol::Topic;
 use crate::kernel::db::Db;
 
-/// Shortest time between two publications of one topic.
+/// Shortest time between the starts of two rounds of publications.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Reads a topic's state and publishes it (a no-op when nothing changed).
@@ -23,12 +23,17 @@ pub type Refresh = fn(Db, Arc<Hub>, Topic) -> BoxFuture<'static, Result<(), sqlx
 /// Publishes touched topics until the task is dropped, merging bursts.
 pub async fn run(db: Db, hub: Arc<Hub>, refresh: Refresh) {
     loop {
-        for topic in hub.dirty_topics().await {
+        let topics = hub.dirty_topics().await;
+        // A round begins as soon as something is touched after a quiet
+        // spell; the next one no sooner than the interval after this one
+        // began (the time spent reading counts towards it).
+        let next = tokio::time::Instant::now() + MIN_INTERVAL;
+        for topic in topics {
             if let Err(e) = refresh(db.clone(), hub.clone(), topic).await {
                 tracing::warn!(error = %e, %topic, "cannot publish a topic's state");
             }
         }
         // Whatever is touched meanwhile waits for the next round.
-        tokio::time::sleep(MIN_INTERVAL).await;
+        tokio::time::sleep_until(next).await;
     }
 }

@@ -141,12 +141,15 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Starts the release `marquee` binary on `database_url`, keeping its
-    /// SQLite file (if any) and secret in `data_dir`; `settings` are more
-    /// environment variables.
+    /// Starts the release `marquee` binary (or the one `MARQUEE_BIN` names,
+    /// e.g. an earlier build, for a before/after) on `database_url`,
+    /// keeping its SQLite file (if any) and secret in `data_dir`;
+    /// `settings` are more environment variables.
     pub async fn start(data_dir: &Path, database_url: &str, settings: &[(&str, &str)]) -> Self {
         use tokio::io::{AsyncBufReadExt, BufReader};
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_marquee"));
+        let binary =
+            std::env::var_os("MARQUEE_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_marquee").into());
+        let mut command = tokio::process::Command::new(binary);
         command
             .current_dir(data_dir)
             .env("DATABASE_URL", database_url)
@@ -223,9 +226,17 @@ pub async fn connect_ws(
         .bind(SocketAddr::new(source, 0))
         .expect("bind a source address");
     let stream = socket.connect(address).await.expect("connect");
-    let (ws, _) = tokio_tungstenite::client_async(format!("ws://{address}{path}"), stream)
-        .await
-        .expect("upgrade");
+    // Messages here are small; the library's default read buffer (128 KiB)
+    // would make every read of ten thousand clients slow (and large).
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(4 * 1024);
+    let (ws, _) = tokio_tungstenite::client_async_with_config(
+        format!("ws://{address}{path}"),
+        stream,
+        Some(config),
+    )
+    .await
+    .expect("upgrade");
     ws
 }
 

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use app::accounts::service::AuthUser;
+use app::live::frames::{Outgoing, text};
 use app::live::hub::PeerEntry;
 use app::live::protocol::{
     ClientMessage, ErrorCode, PROTOCOL_VERSION, Payload, Presence, RtcSignal, ServerMessage, Topic,
@@ -28,7 +29,7 @@ where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
 {
-    let (out, queue) = mpsc::channel::<ServerMessage>(QUEUE);
+    let (out, queue) = mpsc::channel::<Outgoing>(QUEUE);
     let (kick, kicked) = watch::channel(None::<ServerMessage>);
     let writer = tokio::spawn(write(sink, queue, kicked));
     let mut kicked = kick.subscribe();
@@ -157,7 +158,7 @@ struct Connection {
     user: Option<AuthUser>,
     /// Where video set-up messages for this connection find it.
     peer: PeerEntry,
-    out: mpsc::Sender<ServerMessage>,
+    out: mpsc::Sender<Outgoing>,
     kick: Arc<watch::Sender<Option<ServerMessage>>>,
     subscriptions: HashMap<Topic, JoinHandle<()>>,
     rtc_budget: Budget,
@@ -169,17 +170,17 @@ impl Connection {
     async fn open(
         state: AppState,
         user: Option<AuthUser>,
-        out: mpsc::Sender<ServerMessage>,
+        out: mpsc::Sender<Outgoing>,
         kick: Arc<watch::Sender<Option<ServerMessage>>>,
     ) -> Self {
         let user_id = user.as_ref().map(|u| u.id);
         let peer = state.live.register(user_id, out.clone());
         let _ = out
-            .send(ServerMessage::Hello {
+            .send(Outgoing::Message(ServerMessage::Hello {
                 version: PROTOCOL_VERSION,
                 user_id,
                 connection: peer.id.clone(),
-            })
+            }))
             .await;
         Self {
             state,
@@ -214,7 +215,7 @@ impl Connection {
     /// Queues a message; one that does not fit is dropped (the client is
     /// behind and will get the topics' latest states).
     fn send(&self, message: ServerMessage) {
-        let _ = self.out.try_send(message);
+        let _ = self.out.try_send(message.into());
     }
 
     fn refuse(&self, topic: Option<&str>, code: ErrorCode, message: &str) {
@@ -349,7 +350,7 @@ impl Connection {
 /// Sends queued messages and pings; on a kick, sends its error and closes.
 async fn write<S>(
     mut sink: S,
-    mut queue: mpsc::Receiver<ServerMessage>,
+    mut queue: mpsc::Receiver<Outgoing>,
     mut kicked: watch::Receiver<Option<ServerMessage>>,
 ) where
     S: Sink<Message> + Unpin,
@@ -368,8 +369,8 @@ async fn write<S>(
                 }
                 let reason = kicked.borrow().clone();
                 if let Some(message) = reason {
-                    if let Ok(text) = serde_json::to_string(&message) {
-                        let _ = sink.send(Message::Text(text.into())).await;
+                    if let Some(text) = text(&message) {
+                        let _ = sink.send(Message::Text(text)).await;
                     }
                     let _ = sink
                         .send(Message::Close(Some(CloseFrame {
@@ -382,8 +383,8 @@ async fn write<S>(
             }
             message = queue.recv() => {
                 let Some(message) = message else { break };
-                let Ok(text) = serde_json::to_string(&message) else { continue };
-                if sink.send(Message::Text(text.into())).await.is_err() {
+                let Some(text) = message.into_text() else { continue };
+                if sink.send(Message::Text(text)).await.is_err() {
                     break;
                 }
             }

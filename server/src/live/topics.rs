@@ -10,6 +10,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use app::accounts::service::AuthUser;
 use app::error::AppError;
 use app::kernel::ids::{BookingId, EventId, RoomId};
+use app::live::frames::Outgoing;
 use app::live::hub::{Hub, Stamped};
 use app::live::protocol::{ErrorCode, Payload, ServerMessage, Topic};
 use app::state::AppState;
@@ -75,7 +76,7 @@ pub(super) async fn subscribe(
     user: Option<&AuthUser>,
     topic: Topic,
     since: Option<u64>,
-    out: &mpsc::Sender<ServerMessage>,
+    out: &mpsc::Sender<Outgoing>,
     kick: &Arc<watch::Sender<Option<ServerMessage>>>,
 ) -> Result<tokio::task::JoinHandle<()>, ServerMessage> {
     let name = topic.to_string();
@@ -119,7 +120,7 @@ pub(super) async fn subscribe(
     let mut last = 0;
     if let Some(current) = current {
         if since != Some(current.seq) {
-            let _ = out.try_send(snapshot(topic, &current));
+            let _ = out.try_send(current.snapshot_frame());
         }
         last = current.seq;
     }
@@ -147,12 +148,7 @@ impl Follower {
     /// A room that was deleted, or that removed this person, ends the
     /// subscription: their membership was checked when they subscribed,
     /// and this is where it stops holding.
-    fn ends_with(&self, message: &ServerMessage) -> Option<ServerMessage> {
-        let (ServerMessage::Update { payload, .. } | ServerMessage::Snapshot { payload, .. }) =
-            message
-        else {
-            return None;
-        };
+    fn ends_with(&self, payload: &Payload) -> Option<ServerMessage> {
         let Payload::RoomChanged {
             removed, deleted, ..
         } = payload
@@ -178,14 +174,6 @@ impl Follower {
     }
 }
 
-fn snapshot(topic: Topic, stamped: &Stamped) -> ServerMessage {
-    ServerMessage::Snapshot {
-        topic: topic.to_string(),
-        seq: stamped.seq,
-        payload: (*stamped.payload).clone(),
-    }
-}
-
 /// Moves a topic's changes into the connection's queue, in order and
 /// without repeats (`last` is the sequence number the client has). When the
 /// queue is full or the receiver lagged, the client gets the latest state
@@ -195,53 +183,49 @@ async fn forward(
     mut receiver: broadcast::Receiver<Stamped>,
     mut last: u64,
     hub: Arc<Hub>,
-    out: mpsc::Sender<ServerMessage>,
+    out: mpsc::Sender<Outgoing>,
     kick: Arc<watch::Sender<Option<ServerMessage>>>,
 ) {
     let topic = follower.topic;
     loop {
-        let message = match receiver.recv().await {
+        // The next change, or (having lagged) the latest state.
+        let (stamped, frame) = match receiver.recv().await {
             Ok(stamped) if stamped.signal => {
                 // Ephemeral: dropped when the client is behind.
-                match out.try_send(ServerMessage::Signal {
-                    topic: topic.to_string(),
-                    payload: (*stamped.payload).clone(),
-                }) {
+                match out.try_send(stamped.change_frame()) {
                     Err(mpsc::error::TrySendError::Closed(_)) => break,
                     _ => continue,
                 }
             }
             Ok(stamped) if stamped.seq <= last => continue,
-            Ok(stamped) => ServerMessage::Update {
-                topic: topic.to_string(),
-                seq: stamped.seq,
-                payload: (*stamped.payload).clone(),
-            },
+            Ok(stamped) => {
+                let frame = stamped.change_frame();
+                (stamped, frame)
+            }
             Err(broadcast::error::RecvError::Lagged(_)) => match hub.current(topic) {
-                Some(current) if current.seq > last => snapshot(topic, &current),
+                Some(current) if current.seq > last => {
+                    let frame = current.snapshot_frame();
+                    (current, frame)
+                }
                 _ => continue,
             },
             Err(broadcast::error::RecvError::Closed) => break,
         };
-        let seq = match &message {
-            ServerMessage::Update { seq, .. } | ServerMessage::Snapshot { seq, .. } => *seq,
-            _ => last,
-        };
-        if let Some(refusal) = follower.ends_with(&message) {
+        if let Some(refusal) = follower.ends_with(&stamped.payload) {
             // The news itself (pages show it), then the end.
-            let _ = out.try_send(message);
-            let _ = out.try_send(refusal);
+            let _ = out.try_send(frame);
+            let _ = out.try_send(refusal.into());
             break;
         }
-        match out.try_send(message) {
-            Ok(()) => last = seq,
+        match out.try_send(frame) {
+            Ok(()) => last = stamped.seq,
             Err(mpsc::error::TrySendError::Closed(_)) => break,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 // Behind: skip the backlog; send the latest state when there is room.
                 let Some(current) = hub.current(topic) else {
                     continue;
                 };
-                match tokio::time::timeout(SLOW_GRACE, out.send(snapshot(topic, &current))).await {
+                match tokio::time::timeout(SLOW_GRACE, out.send(current.snapshot_frame())).await {
                     Ok(Ok(())) => last = current.seq,
                     Ok(Err(_)) => break,
                     Err(_) => {
