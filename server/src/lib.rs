@@ -4,6 +4,9 @@
 
 // Leptos view types nest deeply; the default limit is too low for whole pages.
 #![recursion_limit = "256"]
+// A panic on a request path drops the answer: errors are mapped to status
+// codes instead. Tests may unwrap.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
 pub mod api;
