@@ -34,11 +34,13 @@ impl Outgoing {
         }
     }
 
-    /// The message, when it is one of its own (tests look inside).
-    pub fn message(&self) -> Option<&ServerMessage> {
-        match self {
-            Self::Message(message) => Some(message),
-            Self::Frame(_) => None,
+    /// `message` written as a frame to share (kept as the message in the
+    /// case, which the protocol's types never reach, that it can't be
+    /// written: the writer then says so and skips it).
+    fn shared(message: ServerMessage) -> Self {
+        match text(&message) {
+            Some(frame) => Self::Frame(frame),
+            None => Self::Message(message),
         }
     }
 }
@@ -58,19 +60,23 @@ pub fn text(message: &ServerMessage) -> Option<Utf8Bytes> {
 /// use: as a change, and as a snapshot (for followers who fell behind).
 #[derive(Debug, Default)]
 pub struct Frames {
-    change: OnceLock<Option<Utf8Bytes>>,
-    snapshot: OnceLock<Option<Utf8Bytes>>,
+    change: OnceLock<Outgoing>,
+    snapshot: OnceLock<Outgoing>,
 }
 
 impl Frames {
     /// The change's frame, written by `message` the first time.
-    pub fn change(&self, message: impl FnOnce() -> ServerMessage) -> Option<Utf8Bytes> {
-        self.change.get_or_init(|| text(&message())).clone()
+    pub fn change(&self, message: impl FnOnce() -> ServerMessage) -> Outgoing {
+        self.change
+            .get_or_init(|| Outgoing::shared(message()))
+            .clone()
     }
 
     /// The snapshot's frame, written by `message` the first time.
-    pub fn snapshot(&self, message: impl FnOnce() -> ServerMessage) -> Option<Utf8Bytes> {
-        self.snapshot.get_or_init(|| text(&message())).clone()
+    pub fn snapshot(&self, message: impl FnOnce() -> ServerMessage) -> Outgoing {
+        self.snapshot
+            .get_or_init(|| Outgoing::shared(message()))
+            .clone()
     }
 }
 
@@ -86,8 +92,12 @@ mod tests {
             *written += 1;
             ServerMessage::Pong { nonce: 7 }
         };
-        let first = frames.change(|| pong(&mut written)).unwrap();
-        let second = frames.change(|| pong(&mut written)).unwrap();
+        let (Outgoing::Frame(first), Outgoing::Frame(second)) = (
+            frames.change(|| pong(&mut written)),
+            frames.change(|| pong(&mut written)),
+        ) else {
+            panic!("frames");
+        };
         assert_eq!(written, 1);
         assert_eq!(first.as_str(), r#"{"type":"pong","nonce":7}"#);
         assert_eq!(
@@ -95,7 +105,10 @@ mod tests {
             second.as_str().as_ptr(),
             "the same bytes"
         );
-        assert!(frames.snapshot(|| pong(&mut written)).is_some());
+        assert!(matches!(
+            frames.snapshot(|| pong(&mut written)),
+            Outgoing::Frame(_)
+        ));
         assert_eq!(written, 2, "the snapshot is a frame of its own");
     }
 }

@@ -33,15 +33,6 @@ pub struct Stamped {
     frames: Arc<Frames>,
 }
 
-impl PartialEq for Stamped {
-    fn eq(&self, other: &Self) -> bool {
-        (self.topic, self.seq, self.signal) == (other.topic, other.seq, other.signal)
-            && self.payload == other.payload
-    }
-}
-
-impl Eq for Stamped {}
-
 impl Stamped {
     fn new(topic: Topic, seq: u64, payload: Payload, signal: bool) -> Self {
         Self {
@@ -54,7 +45,7 @@ impl Stamped {
     }
 
     /// This state as a snapshot: the whole state of the topic.
-    pub fn snapshot(&self) -> ServerMessage {
+    fn snapshot(&self) -> ServerMessage {
         ServerMessage::Snapshot {
             topic: self.topic.to_string(),
             seq: self.seq,
@@ -63,7 +54,7 @@ impl Stamped {
     }
 
     /// This change as its followers get it (an update, or a signal).
-    pub fn change(&self) -> ServerMessage {
+    fn change(&self) -> ServerMessage {
         let (topic, payload) = (self.topic.to_string(), (*self.payload).clone());
         if self.signal {
             ServerMessage::Signal { topic, payload }
@@ -78,18 +69,12 @@ impl Stamped {
 
     /// [`Self::change`] as a frame shared by every follower.
     pub fn change_frame(&self) -> Outgoing {
-        match self.frames.change(|| self.change()) {
-            Some(frame) => Outgoing::Frame(frame),
-            None => Outgoing::Message(self.change()),
-        }
+        self.frames.change(|| self.change())
     }
 
     /// [`Self::snapshot`] as a frame shared by every follower.
     pub fn snapshot_frame(&self) -> Outgoing {
-        match self.frames.snapshot(|| self.snapshot()) {
-            Some(frame) => Outgoing::Frame(frame),
-            None => Outgoing::Message(self.snapshot()),
-        }
+        self.frames.snapshot(|| self.snapshot())
     }
 }
 
