@@ -29,7 +29,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use app::config::Config;
 use app::kernel::db::{Db, DbError};
 use app::rate_limit::AuthLimiter;
-use app::state::AppState;
+use app::state::{AppState, Shared};
 use app::{App, shell};
 
 use crate::middleware::{self, REQUEST_ID, RandomRequestId};
@@ -72,7 +72,7 @@ impl Application {
 
         let mut leptos_options = config.leptos_options.clone();
         leptos_options.site_addr = address;
-        let state = AppState {
+        let state = AppState::new(Shared {
             leptos_options,
             db,
             auth_limiter: Arc::new(AuthLimiter::new(config.auth_limits)),
@@ -81,7 +81,7 @@ impl Application {
             singletons: Arc::default(),
             config: Arc::new(config),
             started_at: Instant::now(),
-        };
+        });
         let router = router(state.clone());
         Ok(Self {
             listener,
