@@ -69,7 +69,7 @@ pub async fn ticket_qr(
     Ok(file(
         "image/svg+xml",
         &format!("ticket-{}.svg", ticket.code),
-        ticket.qr_svg,
+        tickets::qr_svg(&ticket.code),
         true,
     ))
 }

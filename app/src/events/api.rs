@@ -15,6 +15,8 @@ use crate::error::AppError;
 use crate::kernel::ids::{EventId, OrderId, RoomId, TierId};
 
 #[cfg(feature = "ssr")]
+use super::tickets::draw_qr;
+#[cfg(feature = "ssr")]
 use crate::accounts::rpc;
 
 #[server(prefix = "/rpc", endpoint = "events/list")]
@@ -64,8 +66,9 @@ pub async fn release_hold(hold_id: String) -> Result<HoldView, AppError> {
 #[server(prefix = "/rpc", endpoint = "events/checkout")]
 pub async fn checkout(hold_id: String, notes: String) -> Result<OrderView, AppError> {
     rpc::signed_in(|state, user| async move {
-        let order = super::orders::checkout(&state, &user, &hold_id, &notes).await?;
+        let mut order = super::orders::checkout(&state, &user, &hold_id, &notes).await?;
         leptos_axum::redirect(&format!("/orders/{}?placed=1", order.id));
+        draw_qr(&mut order.tickets);
         Ok(order)
     })
     .await
@@ -92,7 +95,9 @@ pub async fn my_orders() -> Result<OrdersOverview, AppError> {
 #[server(prefix = "/rpc", endpoint = "events/get_order")]
 pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
     rpc::signed_in(|state, user| async move {
-        super::orders::get_order(&state, &user, OrderId::new(id)).await
+        let mut order = super::orders::get_order(&state, &user, OrderId::new(id)).await?;
+        draw_qr(&mut order.tickets);
+        Ok(order)
     })
     .await
 }
@@ -110,8 +115,12 @@ pub async fn cancel_order(id: i64, back: String) -> Result<OrderView, AppError> 
 
 #[server(prefix = "/rpc", endpoint = "events/my_tickets")]
 pub async fn my_tickets() -> Result<Vec<TicketView>, AppError> {
-    rpc::signed_in(|state, user| async move { super::tickets::my_tickets(&state, &user).await })
-        .await
+    rpc::signed_in(|state, user| async move {
+        let mut tickets = super::tickets::my_tickets(&state, &user).await?;
+        draw_qr(&mut tickets);
+        Ok(tickets)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "events/mine")]
@@ -336,8 +345,9 @@ pub async fn top_up_and_pay(
             )?;
             crate::wallet::service::deposit(&state, &user, short, &card, &key).await?;
         }
-        let order = super::orders::checkout(&state, &user, &hold_id, &notes).await?;
+        let mut order = super::orders::checkout(&state, &user, &hold_id, &notes).await?;
         leptos_axum::redirect(&format!("/orders/{}?placed=1", order.id));
+        draw_qr(&mut order.tickets);
         Ok(order)
     })
     .await

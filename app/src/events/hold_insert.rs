@@ -10,6 +10,7 @@ use super::model::{EventStatus, TierStatus};
 use super::rows::held_now;
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
+use crate::kernel::db::Backend;
 use crate::kernel::random;
 use crate::kernel::time;
 use crate::state::AppState;
@@ -88,10 +89,7 @@ pub(super) async fn insert_hold(
     // The user's row first (their hold limit counts holds on every tier),
     // then the per-tier lock: later holds on this tier wait here until we
     // commit.
-    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
-        .bind(user.id)
-        .execute(&mut **tx)
-        .await?;
+    lock_person(tx, state, user.id).await?;
     lock_tier(tx, tier_id).await?;
     let expires_at = now + time::millis(state.config.ticketing.hold_ttl);
     let ask = Ask {
@@ -214,6 +212,24 @@ pub fn sold_out(available: i64) -> AppError {
         1 => "Not enough seats: only 1 seat is left.".to_string(),
         n => format!("Not enough seats: only {n} seats are left."),
     })
+}
+
+/// Takes the person's lock: their door seats and their holds are counted
+/// one transaction at a time. Nothing to take on SQLite, where a
+/// transaction's first write takes the one write lock of the database.
+pub(super) async fn lock_person(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    state: &AppState,
+    user_id: i64,
+) -> Result<(), AppError> {
+    if state.db.backend() == Backend::Sqlite {
+        return Ok(());
+    }
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Takes the tier's row lock for the rest of the transaction.

@@ -303,7 +303,8 @@ pub struct TicketView {
     pub holder_name: String,
     pub status: TicketStatus,
     pub checked_in_at: Option<i64>,
-    /// The code as a QR image (SVG markup made on the server).
+    /// The code as a QR image (SVG markup made on the server), drawn only
+    /// for pages that show it (`tickets::draw_qr`): empty elsewhere.
     pub qr_svg: String,
 }
 

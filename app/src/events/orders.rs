@@ -3,9 +3,12 @@
 //! sold seats and tickets are issued, atomically), cancelled (seats return).
 //! A client key makes creation idempotent.
 
-use super::hold_insert::{insert_hold, lock_tier};
+use super::hold_insert::{insert_hold, lock_person, lock_tier};
 use super::holds::{check_quantity, check_tier_on_sale, hold_for, lock_tier_of_hold};
-use super::model::{HoldStatus, OrderStatus, OrderView, PaymentMethod, check_notes};
+use super::model::{
+    EventStatus, HoldStatus, OrderStatus, OrderView, PaymentMethod, TicketStatus, TicketView,
+    check_notes,
+};
 use super::tickets::tickets_of_orders;
 use crate::accounts::model::Role;
 use crate::accounts::service::AuthUser;
@@ -27,6 +30,7 @@ pub(super) struct OrderRow {
     pub buyer_email: String,
     pub event_id: i64,
     pub event_name: String,
+    pub venue: String,
     pub starts_at: i64,
     pub ends_at: Option<i64>,
     pub timezone: String,
@@ -50,7 +54,7 @@ pub(super) struct OrderRow {
 }
 
 pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.user_id, u.display_name AS buyer_name, \
-     u.email AS buyer_email, o.event_id, e.name AS event_name, e.starts_at, e.ends_at, e.timezone, \
+     u.email AS buyer_email, o.event_id, e.name AS event_name, e.venue, e.starts_at, e.ends_at, e.timezone, \
      e.organizer_id, o.tier_id, t.name AS tier_name, o.quantity, o.unit_price_cents, o.total_cents, \
      o.currency, o.status, o.notes, o.hold_id, h.expires_at AS hold_expires_at, o.cancel_reason, \
      o.created_at, o.updated_at, o.confirmed_at, o.cancellation_fee_pct, o.payment_method \
@@ -218,6 +222,25 @@ pub async fn create_order(
     user: &AuthUser,
     new: NewOrder,
 ) -> Result<OrderView, AppError> {
+    make_order(state, user, new, AtTheDoor::Later).await
+}
+
+/// Whether an order of an event paid at the door is confirmed in the
+/// transaction that makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AtTheDoor {
+    /// Seats sold and tickets issued at once (seed 001's order).
+    Now,
+    /// Pending, like every wallet order, until it is confirmed.
+    Later,
+}
+
+async fn make_order(
+    state: &AppState,
+    user: &AuthUser,
+    new: NewOrder,
+    door: AtTheDoor,
+) -> Result<OrderView, AppError> {
     let notes = check_notes(&new.notes)?;
     let request = new.client_key.clone().map(|key| {
         let part = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
@@ -231,12 +254,6 @@ pub async fn create_order(
         && let Some(first) = request.replay_on(state.db.pool()).await?
     {
         return Ok(first);
-    }
-    // The seats of a hold are ordered once: its order is the answer.
-    if let Some(hold) = &new.hold_id
-        && let Some(row) = order_of_hold(state, user, hold).await?
-    {
-        return Ok(row.view(user, now_millis()));
     }
     let now = now_millis();
     if new.hold_id.is_none() {
@@ -253,57 +270,76 @@ pub async fn create_order(
         Begun::Replayed(first) => return Ok(first),
         Begun::Fresh(tx) => tx,
     };
+    // Locks in the order every transaction takes them: the person (their
+    // door seats are counted one order at a time), the tier, the hold.
     let hold_id = match &new.hold_id {
         Some(hold_id) => {
-            // Lock the hold and check it still holds its seats.
-            let live = sqlx::query(
-                "UPDATE holds SET updated_at = $1 \
-                 WHERE id = $2 AND user_id = $3 AND status = 'active' AND expires_at > $1",
-            )
-            .bind(now)
-            .bind(hold_id)
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
-            if live.rows_affected() == 0 {
-                drop(tx);
-                let hold = hold_for(state, user, hold_id).await?;
-                return Err(AppError::Conflict(format!(
-                    "This seat hold is {}. Hold the seats again to order them.",
-                    if hold.status == HoldStatus::Released {
-                        "released"
+            lock_person(&mut tx, state, user.id).await?;
+            lock_tier_of_hold(&mut tx, hold_id).await?;
+            let refused = match held_terms(&mut tx, hold_id, user.id).await? {
+                None => Refusal::Missing,
+                Some(hold) => {
+                    // Still holding its seats? An event paid at the door
+                    // sells them now: the hold converts, and the order
+                    // below is made confirmed.
+                    let sell = door == AtTheDoor::Now && hold.sells_at_the_door();
+                    let live = sqlx::query(if sell {
+                        "UPDATE holds SET status = 'converted', updated_at = $1 \
+                         WHERE id = $2 AND status = 'active' AND expires_at > $1"
                     } else {
-                        "expired"
+                        "UPDATE holds SET updated_at = $1 \
+                         WHERE id = $2 AND status = 'active' AND expires_at > $1"
+                    })
+                    .bind(now)
+                    .bind(hold_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if live.rows_affected() == 0 {
+                        Refusal::Lapsed
+                    } else if new.tier_id.is_some_and(|t| t != hold.tier_id)
+                        || new.quantity.is_some_and(|q| q != hold.quantity)
+                    {
+                        Refusal::Mismatch
+                    } else if hold.held_price_cents != hold.price_cents {
+                        Refusal::Price(hold)
+                    } else {
+                        Refusal::None
                     }
-                )));
-            }
-            let hold = held_terms(&mut tx, hold_id).await?;
-            if new.tier_id.is_some_and(|t| t != hold.tier_id)
-                || new.quantity.is_some_and(|q| q != hold.quantity)
-            {
-                return Err(AppError::bad_request(
-                    "lockId",
-                    "The lock is for another tier or quantity.",
-                ));
-            }
-            if hold.held_price_cents != hold.price_cents {
+                }
+            };
+            if !matches!(refused, Refusal::None) {
                 drop(tx);
-                return Err(price_changed(state, hold_id, &hold).await?);
+                return refuse(state, user, hold_id, refused).await;
             }
             hold_id.clone()
         }
         None => {
             let (tier_id, quantity) = (new.tier_id.unwrap_or(0), new.quantity.unwrap_or(0));
-            insert_hold(&mut tx, state, user, tier_id, quantity, now).await?
+            let hold_id = insert_hold(&mut tx, state, user, tier_id, quantity, now).await?;
+            if door == AtTheDoor::Now {
+                // As above, for a hold just made.
+                sqlx::query(
+                    "UPDATE holds SET status = 'converted', updated_at = $1 WHERE id = $2 \
+                     AND EXISTS (SELECT 1 FROM events e WHERE e.id = holds.event_id \
+                                 AND e.status = 'published' AND e.payment_method = 'door')",
+                )
+                .bind(now)
+                .bind(&hold_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            hold_id
         }
     };
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO orders (user_id, event_id, tier_id, hold_id, quantity, unit_price_cents, \
          total_cents, currency, status, notes, payment_method, cancellation_fee_pct, payout_after, \
-         created_at, updated_at) \
+         confirmed_at, created_at, updated_at) \
          SELECT h.user_id, h.event_id, h.tier_id, h.id, h.quantity, h.unit_price_cents, \
-         h.unit_price_cents * h.quantity, e.currency, 'pending', $2, e.payment_method, \
-         e.cancellation_fee_pct, COALESCE(e.ends_at, e.starts_at) + $4, $3, $3 \
+         h.unit_price_cents * h.quantity, e.currency, \
+         CASE WHEN h.status = 'converted' THEN 'confirmed' ELSE 'pending' END, $2, \
+         e.payment_method, e.cancellation_fee_pct, COALESCE(e.ends_at, e.starts_at) + $4, \
+         CASE WHEN h.status = 'converted' THEN $3 END, $3, $3 \
          FROM holds h JOIN events e ON e.id = h.event_id \
          WHERE h.id = $1 RETURNING id",
     )
@@ -320,14 +356,10 @@ pub async fn create_order(
         Err(e) if ONE_PER_HOLD.broken_by(&e) => {
             // The same hold ordered twice at once: the first order is the answer.
             drop(tx);
-            return order_of_hold(state, user, &hold_id)
-                .await?
-                .map(|row| row.view(user, now_millis()))
-                .ok_or_else(|| AppError::Conflict("This order is being created already.".into()));
+            return refuse(state, user, &hold_id, Refusal::Ordering).await;
         }
         Err(e) => return Err(AppError::from(e)),
     };
-    // A new order has no tickets yet: its row is its whole view.
     let row = order_row(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::internal("a new order vanished"))?;
@@ -346,14 +378,9 @@ pub async fn create_order(
         payments::reserve_order(&mut tx, money, expires_at, now).await?;
     }
     // At the door nobody pays up front, so one person may not take a whole
-    // event for free: their door seats of an event are capped like one hold.
+    // event for free: their door seats of an event are capped like one hold
+    // (counted under the person's lock taken above).
     if row.payment_method == PaymentMethod::Door {
-        // One person's door orders are counted one at a time: the buyer's
-        // row is their lock (two orders at once would each miss the other).
-        sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
-            .bind(user.id)
-            .execute(&mut *tx)
-            .await?;
         let (seats,): (i64,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM orders \
              WHERE user_id = $1 AND event_id = $2 AND payment_method = 'door' AND status <> 'cancelled'",
@@ -369,16 +396,143 @@ pub async fn create_order(
             )));
         }
     }
-    let order = row.view(user, now);
+    let mut order = row.view(user, now);
+    if row.status() == OrderStatus::Confirmed {
+        add_sold(&mut tx, row.tier_id, row.quantity, now).await?;
+        order.tickets = issue_tickets(&mut tx, &row, now).await?;
+    }
     idempotency::commit(tx, request.as_ref(), &order).await?;
-    tracing::info!(order_id = id, hold_id = %hold_id, "order created");
+    tracing::info!(order_id = id, hold_id = %hold_id, status = order.status.as_str(), "order created");
     crate::wallet::service::announce(state, user.id);
     state.live.touch_event(order.event_id);
+    if order.status == OrderStatus::Confirmed {
+        announce(state, &row, OrderStatus::Confirmed);
+    }
     Ok(order)
 }
 
+/// Why an order of a hold was not made (checked under the locks).
+#[derive(Debug)]
+enum Refusal {
+    None,
+    /// Not this person's hold, or no such hold.
+    Missing,
+    /// Another tier or quantity than asked.
+    Mismatch,
+    /// The tier's price changed since the seats were held.
+    Price(HeldTerms),
+    /// Released, lapsed or already ordered.
+    Lapsed,
+    /// Another request is ordering the same hold right now.
+    Ordering,
+}
+
+/// The answer when a hold could not be ordered: the hold's order if it has
+/// one (a retry gets its first answer), else why not.
+async fn refuse(
+    state: &AppState,
+    user: &AuthUser,
+    hold_id: &str,
+    refused: Refusal,
+) -> Result<OrderView, AppError> {
+    if let Some(row) = order_of_hold(state, user, hold_id).await? {
+        let mut order = row.view(user, now_millis());
+        if row.status() != OrderStatus::Pending {
+            order.tickets = tickets_of_orders(state, &[row.id]).await?;
+        }
+        return Ok(order);
+    }
+    Err(match refused {
+        Refusal::None | Refusal::Ordering => {
+            AppError::Conflict("This order is being created already.".into())
+        }
+        Refusal::Missing => AppError::NotFound("This seat hold".into()),
+        Refusal::Mismatch => {
+            AppError::bad_request("lockId", "The lock is for another tier or quantity.")
+        }
+        Refusal::Price(hold) => price_changed(state, hold_id, &hold).await?,
+        Refusal::Lapsed => {
+            let hold = hold_for(state, user, hold_id).await?;
+            AppError::Conflict(format!(
+                "This seat hold is {}. Hold the seats again to order them.",
+                if hold.status == HoldStatus::Released {
+                    "released"
+                } else {
+                    "expired"
+                }
+            ))
+        }
+    })
+}
+
+/// Counts an order's seats as sold (its hold has just converted).
+async fn add_sold(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tier_id: i64,
+    quantity: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE ticket_tiers SET sold = sold + $1, lock_seq = lock_seq + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(quantity)
+    .bind(now)
+    .bind(tier_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Issues one ticket per seat of a confirmed order, in one statement.
+async fn issue_tickets(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    row: &OrderRow,
+    now: i64,
+) -> Result<Vec<TicketView>, AppError> {
+    let codes: Vec<String> = (0..row.quantity).map(|_| random::code()).collect();
+    let values: Vec<String> = (0..codes.len())
+        .map(|i| format!("(${}, $1, $2, $3, $4, 'valid', $5, $5)", i + 6))
+        .collect();
+    let sql = format!(
+        "INSERT INTO tickets (code, order_id, event_id, tier_id, user_id, status, created_at, updated_at) \
+         VALUES {}",
+        values.join(", ")
+    );
+    let mut insert = sqlx::query(&sql)
+        .bind(row.id)
+        .bind(row.event_id)
+        .bind(row.tier_id)
+        .bind(row.user_id)
+        .bind(now);
+    for code in &codes {
+        insert = insert.bind(code);
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(codes
+        .into_iter()
+        .map(|code| new_ticket(row, code))
+        .collect())
+}
+
+/// A ticket just issued for an order, as its buyer sees it.
+fn new_ticket(row: &OrderRow, code: String) -> TicketView {
+    TicketView {
+        qr_svg: String::new(),
+        code,
+        order_id: row.id,
+        event_id: row.event_id,
+        event_name: row.event_name.clone(),
+        when_label: time::when_label(row.starts_at, row.ends_at, &row.timezone),
+        venue: row.venue.clone(),
+        tier_name: row.tier_name.clone(),
+        holder_name: row.buyer_name.clone(),
+        status: TicketStatus::Valid,
+        checked_in_at: None,
+    }
+}
+
 /// What a hold was taken on, and its tier's price now.
-#[derive(sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow)]
 struct HeldTerms {
     tier_id: i64,
     tier_name: String,
@@ -386,20 +540,32 @@ struct HeldTerms {
     held_price_cents: i64,
     price_cents: i64,
     currency: String,
+    payment_method: PaymentMethod,
+    event_status: EventStatus,
 }
 
+impl HeldTerms {
+    fn sells_at_the_door(&self) -> bool {
+        self.payment_method == PaymentMethod::Door && self.event_status == EventStatus::Published
+    }
+}
+
+/// The person's hold, if it is theirs.
 async fn held_terms(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     hold_id: &str,
-) -> Result<HeldTerms, AppError> {
+    user_id: i64,
+) -> Result<Option<HeldTerms>, AppError> {
     Ok(sqlx::query_as(
         "SELECT h.tier_id, t.name AS tier_name, h.quantity, \
-         COALESCE(h.unit_price_cents, t.price_cents) AS held_price_cents, t.price_cents, e.currency \
+         COALESCE(h.unit_price_cents, t.price_cents) AS held_price_cents, t.price_cents, e.currency, \
+         e.payment_method, e.status AS event_status \
          FROM holds h JOIN ticket_tiers t ON t.id = h.tier_id JOIN events e ON e.id = h.event_id \
-         WHERE h.id = $1",
+         WHERE h.id = $1 AND h.user_id = $2",
     )
     .bind(hold_id)
-    .fetch_one(&mut **tx)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
     .await?)
 }
 
@@ -532,28 +698,8 @@ pub async fn confirm_order(
         tx.rollback().await?;
         return Err(AppError::Conflict("This order was cancelled.".into()));
     }
-    sqlx::query(
-        "UPDATE ticket_tiers SET sold = sold + $1, lock_seq = lock_seq + 1, updated_at = $2 WHERE id = $3",
-    )
-    .bind(row.quantity)
-    .bind(now)
-    .bind(row.tier_id)
-    .execute(&mut *tx)
-    .await?;
-    for _ in 0..row.quantity {
-        sqlx::query(
-            "INSERT INTO tickets (code, order_id, event_id, tier_id, user_id, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'valid', $6, $6)",
-        )
-        .bind(random::code())
-        .bind(id)
-        .bind(row.event_id)
-        .bind(row.tier_id)
-        .bind(row.user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
+    add_sold(&mut tx, row.tier_id, row.quantity, now).await?;
+    issue_tickets(&mut tx, &row, now).await?;
     // Phase two of a wallet payment, in the same transaction as the seats:
     // both happen or neither does. At the door, the buyer pays there.
     let paid = match row.payment_method {
@@ -615,7 +761,7 @@ pub async fn place_order(
     user: &AuthUser,
     new: NewOrder,
 ) -> Result<OrderView, AppError> {
-    let order = create_order(state, user, new).await?;
+    let order = make_order(state, user, new, AtTheDoor::Now).await?;
     if order.payment_method == PaymentMethod::Door && order.status == OrderStatus::Pending {
         return confirm_order(state, user, OrderId::new(order.id)).await;
     }
@@ -631,7 +777,7 @@ pub async fn checkout(
     hold_id: &str,
     notes: &str,
 ) -> Result<OrderView, AppError> {
-    let order = create_order(
+    let order = make_order(
         state,
         user,
         NewOrder {
@@ -639,9 +785,13 @@ pub async fn checkout(
             notes: notes.to_string(),
             ..Default::default()
         },
+        AtTheDoor::Now,
     )
     .await?;
-    confirm_order(state, user, OrderId::new(order.id)).await
+    match order.status {
+        OrderStatus::Pending => confirm_order(state, user, OrderId::new(order.id)).await,
+        _ => Ok(order),
+    }
 }
 
 /// Cancels an order before its event starts (the buyer, the organizer or an

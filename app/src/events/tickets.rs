@@ -49,7 +49,7 @@ impl TicketRow {
             holder_name: self.holder_name.clone(),
             status: self.status,
             checked_in_at: self.checked_in_at,
-            qr_svg: qr_svg(&self.code),
+            qr_svg: String::new(),
         }
     }
 
@@ -61,6 +61,16 @@ impl TicketRow {
 /// The code as a QR image (SVG markup).
 pub fn qr_svg(code: &str) -> String {
     crate::kernel::qr::svg(code)
+}
+
+/// Draws each ticket's QR image, for a page that shows the tickets. Not
+/// drawn otherwise: an image takes longer to make than the rest of an order
+/// (a fifth of a seed client's order from a lock was spent drawing images
+/// it never used).
+pub fn draw_qr(tickets: &mut [TicketView]) {
+    for ticket in tickets.iter_mut().filter(|t| t.qr_svg.is_empty()) {
+        ticket.qr_svg = qr_svg(&ticket.code);
+    }
 }
 
 pub async fn tickets_of_orders(

@@ -132,11 +132,22 @@ async fn at_the_door_an_order_is_completed_at_once_and_no_money_moves() {
     let reserved: Value = api.post("/events/tickets/reserve", buyer, body, 201).await;
     let lock = reserved["lockId"].as_str().expect("a lock id");
     let body = json!({ "eventId": id, "categoryId": vip, "quantity": 1, "lockId": lock });
-    let locked: ApiOrder = api.post("/orders/with-lock", buyer, body, 201).await;
+    let locked: ApiOrder = api
+        .post("/orders/with-lock", buyer, body.clone(), 201)
+        .await;
     assert_eq!(
         (locked.status.as_str(), locked.tickets.len()),
         ("confirmed", 1)
     );
+    // The same lock again: the same order, with the same tickets, which are
+    // the ones kept.
+    let codes = |order: &ApiOrder| -> Vec<String> {
+        order.tickets.iter().map(|t| t.code.clone()).collect()
+    };
+    let again: ApiOrder = api.post("/orders/with-lock", buyer, body, 201).await;
+    assert_eq!((again.id, codes(&again)), (locked.id, codes(&locked)));
+    let kept: ApiOrder = api.get(&format!("/orders/{}", locked.id), buyer, 200).await;
+    assert_eq!(codes(&kept), codes(&locked));
 
     // Nobody pays up front, so one person's door seats of an event are
     // capped like one hold (10): 3 taken, 7 more fit, then no more.
