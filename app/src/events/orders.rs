@@ -255,7 +255,7 @@ async fn make_order(
     {
         return Ok(first);
     }
-    let now = now_millis();
+    let mut now = now_millis();
     if new.hold_id.is_none() {
         let tier_id = new
             .tier_id
@@ -276,6 +276,9 @@ async fn make_order(
         Some(hold_id) => {
             lock_person(&mut tx, state, user.id).await?;
             lock_tier_of_hold(&mut tx, hold_id).await?;
+            // The clock once we hold the tier: a hold that lapsed while we
+            // waited is lapsed (its seats may be someone else's by now).
+            now = now_millis();
             let refused = match held_terms(&mut tx, hold_id, user.id).await? {
                 None => Refusal::Missing,
                 Some(hold) => {
@@ -789,8 +792,10 @@ pub async fn checkout(
     )
     .await?;
     match order.status {
-        OrderStatus::Pending => confirm_order(state, user, OrderId::new(order.id)).await,
-        _ => Ok(order),
+        // Sold at the door just now (or by the first try of this checkout).
+        OrderStatus::Confirmed => Ok(order),
+        // Paid from the wallet now; a cancelled order says why.
+        _ => confirm_order(state, user, OrderId::new(order.id)).await,
     }
 }
 

@@ -162,15 +162,36 @@ async fn client(app: &TestApp, token: &str, tier: i64, way: usize, tally: &Tally
 /// A fresh app with an event of one hot tier: the app, the organizer's
 /// token, the buyers' tokens and the tier id.
 async fn setup(hold_ttl: Duration) -> (Arc<TestApp>, String, Vec<String>, i64) {
+    setup_paid(hold_ttl, Paid::FromWallet).await
+}
+
+/// How the hot event's buyers pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Paid {
+    FromWallet,
+    /// An order is sold at once, in the transaction that makes it.
+    AtTheDoor,
+}
+
+async fn setup_paid(hold_ttl: Duration, paid: Paid) -> (Arc<TestApp>, String, Vec<String>, i64) {
     let app = spawn_app_with(|c| {
         c.ticketing.max_active_holds = 1_000;
         c.ticketing.hold_ttl = hold_ttl;
         c.ticketing.sweep_interval = Duration::from_millis(50);
+        // A person's door seats are capped like one hold: not what is tested.
+        c.ticketing.max_seats_per_hold = 1_000;
     })
     .await;
     let (organizer, _) = user(&app, "organizer").await;
     let event = create_event(&app, &organizer, &[("Hot", 49.0, CAPACITY)]).await;
     let tier = tier_id(&event, 0);
+    if paid == Paid::AtTheDoor {
+        let path = format!("/api/events/{}", event["idEvent"]);
+        let body = json!({ "paymentMethod": "door" });
+        let (status, body) =
+            send_json(&app, Method::PUT, &path, Some(&organizer), Some(body)).await;
+        assert_eq!(status, 200, "{body}");
+    }
     let buyers = futures::future::join_all((0..BUYERS).map(|_| user(&app, "attendee"))).await;
     (
         Arc::new(app),
@@ -246,7 +267,18 @@ async fn two_hundred_clients_on_a_hundred_seats_get_exactly_a_hundred() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn holds_expiring_mid_run_never_let_a_seat_be_sold_twice() {
-    let (app, _, buyers, tier) = setup(Duration::from_secs(60)).await;
+    expiring_mid_run(Paid::FromWallet).await;
+}
+
+/// The same at the door, where an order from a hold sells it at once: a
+/// hold that lapses while its order waits for the tier is not sold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn holds_expiring_mid_run_never_let_a_seat_be_sold_twice_at_the_door() {
+    expiring_mid_run(Paid::AtTheDoor).await;
+}
+
+async fn expiring_mid_run(paid: Paid) {
+    let (app, _, buyers, tier) = setup_paid(Duration::from_secs(60), paid).await;
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = monitor(app.clone(), tier, stop.clone());
     let tally = Tally::default();
