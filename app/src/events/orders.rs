@@ -215,31 +215,15 @@ async fn order_of_hold(
 /// One order per hold.
 const ONE_PER_HOLD: Constraint = Constraint::unique("orders_hold_id_key", "orders.hold_id");
 
-/// Creates a pending order. With the same client key (or for the same hold)
+/// Creates an order of a hold, or of seats held in the same transaction.
+/// An event paid at the door sells them at once (the order is confirmed
+/// with its tickets); a wallet order reserves its total and stays pending
+/// until [`confirm_order`]. With the same client key (or for the same hold)
 /// twice, the second call returns the first order.
-pub async fn create_order(
+async fn create_order(
     state: &AppState,
     user: &AuthUser,
     new: NewOrder,
-) -> Result<OrderView, AppError> {
-    make_order(state, user, new, AtTheDoor::Later).await
-}
-
-/// Whether an order of an event paid at the door is confirmed in the
-/// transaction that makes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AtTheDoor {
-    /// Seats sold and tickets issued at once (seed 001's order).
-    Now,
-    /// Pending, like every wallet order, until it is confirmed.
-    Later,
-}
-
-async fn make_order(
-    state: &AppState,
-    user: &AuthUser,
-    new: NewOrder,
-    door: AtTheDoor,
 ) -> Result<OrderView, AppError> {
     let notes = check_notes(&new.notes)?;
     let request = new.client_key.clone().map(|key| {
@@ -280,13 +264,12 @@ async fn make_order(
             // waited is lapsed (its seats may be someone else's by now).
             now = now_millis();
             let refused = match held_terms(&mut tx, hold_id, user.id).await? {
-                None => Refusal::Missing,
+                None => Some(Refusal::Missing),
                 Some(hold) => {
                     // Still holding its seats? An event paid at the door
                     // sells them now: the hold converts, and the order
                     // below is made confirmed.
-                    let sell = door == AtTheDoor::Now && hold.sells_at_the_door();
-                    let live = sqlx::query(if sell {
+                    let live = sqlx::query(if hold.sells_at_the_door() {
                         "UPDATE holds SET status = 'converted', updated_at = $1 \
                          WHERE id = $2 AND status = 'active' AND expires_at > $1"
                     } else {
@@ -298,19 +281,19 @@ async fn make_order(
                     .execute(&mut *tx)
                     .await?;
                     if live.rows_affected() == 0 {
-                        Refusal::Lapsed
+                        Some(Refusal::Lapsed)
                     } else if new.tier_id.is_some_and(|t| t != hold.tier_id)
                         || new.quantity.is_some_and(|q| q != hold.quantity)
                     {
-                        Refusal::Mismatch
+                        Some(Refusal::Mismatch)
                     } else if hold.held_price_cents != hold.price_cents {
-                        Refusal::Price(hold)
+                        Some(Refusal::Price(hold))
                     } else {
-                        Refusal::None
+                        None
                     }
                 }
             };
-            if !matches!(refused, Refusal::None) {
+            if let Some(refused) = refused {
                 drop(tx);
                 return refuse(state, user, hold_id, refused).await;
             }
@@ -319,18 +302,16 @@ async fn make_order(
         None => {
             let (tier_id, quantity) = (new.tier_id.unwrap_or(0), new.quantity.unwrap_or(0));
             let hold_id = insert_hold(&mut tx, state, user, tier_id, quantity, now).await?;
-            if door == AtTheDoor::Now {
-                // As above, for a hold just made.
-                sqlx::query(
-                    "UPDATE holds SET status = 'converted', updated_at = $1 WHERE id = $2 \
+            // As above, for a hold just made.
+            sqlx::query(
+                "UPDATE holds SET status = 'converted', updated_at = $1 WHERE id = $2 \
                      AND EXISTS (SELECT 1 FROM events e WHERE e.id = holds.event_id \
                                  AND e.status = 'published' AND e.payment_method = 'door')",
-                )
-                .bind(now)
-                .bind(&hold_id)
-                .execute(&mut *tx)
-                .await?;
-            }
+            )
+            .bind(now)
+            .bind(&hold_id)
+            .execute(&mut *tx)
+            .await?;
             hold_id
         }
     };
@@ -417,7 +398,6 @@ async fn make_order(
 /// Why an order of a hold was not made (checked under the locks).
 #[derive(Debug)]
 enum Refusal {
-    None,
     /// Not this person's hold, or no such hold.
     Missing,
     /// Another tier or quantity than asked.
@@ -446,9 +426,7 @@ async fn refuse(
         return Ok(order);
     }
     Err(match refused {
-        Refusal::None | Refusal::Ordering => {
-            AppError::Conflict("This order is being created already.".into())
-        }
+        Refusal::Ordering => AppError::Conflict("This order is being created already.".into()),
         Refusal::Missing => AppError::NotFound("This seat hold".into()),
         Refusal::Mismatch => {
             AppError::bad_request("lockId", "The lock is for another tier or quantity.")
@@ -764,7 +742,7 @@ pub async fn place_order(
     user: &AuthUser,
     new: NewOrder,
 ) -> Result<OrderView, AppError> {
-    let order = make_order(state, user, new, AtTheDoor::Now).await?;
+    let order = create_order(state, user, new).await?;
     if order.payment_method == PaymentMethod::Door && order.status == OrderStatus::Pending {
         return confirm_order(state, user, OrderId::new(order.id)).await;
     }
@@ -780,7 +758,7 @@ pub async fn checkout(
     hold_id: &str,
     notes: &str,
 ) -> Result<OrderView, AppError> {
-    let order = make_order(
+    let order = create_order(
         state,
         user,
         NewOrder {
@@ -788,7 +766,6 @@ pub async fn checkout(
             notes: notes.to_string(),
             ..Default::default()
         },
-        AtTheDoor::Now,
     )
     .await?;
     match order.status {
