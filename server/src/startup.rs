@@ -7,10 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
-};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::get;
 use leptos::prelude::*;
@@ -22,7 +18,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -179,26 +174,13 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(RequestBodyLimitLayer::new(body_limit))
                 .layer(CompressionLayer::new())
-                .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .layer(header(REFERRER_POLICY, "same-origin"))
-                .layer(header(X_FRAME_OPTIONS, "DENY"))
-                // Production is served over HTTPS only (its cookies are Secure).
-                .layer(option_layer(
-                    (state.config.environment == app::config::Environment::Production).then(|| {
-                        header(
-                            STRICT_TRANSPORT_SECURITY,
-                            "max-age=31536000; includeSubDomains",
-                        )
-                    }),
-                ))
-                .layer(header(
-                    HeaderName::from_static("permissions-policy"),
-                    "geolocation=(self), camera=(self), microphone=(self)",
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(middleware::DEFAULT_CSP),
-                ))
+                .map_response({
+                    let headers = middleware::SecurityHeaders {
+                        // Production is served over HTTPS only (its cookies are Secure).
+                        hsts: state.config.environment == app::config::Environment::Production,
+                    };
+                    move |response| headers.apply(response)
+                })
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     timeout,
@@ -244,10 +226,6 @@ fn cross_origin(config: &Config) -> Option<CorsLayer> {
             .expose_headers([REQUEST_ID, RETRY_AFTER])
             .max_age(std::time::Duration::from_secs(600)),
     )
-}
-
-fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
 /// Runs before every page render and server function: gives them the state

@@ -3,8 +3,9 @@
 //! Lines are written to stdout by a thread of their own (`tracing-appender`'s
 //! non-blocking writer): a request never waits for the terminal or the pipe.
 //! Measured on `GET /api/events/{id}`, writing in the request's thread cost a
-//! third of the throughput. Nothing is dropped: when the writer is 128k lines
-//! behind, requests wait for it.
+//! third of the throughput. Lines queued together are written together.
+//! Nothing is dropped: when the writer is 128k lines behind, requests wait
+//! for it.
 
 use std::io::IsTerminal;
 
@@ -34,7 +35,12 @@ pub fn init(format: LogFormat) -> Option<WorkerGuard> {
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("marquee-log")
-        .finish(std::io::stdout());
+        // Lines queued together go out in one write: the writer flushes
+        // each time it has emptied its queue (a line on its own when quiet).
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ));
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let registry = tracing_subscriber::registry().with(filter);

@@ -7,7 +7,9 @@
 //! the first of its active holds lapses. Anything else an event shows (its
 //! organizer's name) is at most [`MAX_AGE_MS`] old.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
 
 use super::rows::{EventRow, TierRow, event_row, tier_rows};
 use crate::error::AppError;
@@ -22,6 +24,10 @@ pub const MAX_AGE_MS: i64 = 2_000;
 pub struct Snapshot {
     pub row: EventRow,
     pub tiers: Vec<TierRow>,
+    /// The JSON API's body for this event, encoded by its first reader and
+    /// sent as is to the others (it must depend on nothing but the row and
+    /// the tiers: no viewer, no clock).
+    pub api_body: OnceLock<Bytes>,
 }
 
 /// The event and its tiers, seats counted as of `now`, whoever asks (the
@@ -42,7 +48,11 @@ pub async fn event(state: &AppState, id: i64, now: i64) -> Result<Option<Arc<Sna
         .iter()
         .filter_map(|t| t.next_lapse)
         .fold(now + MAX_AGE_MS, i64::min);
-    let snapshot = Arc::new(Snapshot { row, tiers });
+    let snapshot = Arc::new(Snapshot {
+        row,
+        tiers,
+        api_body: OnceLock::new(),
+    });
     if let Some(stamp) = stamp {
         freshness.keep(topic, stamp, until, Arc::clone(&snapshot));
     }

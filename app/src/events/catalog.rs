@@ -1,8 +1,11 @@
 //! Events and their ticket tiers: listing, reading, creating, editing,
 //! cancelling and deleting.
 
+use std::sync::Arc;
+
 use sqlx::{Any, Transaction};
 
+use super::cache::Snapshot;
 use super::model::{
     EventDraft, EventFields, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
     PaymentMethod, TierFields, check_text, parse_capacity, parse_fee_pct,
@@ -26,11 +29,22 @@ pub async fn get_event(
     id: EventId,
 ) -> Result<EventView, AppError> {
     let now = now_millis();
-    let event = super::cache::event(state, id.get(), now)
+    let event = visible_snapshot(state, viewer, id, now).await?;
+    Ok(event_view(&event.row, &event.tiers, now, viewer))
+}
+
+/// The event as kept by the cache (seats counted as of `now`) if `viewer`
+/// may see it; 404 if not.
+pub async fn visible_snapshot(
+    state: &AppState,
+    viewer: Option<&AuthUser>,
+    id: EventId,
+    now: i64,
+) -> Result<Arc<Snapshot>, AppError> {
+    super::cache::event(state, id.get(), now)
         .await?
         .filter(|e| visible(&e.row, viewer))
-        .ok_or_else(|| AppError::NotFound("This event".into()))?;
-    Ok(event_view(&event.row, &event.tiers, now, viewer))
+        .ok_or_else(|| AppError::NotFound("This event".into()))
 }
 
 /// The event if `viewer` may see it: drafts only to their organizer (and admins).

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,6 +17,7 @@ use app::events::model::{
     CheckInOutcome, EventFields, EventInput, EventQuery, EventStatus, EventView, HoldView,
     PaymentMethod, TierFields, TierView,
 };
+use app::events::rows::event_view;
 use app::events::{catalog, holds, tickets};
 use app::kernel::ids::{EventId, TierId};
 use app::kernel::money::{Cents, Limits};
@@ -412,9 +414,24 @@ pub async fn get_event(
     State(state): State<AppState>,
     auth: Option<axum::Extension<Auth>>,
     PathId(id): PathId<EventId>,
-) -> Result<Json<ApiEvent>, AppError> {
-    let event = catalog::get_event(&state, viewer(&auth), id).await?;
-    Ok(Json(ApiEvent::from(&event)))
+) -> Result<Response, AppError> {
+    let now = time::now_millis();
+    let event = catalog::visible_snapshot(&state, viewer(&auth), id, now).await?;
+    // Encoded once per kept read of the event: `ApiEvent` shows neither the
+    // viewer nor the clock, so every reader of this read gets the same body.
+    let body = match event.api_body.get() {
+        Some(body) => body.clone(),
+        None => {
+            let view = event_view(&event.row, &event.tiers, now, None);
+            let body = serde_json::to_vec(&ApiEvent::from(&view)).map_err(|error| {
+                tracing::error!(%error, "an event could not be encoded");
+                AppError::Internal
+            })?;
+            let body = axum::body::Bytes::from(body);
+            event.api_body.get_or_init(|| body).clone()
+        }
+    };
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The ticket categories of an event with live availability.

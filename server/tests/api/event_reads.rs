@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{TestApp, send_json, spawn_app_with, spawn_instance_of, user};
-use crate::ticketing::{create_event, reserve, tier_id};
+use crate::ticketing::{create_draft, create_event, reserve, tier_id};
 
 async fn available(app: &TestApp, event_id: i64) -> i64 {
     let (status, body) = send_json(
@@ -141,4 +141,26 @@ async fn another_instance_s_hold_shows_once_its_news_arrives() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(available(&b, event_id).await, 6, "B reads A's hold");
+}
+
+#[tokio::test]
+async fn a_draft_read_by_its_organizer_stays_hidden_from_everyone_else() {
+    let app = crate::helpers::spawn_app().await;
+    let (organizer, _) = user(&app, "organizer").await;
+    let (someone, _) = user(&app, "attendee").await;
+    let draft_id = create_draft(&app, &organizer).await;
+    let path = format!("/api/events/{draft_id}");
+
+    // The organizer's read is kept (and its body encoded) ...
+    for _ in 0..2 {
+        let (status, body) = send_json(&app, Method::GET, &path, Some(&organizer), None).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["eventName"], "Secret");
+    }
+    // ... and is no one else's to see.
+    for token in [None, Some(someone.as_str())] {
+        let (status, body) = send_json(&app, Method::GET, &path, token, None).await;
+        assert_eq!(status, 404, "{body}");
+        assert!(body.get("eventName").is_none(), "{body}");
+    }
 }

@@ -150,19 +150,7 @@ async fn topics_one_may_not_see_are_refused_with_a_reason() {
     let (organizer, _) = user(&app, "organizer").await;
     let (someone, someone_id) = user(&app, "attendee").await;
     let (_, other_id) = user(&app, "attendee").await;
-    let (status, draft) = send_json(
-        &app,
-        Method::POST,
-        "/api/events",
-        Some(&organizer),
-        Some(json!({
-            "eventName": "Secret", "eventCategory": "Music", "eventDate": crate::ticketing::in_days(9),
-            "isActive": false, "ticketCategories": [{ "categoryName": "A", "price": 1, "totalSeats": 1 }],
-        })),
-    )
-    .await;
-    assert_eq!(status, 201);
-    let draft_id = draft["idEvent"].as_i64().unwrap();
+    let draft_id = crate::ticketing::create_draft(&app, &organizer).await;
 
     let mut sockets = [
         connect(&app, None).await,

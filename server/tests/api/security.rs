@@ -35,12 +35,32 @@ async fn pages_carry_a_csp_whose_nonce_matches_the_inline_scripts() {
 async fn every_response_has_the_security_headers_and_a_request_id() {
     let app = spawn_app().await;
 
-    for path in ["/", "/health", "/missing"] {
+    for path in [
+        "/",
+        "/health",
+        "/missing",
+        "/api/events",
+        "/api/events/999999",
+    ] {
         let response = app.get(path).await;
         let headers = response.headers();
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert!(
+            headers["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("geolocation=(self)"),
+            "{path}"
+        );
+        if path.starts_with("/api/") {
+            assert_eq!(
+                headers["content-security-policy"],
+                server::middleware::DEFAULT_CSP,
+                "{path}"
+            );
+        }
         assert!(
             headers["content-security-policy"]
                 .to_str()

@@ -36,6 +36,23 @@ pub async fn create_event(app: &TestApp, token: &str, tiers: &[(&str, f64, i64)]
     body
 }
 
+/// A draft event ("Secret", one seat) of this organizer: its id.
+pub async fn create_draft(app: &TestApp, token: &str) -> i64 {
+    let (status, draft) = send_json(
+        app,
+        Method::POST,
+        "/api/events",
+        Some(token),
+        Some(json!({
+            "eventName": "Secret", "eventCategory": "Music", "eventDate": in_days(9),
+            "isActive": false, "ticketCategories": [{ "categoryName": "A", "price": 1, "totalSeats": 1 }],
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{draft}");
+    draft["idEvent"].as_i64().expect("idEvent")
+}
+
 pub fn tier_id(event: &Value, index: usize) -> i64 {
     event["ticketCategories"][index]["id"]
         .as_i64()
