@@ -2,11 +2,17 @@
 //! the same tier at once, and each hold must wait for the tier's lock: one
 //! transaction per hold would make them queue for a commit each. Instead,
 //! the holds asked for a tier while its previous transaction runs wait on
-//! the tier's desk, and the next transaction makes all of them: the people's
-//! locks (in id order, on PostgreSQL), the tier's lock once, then each hold's
-//! own insert, which checks on its own the sales window, the seats left and
-//! the person's limits (nothing is decided in Rust), refusals explained on
-//! the same connection, and the terms every answer shows read once.
+//! the tier's desk, and the next transaction makes all of them, checking
+//! for each, in the order asked, the sales window, the seats left and the
+//! person's limits (counting the holds of the batch made before it), under
+//! the people's locks and the tier's; refusals are explained on the same
+//! connection, and the terms every answer shows are read once.
+//!
+//! On SQLite (one writer, in process), each hold is its own conditional
+//! insert (`hold_insert::try_insert`). On PostgreSQL, where each statement
+//! is a round trip, the batch is one call of the database function
+//! `make_holds`, which decides in the database under the same locks and
+//! inserts the holds made with one statement: nothing is decided in Rust.
 //!
 //! Each desk is drained by a task of its own, so a client that goes away
 //! never stops the holds of the others (its own hold is made, and lapses if
@@ -15,13 +21,13 @@
 //! or the commit itself failed (it may or may not have committed: never
 //! made twice), each is told so.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use sqlx::{Any, Transaction};
 use tokio::sync::oneshot;
 
-use super::hold_insert::{Ask, explain, lock_tier, try_insert};
+use super::hold_insert::{Ask, explain, lock_tier, new_hold_id, try_insert};
 use super::model::HoldView;
 use super::rows::{HoldRow, held_now};
 use crate::error::AppError;
@@ -202,18 +208,20 @@ async fn insert_all(
     asks: &[Ask],
     now: i64,
 ) -> Result<Vec<Result<HoldView, AppError>>, AppError> {
-    // The people's locks first, in id order (their limits count holds on
-    // every tier; every hold takes a person's lock before a tier's). SQLite
-    // has one writer at a time: the tier's lock is all of them.
-    if state.db.backend() == Backend::Postgres {
-        lock_people(tx, asks).await?;
-    }
-    lock_tier(tx, tier_id).await?;
     let expires_at = now + time::millis(state.config.ticketing.hold_ttl);
-    let mut made = Vec::with_capacity(asks.len());
-    for ask in asks {
-        made.push(try_insert(tx, state, *ask, expires_at, now).await?);
-    }
+    let made = match state.db.backend() {
+        Backend::Postgres => make_holds(tx, state, tier_id, asks, expires_at, now).await?,
+        Backend::Sqlite => {
+            // One writer at a time: the tier's lock is all of them, and
+            // each insert is a call in process, not a round trip.
+            lock_tier(tx, tier_id).await?;
+            let mut made = Vec::with_capacity(asks.len());
+            for ask in asks {
+                made.push(try_insert(tx, state, *ask, expires_at, now).await?);
+            }
+            made
+        }
+    };
     let mut answers = Vec::with_capacity(asks.len());
     let terms = if made.iter().any(Option::is_some) {
         Some(terms(tx, tier_id, now).await?)
@@ -237,20 +245,47 @@ async fn insert_all(
     Ok(answers)
 }
 
-async fn lock_people(tx: &mut Transaction<'_, Any>, asks: &[Ask]) -> Result<(), AppError> {
-    let people: BTreeSet<i64> = asks.iter().map(|a| a.user_id).collect();
-    let marks = (1..=people.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // Locked in the order of the sort, below the locking step.
-    let sql = format!("SELECT id FROM users WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE");
-    let mut query = sqlx::query(&sql);
-    for id in people {
-        query = query.bind(id);
+/// On PostgreSQL, the whole batch in one call of `make_holds` (see its
+/// migration, `holds_made_together`): the same locks in the same order
+/// (the people's in id order, then the tier's), and the same rules as
+/// [`try_insert`], ask by ask, with one insert for the holds made. The id
+/// of each hold made, in the order asked.
+async fn make_holds(
+    tx: &mut Transaction<'_, Any>,
+    state: &AppState,
+    tier_id: i64,
+    asks: &[Ask],
+    expires_at: i64,
+    now: i64,
+) -> Result<Vec<Option<String>>, AppError> {
+    let limits = state.config.ticketing;
+    let ids: Vec<String> = asks.iter().map(|_| new_hold_id()).collect();
+    // The `Any` driver binds no arrays: each list as text.
+    let list = |each: fn(&Ask) -> i64| {
+        asks.iter()
+            .map(|a| each(a).to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let (answer,): (String,) = sqlx::query_as("SELECT make_holds($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(tier_id)
+        .bind(now)
+        .bind(expires_at)
+        .bind(limits.max_active_holds)
+        .bind(limits.max_held_per_event)
+        .bind(ids.join(","))
+        .bind(list(|a| a.user_id))
+        .bind(list(|a| a.quantity))
+        .fetch_one(&mut **tx)
+        .await?;
+    if answer.len() != asks.len() {
+        return Err(AppError::internal("make_holds answered for another batch"));
     }
-    query.fetch_all(&mut **tx).await?;
-    Ok(())
+    Ok(ids
+        .into_iter()
+        .zip(answer.bytes())
+        .map(|(id, made)| (made == b'1').then_some(id))
+        .collect())
 }
 
 /// What every hold of the batch shows, as a hold of none of them: its

@@ -114,7 +114,9 @@ pub struct Ask {
 /// Inserts the hold if it may be: the tier is on sale, its seats are there
 /// and the person stays within their limits, all checked by the insert
 /// itself. The caller holds the person's lock (where other writers may run
-/// at once) and the tier's. `None` when refused.
+/// at once) and the tier's. `None` when refused. PostgreSQL's `make_holds`
+/// (migration `holds_made_together`) applies the same rules to a batch:
+/// a change to one is a change to both.
 pub(super) async fn try_insert(
     tx: &mut Transaction<'_, Any>,
     state: &AppState,
@@ -123,7 +125,7 @@ pub(super) async fn try_insert(
     now: i64,
 ) -> Result<Option<String>, AppError> {
     let limits = state.config.ticketing;
-    let id = format!("hold_{}", random::code());
+    let id = new_hold_id();
     let inserted = sqlx::query(concat!(
         "INSERT INTO holds (id, tier_id, event_id, user_id, quantity, unit_price_cents, status, expires_at, created_at, updated_at) \
          SELECT $1, t.id, t.event_id, $3, $4, t.price_cents, 'active', $5, $6, $6 \
@@ -150,6 +152,12 @@ pub(super) async fn try_insert(
     .execute(&mut **tx)
     .await?;
     Ok((inserted.rows_affected() == 1).then_some(id))
+}
+
+/// A new hold's id: `hold_` and a random code (Crockford base32: no commas,
+/// which `make_holds` relies on).
+pub(super) fn new_hold_id() -> String {
+    format!("hold_{}", random::code())
 }
 
 /// Why a hold was refused: not on sale (missing, a draft, cancelled,

@@ -467,3 +467,44 @@ async fn holds_made_together_keep_each_persons_limit_and_the_seats() {
     );
     app.stop().await;
 }
+
+/// A person's count of open holds, within one batch and across tiers: ten
+/// asks at once, with room for two more holds, make exactly two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn holds_made_together_keep_each_persons_count_of_open_holds() {
+    const MOST: i64 = 3;
+    let app = spawn_app_with(|c| {
+        c.ticketing.max_active_holds = MOST;
+        c.ticketing.max_held_per_event = 100;
+    })
+    .await;
+    let (organizer, _) = user(&app, "organizer").await;
+    let event = create_event(&app, &organizer, &[("Hot", 10.0, 50), ("Other", 5.0, 50)]).await;
+    let (hot, other) = (tier_id(&event, 0), tier_id(&event, 1));
+    let (person, _) = user(&app, "attendee").await;
+    let (status, body) = crate::ticketing::reserve(&app, &person, other, 1).await;
+    assert_eq!(status, 201, "{body}");
+    let on = &app;
+    let answers = futures::future::join_all(
+        (0..10).map(|_| async { crate::ticketing::reserve(on, &person, hot, 1).await }),
+    )
+    .await;
+    let made = answers.iter().filter(|(status, _)| *status == 201).count();
+    assert_eq!(made, 2, "room for two more holds: {answers:?}");
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 201) {
+        assert_eq!(*status, 409, "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("You already have 3 seat holds open")),
+            "a refusal says why: {body}"
+        );
+    }
+    let (counter, active) = held_counter(&app, hot).await;
+    assert_eq!(
+        (counter, active),
+        (2, 2),
+        "the counter is the sum of the active holds"
+    );
+    app.stop().await;
+}
