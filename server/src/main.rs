@@ -12,6 +12,12 @@ use std::process::ExitCode;
 
 use server::cli::{AdminAction, Command, Settings, fail};
 
+/// mimalloc rather than glibc's malloc: a request allocates and frees many
+/// small, short-lived buffers, often on another thread than the one that
+/// made them, where glibc's arenas spent a quarter of a page's time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let settings = match Settings::load() {
