@@ -35,8 +35,10 @@ pub async fn read(db: &Db, event_id: i64) -> Result<Payload, sqlx::Error> {
 
 /// Reads and publishes an event's seats (a no-op when nothing changed).
 pub async fn refresh(db: &Db, hub: &Hub, event_id: i64) -> Result<(), sqlx::Error> {
+    let topic = Topic::Event(event_id);
+    let mark = hub.read_mark(topic);
     let payload = read(db, event_id).await?;
-    hub.publish(Topic::Event(event_id), payload);
+    hub.publish_read(topic, payload, mark);
     Ok(())
 }
 

@@ -58,6 +58,13 @@ impl Freshness {
         lock(&self.changed).insert(topic, now);
     }
 
+    /// How many changes of any topic came before `topic`'s last one (0 if
+    /// it never changed here): a state read after taking it reflects at
+    /// least that change. It only grows.
+    pub fn version(&self, topic: Topic) -> u64 {
+        lock(&self.changed).get(&topic).copied().unwrap_or(0)
+    }
+
     /// The stamp to keep with a state of `topic` read from now on; `None`
     /// when nothing read now may be kept (the bus is not listening).
     pub fn stamp(&self, topic: Topic) -> Option<u64> {
@@ -124,6 +131,18 @@ mod tests {
         assert_eq!(f.stamp(Topic::Event(1)), Some(a));
         f.changed(Topic::Event(1));
         assert_ne!(f.stamp(Topic::Event(1)), Some(a));
+    }
+
+    #[test]
+    fn a_topic_s_version_grows_with_its_own_changes_only() {
+        let f = Freshness::default();
+        assert_eq!(f.version(Topic::Event(1)), 0);
+        f.changed(Topic::Event(1));
+        let a = f.version(Topic::Event(1));
+        f.changed(Topic::Event(2));
+        assert_eq!(f.version(Topic::Event(1)), a);
+        f.changed(Topic::Event(1));
+        assert!(f.version(Topic::Event(1)) > a);
     }
 
     #[test]

@@ -81,6 +81,9 @@ impl Stamped {
 struct Channel {
     seq: u64,
     last: Option<Stamped>,
+    /// The version of the newest state read from the database and
+    /// published (see [`Hub::publish_read`]).
+    read_at: u64,
     tx: broadcast::Sender<Stamped>,
 }
 
@@ -89,6 +92,7 @@ impl Channel {
         Self {
             seq: 0,
             last: None,
+            read_at: 0,
             tx: broadcast::channel(TOPIC_BUFFER).0,
         }
     }
@@ -308,6 +312,30 @@ impl Hub {
     pub fn publish(&self, topic: Topic, payload: Payload) -> Option<u64> {
         let mut channels = lock(&self.channels);
         let channel = channels.entry(topic).or_insert_with(Channel::new);
+        Self::store(topic, channel, payload)
+    }
+
+    /// The mark to take before reading `topic`'s state from the database,
+    /// for [`Self::publish_read`].
+    pub fn read_mark(&self, topic: Topic) -> u64 {
+        self.freshness.version(topic)
+    }
+
+    /// Like [`Self::publish`], for a state read from the database after
+    /// taking `mark`: two readers racing (a new subscriber's first read and
+    /// the refresher's, after a change) may finish in either order, and the
+    /// one that began before the change must not replace the other's.
+    pub fn publish_read(&self, topic: Topic, payload: Payload, mark: u64) -> Option<u64> {
+        let mut channels = lock(&self.channels);
+        let channel = channels.entry(topic).or_insert_with(Channel::new);
+        if mark < channel.read_at {
+            return None;
+        }
+        channel.read_at = mark;
+        Self::store(topic, channel, payload)
+    }
+
+    fn store(topic: Topic, channel: &mut Channel, payload: Payload) -> Option<u64> {
         if channel.last_payload() == Some(&payload) {
             return None;
         }
@@ -747,6 +775,21 @@ mod tests {
         assert!(hub.admit(&[("user:2".to_string(), 2)]).is_some());
         drop(first);
         assert!(hub.admit(&keys).is_some(), "room again after one closed");
+    }
+
+    #[test]
+    fn a_state_read_before_a_change_never_replaces_one_read_after_it() {
+        let hub = Hub::new();
+        let topic = Topic::Event(3);
+        let before = hub.read_mark(topic);
+        hub.touch_local(topic);
+        let after = hub.read_mark(topic);
+        assert_eq!(hub.publish_read(topic, seats(4), after), Some(1));
+        assert_eq!(hub.publish_read(topic, seats(5), before), None, "stale");
+        assert_eq!(hub.current(topic).map(|s| s.seq), Some(1));
+        // Two reads after the same change: the later one still lands (a
+        // hold may have lapsed in between).
+        assert_eq!(hub.publish_read(topic, seats(3), after), Some(2));
     }
 
     #[test]

@@ -41,8 +41,10 @@ pub async fn read(db: &Db, id: i64) -> Result<Option<Payload>, sqlx::Error> {
 
 /// Reads and publishes a stream's state (a no-op when nothing changed).
 pub async fn refresh(db: &Db, hub: &Hub, id: i64) -> Result<(), sqlx::Error> {
+    let topic = Topic::Stream(id);
+    let mark = hub.read_mark(topic);
     if let Some(payload) = read(db, id).await? {
-        hub.publish(Topic::Stream(id), payload);
+        hub.publish_read(topic, payload, mark);
     }
     Ok(())
 }
