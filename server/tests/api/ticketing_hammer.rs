@@ -208,9 +208,11 @@ async fn rush(app: &TestApp, buyers: &[String], tier: i64, tally: &Tally) {
     .await;
 }
 
-/// Moves the expiry of up to `limit` active holds (oldest first) to now, one
-/// row per statement: a multi-row update here could deadlock with the
-/// sweeper's on PostgreSQL.
+/// Moves the expiry of up to `limit` active holds (oldest first) a minute
+/// into the past, one row per statement: a multi-row update here could
+/// deadlock with the sweeper's on PostgreSQL. (Not to "now": the monitor
+/// reads the clock before its query runs, and would count as held a hold
+/// that lapsed after that, whose seats the server may already have sold.)
 async fn expire_active_holds(app: &TestApp, limit: i64) {
     let oldest: Vec<(String,)> = sqlx::query_as(&format!(
         "SELECT id FROM holds WHERE status = 'active' ORDER BY created_at LIMIT {limit}"
@@ -220,7 +222,7 @@ async fn expire_active_holds(app: &TestApp, limit: i64) {
     .expect("read holds");
     for (id,) in oldest {
         sqlx::query("UPDATE holds SET expires_at = $1 WHERE id = $2 AND status = 'active'")
-            .bind(app::kernel::time::now_millis())
+            .bind(app::kernel::time::now_millis() - 60_000)
             .bind(id)
             .execute(app.db.pool())
             .await
