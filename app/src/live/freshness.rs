@@ -71,8 +71,7 @@ impl Freshness {
         if self.bus.load(Ordering::Acquire) == DEAF {
             return None;
         }
-        let changed = lock(&self.changed).get(&topic).copied().unwrap_or(0);
-        Some(changed.max(self.floor.load(Ordering::Acquire)))
+        Some(self.version(topic).max(self.floor.load(Ordering::Acquire)))
     }
 
     /// Other instances share the database from now on; nothing is kept
