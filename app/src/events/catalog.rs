@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sqlx::{Any, Transaction};
 
-use super::cache::Snapshot;
+use super::cache::{Listing, Snapshot};
 use super::model::{
     EventDraft, EventFields, EventInput, EventList, EventQuery, EventStatus, EventView, PAGE_SIZE,
     PaymentMethod, TierFields, check_text, parse_capacity, parse_fee_pct,
@@ -164,22 +164,43 @@ pub async fn list_events(
         per_page + 1,
         (page - 1).saturating_mul(per_page)
     );
-    let mut rows: Vec<EventRow> = bind_all(sqlx::query_as(&sql), &args)
-        .fetch_all(state.db.pool())
-        .await?;
-    let has_more = rows.len() as i64 > per_page;
-    rows.truncate(per_page as usize);
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut tiers = tiers_of(state.db.pool(), &ids, now).await?;
-    let events = rows
+    let read = async {
+        let mut rows: Vec<EventRow> = bind_all(sqlx::query_as(&sql), &args)
+            .fetch_all(state.db.pool())
+            .await?;
+        let has_more = rows.len() as i64 > per_page;
+        rows.truncate(per_page as usize);
+        Ok(Listing { rows, has_more })
+    };
+    let (listing, catalog) =
+        super::cache::listing(state, query, now, read, next_passing(state, now)).await?;
+    let events = super::cache::listed_events(state, &listing.rows, catalog, now).await?;
+    let events = listing
+        .rows
         .iter()
-        .map(|row| event_view(row, &tiers.remove(&row.id).unwrap_or_default(), now, viewer))
+        .map(|row| {
+            let tiers = events.get(&row.id).map_or(&[][..], |e| &e.tiers[..]);
+            event_view(row, tiers, now, viewer)
+        })
         .collect();
     Ok(EventList {
         events,
         page,
-        has_more,
+        has_more: listing.has_more,
     })
+}
+
+/// The first instant after `now` at which a published event passes from
+/// upcoming to past (what a listing shows changes then), if any does.
+async fn next_passing(state: &AppState, now: i64) -> Result<Option<i64>, AppError> {
+    let (next,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MIN(COALESCE(ends_at, starts_at)) FROM events \
+         WHERE status = 'published' AND COALESCE(ends_at, starts_at) > $1",
+    )
+    .bind(now)
+    .fetch_one(state.db.pool())
+    .await?;
+    Ok(next)
 }
 
 /// The events this organizer runs (all statuses), soonest first.
@@ -341,6 +362,7 @@ pub async fn create_event(
         insert_tier(&mut tx, id, tier, position as i64, now).await?;
     }
     tx.commit().await?;
+    state.live.touch_catalog();
     tracing::info!(event_id = id, "event created");
     get_event(state, Some(user), EventId::new(id)).await
 }
@@ -460,6 +482,8 @@ pub async fn update_event(
     }
     tx.commit().await?;
     tracing::info!(event_id = id.get(), "event updated");
+    // The catalog first: see `cache::listed_events`.
+    state.live.touch_catalog();
     state.live.touch_event(id.get());
     get_event(state, Some(user), id).await
 }
@@ -588,6 +612,8 @@ pub async fn delete_event(state: &AppState, user: &AuthUser, id: EventId) -> Res
         .singletons
         .get::<super::hold_batch::HoldDesk>()
         .forget(id.get(), None);
+    // The catalog first: see `cache::listed_events`.
+    state.live.touch_catalog();
     state.live.touch_event(id.get());
     tracing::info!(event_id = id.get(), "event deleted");
     Ok(())
@@ -658,6 +684,8 @@ pub async fn cancel_event(state: &AppState, user: &AuthUser, id: EventId) -> Res
         crate::wallet::service::announce(state, *buyer);
     }
     crate::wallet::service::announce(state, row.organizer_id);
+    // The catalog first: see `cache::listed_events`.
+    state.live.touch_catalog();
     state.live.touch_event(id.get());
     Ok(orders)
 }

@@ -214,7 +214,7 @@ pub struct EventList {
 }
 
 /// Filters of the event listing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EventQuery {
     pub q: Option<String>,
     pub category: Option<String>,

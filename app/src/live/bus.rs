@@ -21,19 +21,23 @@ use crate::kernel::time::now_millis;
 
 pub const CHANNEL: &str = "marquee_live";
 
+/// The text announcing that the catalog changed (see [`Remote::Catalog`]).
+const CATALOG: &str = "catalog";
+
 /// Longest text sent in one notification (NOTIFY's cap is 8000 bytes).
 pub const CAP: usize = 7900;
 
-/// `event:{id}` or `stream:{id}` for a touched topic; `{instance} {topic}
-/// {json}` for a published state (notices, bookings, schedules, messages);
-/// `{instance} ~{topic} {json}` for a signal; `{instance} @{id,id,…} {json}`
-/// for a notice to those people, split so that each text stays under
-/// NOTIFY's 8000-byte cap. The instance is the sender's, so that it can
-/// ignore what it sent itself (it has published it already); touches are
-/// harmless to hear twice.
+/// `event:{id}` or `stream:{id}` for a touched topic, `catalog` for a
+/// changed catalog; `{instance} {topic} {json}` for a published state
+/// (notices, bookings, schedules, messages); `{instance} ~{topic} {json}`
+/// for a signal; `{instance} @{id,id,…} {json}` for a notice to those
+/// people, split so that each text stays under NOTIFY's 8000-byte cap. The
+/// instance is the sender's, so that it can ignore what it sent itself (it
+/// has published it already); touches are harmless to hear twice.
 pub fn encode(instance: &str, remote: &Remote) -> Vec<String> {
     let texts = match remote {
         Remote::Touch(topic) => vec![topic.to_string()],
+        Remote::Catalog => vec![CATALOG.to_string()],
         Remote::Relay(relay) => relay_text(instance, relay).into_iter().collect(),
         // Only ever heard: the sender names the connection (see `announce`).
         Remote::FetchRelay(_) => Vec::new(),
@@ -100,6 +104,9 @@ fn relay_text(instance: &str, relay: &Relay) -> Option<String> {
 /// What `instance` takes from a notification's text (`None`: not for it,
 /// its own, or not understood). Public for the fuzz target.
 pub fn decode(instance: &str, text: &str) -> Option<Remote> {
+    if text == CATALOG {
+        return Some(Remote::Catalog);
+    }
     match text.parse::<Topic>() {
         Ok(topic @ (Topic::Event(_) | Topic::Stream(_))) => return Some(Remote::Touch(topic)),
         Ok(_) => return None,
@@ -257,6 +264,7 @@ async fn listen(url: String, db: Db, hub: Arc<Hub>, instance: String, fetch_mess
                         match listener.recv().await {
                             Ok(note) => match decode(&instance, note.payload()) {
                                 Some(Remote::Touch(topic)) => hub.touch_local(topic),
+                                Some(Remote::Catalog) => hub.freshness().catalog_changed(),
                                 Some(Remote::Relay(relay)) => {
                                     hub.deliver(&relay);
                                 }
@@ -358,6 +366,12 @@ mod tests {
         let event = encode("aa", &Remote::Touch(Topic::Event(9))).remove(0);
         assert_eq!(event, "event:9");
         assert_eq!(decode("aa", &event), Some(Remote::Touch(Topic::Event(9))));
+        let catalog = encode("aa", &Remote::Catalog).remove(0);
+        assert_eq!(
+            decode("aa", &catalog),
+            Some(Remote::Catalog),
+            "heard by all"
+        );
         let stream = encode("aa", &Remote::Touch(Topic::Stream(4))).remove(0);
         assert_eq!(decode("bb", &stream), Some(Remote::Touch(Topic::Stream(4))));
         let typing = Remote::Signal(

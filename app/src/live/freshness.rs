@@ -33,6 +33,9 @@ pub struct Freshness {
     clock: AtomicU64,
     /// The clock when each topic last changed.
     changed: Mutex<HashMap<Topic, u64>>,
+    /// The clock when the catalog (which events there are, and their
+    /// details: what a listing shows) last changed.
+    catalog: AtomicU64,
     /// The clock when the bus last came up or went down: no stamp older
     /// than that matches.
     floor: AtomicU64,
@@ -68,10 +71,26 @@ impl Freshness {
     /// The stamp to keep with a state of `topic` read from now on; `None`
     /// when nothing read now may be kept (the bus is not listening).
     pub fn stamp(&self, topic: Topic) -> Option<u64> {
+        self.floored(self.version(topic))
+    }
+
+    /// Notes that the catalog changed: an event was created, edited,
+    /// cancelled or deleted (call it after the change committed).
+    pub fn catalog_changed(&self) {
+        let now = self.clock.fetch_add(1, Ordering::AcqRel) + 1;
+        self.catalog.fetch_max(now, Ordering::AcqRel);
+    }
+
+    /// Like [`Self::stamp`], for a state read from the catalog (a listing).
+    pub fn catalog_stamp(&self) -> Option<u64> {
+        self.floored(self.catalog.load(Ordering::Acquire))
+    }
+
+    fn floored(&self, version: u64) -> Option<u64> {
         if self.bus.load(Ordering::Acquire) == DEAF {
             return None;
         }
-        Some(self.version(topic).max(self.floor.load(Ordering::Acquire)))
+        Some(version.max(self.floor.load(Ordering::Acquire)))
     }
 
     /// Other instances share the database from now on; nothing is kept
@@ -130,6 +149,25 @@ mod tests {
         assert_eq!(f.stamp(Topic::Event(1)), Some(a));
         f.changed(Topic::Event(1));
         assert_ne!(f.stamp(Topic::Event(1)), Some(a));
+    }
+
+    #[test]
+    fn a_catalog_stamp_holds_until_the_catalog_changes_whatever_the_topics_do() {
+        let f = Freshness::default();
+        let a = f.catalog_stamp().unwrap();
+        f.changed(Topic::Event(1));
+        assert_eq!(f.catalog_stamp(), Some(a));
+        f.catalog_changed();
+        let b = f.catalog_stamp().unwrap();
+        assert_ne!(a, b);
+        f.shared();
+        assert_eq!(f.catalog_stamp(), None, "deaf");
+        f.listening(true);
+        assert_ne!(
+            f.catalog_stamp(),
+            Some(b),
+            "a stamp from before the bus came back"
+        );
     }
 
     #[test]

@@ -173,6 +173,9 @@ pub enum Remote {
     FetchMessage(i64),
     /// Re-read this topic's state (an event's seats, a stream's viewers).
     Touch(Topic),
+    /// The catalog changed (an event created, edited, cancelled, deleted):
+    /// listings read before are stale.
+    Catalog,
     /// Close the connections of these sessions.
     End(Ended),
     /// Deliver this video set-up message to a connection of another instance.
@@ -392,6 +395,16 @@ impl Hub {
         self.freshness.changed(topic);
         lock(&self.dirty).insert(topic);
         self.wake.notify_one();
+    }
+
+    /// Notes that an event was created, edited, cancelled or deleted, here
+    /// and on every other instance: listings read before are stale (its
+    /// seats are the event's topic: touch that too).
+    pub fn touch_catalog(&self) {
+        if let Some(remote) = lock(&self.remote).as_ref() {
+            let _ = remote.send(Remote::Catalog);
+        }
+        self.freshness.catalog_changed();
     }
 
     /// Tells a user (on every instance) that something of theirs changed.

@@ -53,6 +53,37 @@ pub async fn create_draft(app: &TestApp, token: &str) -> i64 {
     draft["idEvent"].as_i64().expect("idEvent")
 }
 
+/// Time passes until `event_id` ended `ago` milliseconds ago (a negative
+/// `ago`: until it ends in that long): its times and the payout times its
+/// orders were given move back together. Returns when it ends.
+pub async fn time_passes(app: &TestApp, event_id: i64, ago: i64) -> i64 {
+    let (end,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(ends_at, starts_at) FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let shift = end - (app::kernel::time::now_millis() - ago);
+    sqlx::query(
+        "UPDATE events SET starts_at = starts_at - $1, ends_at = ends_at - $1 WHERE id = $2",
+    )
+    .bind(shift)
+    .bind(event_id)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE orders SET payout_after = payout_after - $1 WHERE event_id = $2")
+        .bind(shift)
+        .bind(event_id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    // As an edit announces itself (reads kept in memory see the new times).
+    app.state.live.touch_catalog();
+    app.state.live.touch_event(event_id);
+    end - shift
+}
+
 pub fn tier_id(event: &Value, index: usize) -> i64 {
     event["ticketCategories"][index]["id"]
         .as_i64()

@@ -12,7 +12,7 @@ use server::api::wallet::ApiBalance;
 
 use crate::client::{Answer, Role, card};
 use crate::helpers::{TestApp, deposit, new_user, send_json, spawn_app};
-use crate::ticketing::{create_event, tier_id};
+use crate::ticketing::{create_event, tier_id, time_passes};
 
 pub const CARD: &str = "4242 4242 4242 4242";
 
@@ -526,30 +526,4 @@ async fn a_key_reused_after_a_day_moves_no_money_again() {
     assert_ne!(next.transaction.id, first.transaction.id);
     assert_eq!(money(&app.balance(&ann).await), (2600, 0, 2600));
     assert_ledger_holds(&app).await;
-}
-
-/// Time passes until `event_id` ended `ago` milliseconds ago: its times
-/// and the payout times its orders were given move back together.
-async fn time_passes(app: &TestApp, event_id: i64, ago: i64) {
-    let (end,): (i64,) =
-        sqlx::query_as("SELECT COALESCE(ends_at, starts_at) FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
-    let shift = end - (app::kernel::time::now_millis() - ago);
-    sqlx::query(
-        "UPDATE events SET starts_at = starts_at - $1, ends_at = ends_at - $1 WHERE id = $2",
-    )
-    .bind(shift)
-    .bind(event_id)
-    .execute(app.db.pool())
-    .await
-    .unwrap();
-    sqlx::query("UPDATE orders SET payout_after = payout_after - $1 WHERE event_id = $2")
-        .bind(shift)
-        .bind(event_id)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
 }
