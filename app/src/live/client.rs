@@ -87,6 +87,9 @@ pub struct Live {
     topics: StoredValue<HashMap<String, TopicState>>,
     outbox: StoredValue<Option<Outbox>>,
     owner: StoredValue<Owner>,
+    /// What every topic reads on the server, where nothing arrives: one set
+    /// of signals for the whole render rather than one per topic and user.
+    idle: TopicSignals,
 }
 
 impl Live {
@@ -159,6 +162,7 @@ pub fn provide_live() -> Live {
         topics: StoredValue::new(HashMap::new()),
         outbox: StoredValue::new(None),
         owner: StoredValue::new(Owner::current().unwrap_or_default()),
+        idle: TopicSignals::none(),
     };
     provide_context(live);
     #[cfg(feature = "hydrate")]
@@ -189,6 +193,9 @@ pub fn use_topic_signals(topic: String) -> TopicSignals {
     let Some(live) = use_context::<Live>() else {
         return TopicSignals::none();
     };
+    if cfg!(not(feature = "hydrate")) {
+        return live.idle;
+    }
     let signals = live.register(&topic);
     on_cleanup(move || live.unregister(&topic));
     signals
