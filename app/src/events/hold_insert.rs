@@ -7,7 +7,7 @@
 use sqlx::{Any, Transaction};
 
 use super::model::{EventStatus, TierStatus};
-use super::rows::held_now;
+use super::rows::{held_now, person_holds_now, person_seats_now};
 use crate::accounts::service::AuthUser;
 use crate::error::AppError;
 use crate::kernel::db::Backend;
@@ -135,11 +135,11 @@ pub(super) async fn try_insert(
            AND $6 < e.starts_at AND (t.sales_end IS NULL OR $6 < t.sales_end) \
            AND t.capacity - t.sold - ",
         held_now!("$6"),
-        " >= $4 \
-           AND (SELECT COUNT(*) FROM holds u \
-                WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $6) < $7 \
-           AND (SELECT COALESCE(SUM(m.quantity), 0) FROM holds m WHERE m.user_id = $3 \
-                AND m.event_id = t.event_id AND m.status = 'active' AND m.expires_at > $6) + $4 <= $8",
+        " >= $4 AND ",
+        person_holds_now!("$3", "$6"),
+        " < $7 AND ",
+        person_seats_now!("$3", "$6"),
+        " + $4 <= $8",
     ))
     .bind(&id)
     .bind(ask.tier_id)
@@ -183,10 +183,11 @@ pub(super) async fn explain(
     let (available, mine, held_here, event_status, tier_status): Why = sqlx::query_as(concat!(
         "SELECT t.capacity - t.sold - ",
         held_now!("$2"),
-        ", CAST((SELECT COUNT(*) FROM holds u WHERE u.user_id = $3 AND u.status = 'active' AND u.expires_at > $2) AS BIGINT), \
-         CAST((SELECT COALESCE(SUM(m.quantity), 0) FROM holds m WHERE m.user_id = $3 \
-            AND m.event_id = t.event_id AND m.status = 'active' AND m.expires_at > $2) AS BIGINT), \
-         e.status, t.status \
+        ", ",
+        person_holds_now!("$3", "$2"),
+        ", ",
+        person_seats_now!("$3", "$2"),
+        ", e.status, t.status \
          FROM ticket_tiers t JOIN events e ON e.id = t.event_id WHERE t.id = $1",
     ))
     .bind(ask.tier_id)

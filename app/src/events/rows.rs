@@ -90,6 +90,43 @@ macro_rules! held_now {
 }
 pub(crate) use held_now;
 
+/// SQL for the number of a person's holds open right now, as of `$now`
+/// (`person_holds_now!("$3", "$6")`): their counters (`person_holds`, one row
+/// per event they hold seats in), less their active holds that lapsed at or
+/// before then (a range of `holds_user_active` that ends at the present).
+macro_rules! person_holds_now {
+    ($user:literal, $now:literal) => {
+        concat!(
+            "CAST((SELECT COALESCE(SUM(c.holds), 0) FROM person_holds c WHERE c.user_id = ",
+            $user,
+            ") - (SELECT COUNT(*) FROM holds u WHERE u.user_id = ",
+            $user,
+            " AND u.status = 'active' AND u.expires_at <= ",
+            $now,
+            ") AS BIGINT)"
+        )
+    };
+}
+pub(crate) use person_holds_now;
+
+/// SQL for the seats a person holds right now in the event of tier `t`, as of
+/// `$now`: their counter for the event, less what of it lapsed.
+macro_rules! person_seats_now {
+    ($user:literal, $now:literal) => {
+        concat!(
+            "CAST((SELECT COALESCE(SUM(c.seats), 0) FROM person_holds c WHERE c.user_id = ",
+            $user,
+            " AND c.event_id = t.event_id) - (SELECT COALESCE(SUM(m.quantity), 0) FROM holds m \
+             WHERE m.user_id = ",
+            $user,
+            " AND m.status = 'active' AND m.expires_at <= ",
+            $now,
+            " AND m.event_id = t.event_id) AS BIGINT)"
+        )
+    };
+}
+pub(crate) use person_seats_now;
+
 /// Tiers with their held seats as of `$1`; the caller appends the filter.
 pub const TIER_SELECT: &str = concat!(
     "SELECT t.id, t.event_id, t.name, t.description, t.price_cents, \

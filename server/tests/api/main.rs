@@ -15,6 +15,7 @@ mod contract;
 mod event_reads;
 mod health;
 mod helpers;
+mod hold_limits;
 mod live;
 mod pages;
 mod reviews;

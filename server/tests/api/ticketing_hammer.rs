@@ -44,6 +44,25 @@ async fn held_counter(app: &TestApp, tier: i64) -> (i64, i64) {
     .expect("the tier")
 }
 
+/// How far the per-person counters (`person_holds`, kept by triggers) are
+/// from the active holds they count: the (person, event) pairs whose count
+/// or seats differ, and the rows left with no hold, read in one statement.
+/// Zero when they agree.
+async fn person_counters_drift(app: &TestApp) -> i64 {
+    let (drift,): (i64,) = sqlx::query_as(
+        "SELECT CAST((SELECT COUNT(*) FROM (SELECT user_id, event_id FROM ( \
+             SELECT user_id, event_id, holds AS n, seats AS s FROM person_holds \
+             UNION ALL SELECT user_id, event_id, -COUNT(*), -SUM(quantity) FROM holds \
+             WHERE status = 'active' GROUP BY user_id, event_id) d \
+           GROUP BY user_id, event_id HAVING SUM(n) <> 0 OR SUM(s) <> 0) drifted) \
+         + (SELECT COUNT(*) FROM person_holds WHERE holds <= 0) AS BIGINT)",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .expect("the counters");
+    drift
+}
+
 /// Samples the invariant until told to stop; returns the number of samples.
 fn monitor(app: Arc<TestApp>, tier: i64, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<usize> {
     tokio::spawn(async move {
@@ -57,6 +76,11 @@ fn monitor(app: Arc<TestApp>, tier: i64, stop: Arc<AtomicBool>) -> tokio::task::
             assert!(sold >= 0 && held >= 0);
             let (counter, sum) = held_counter(&app, tier).await;
             assert_eq!(counter, sum, "the held counter drifted from the holds");
+            assert_eq!(
+                person_counters_drift(&app).await,
+                0,
+                "a person's counters drifted from their holds"
+            );
             samples += 1;
             tokio::task::yield_now().await;
         }
@@ -337,6 +361,11 @@ async fn expiring_mid_run(paid: Paid) {
         (0, 0),
         "nothing active, nothing counted"
     );
+    assert_eq!(
+        person_counters_drift(&app).await,
+        0,
+        "each person's counters are their active holds"
+    );
     assert!(sold_after <= capacity);
 }
 
@@ -389,6 +418,14 @@ async fn an_event_cancelled_mid_rush_keeps_no_seat_sold_or_held() {
     .await
     .unwrap();
     assert_eq!(open, 0, "every order is cancelled");
+    let (rows,): (i64,) =
+        sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM person_holds WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(rows, 0, "nobody is counted as holding seats of it");
+    assert_eq!(person_counters_drift(&app).await, 0);
 }
 
 /// Holds asked for at once are made together (group commit): the seats,
@@ -467,6 +504,11 @@ async fn holds_made_together_keep_each_persons_limit_and_the_seats() {
         counter, active,
         "the counter is the sum of the active holds"
     );
+    assert_eq!(
+        person_counters_drift(&app).await,
+        0,
+        "each person's counters are their active holds"
+    );
     app.stop().await;
 }
 
@@ -507,6 +549,11 @@ async fn holds_made_together_keep_each_persons_count_of_open_holds() {
         (counter, active),
         (2, 2),
         "the counter is the sum of the active holds"
+    );
+    assert_eq!(
+        person_counters_drift(&app).await,
+        0,
+        "each person's counters are their active holds"
     );
     app.stop().await;
 }
