@@ -246,7 +246,7 @@ async fn insert_all(
 }
 
 /// On PostgreSQL, the whole batch in one call of `make_holds` (see its
-/// migration, `holds_made_together`): the same locks in the same order
+/// migrations, `holds_made_together` and, last, `holds_per_person`): the same locks in the same order
 /// (the people's in id order, then the tier's), and the same rules as
 /// [`try_insert`], ask by ask, with one insert for the holds made. The id
 /// of each hold made, in the order asked.

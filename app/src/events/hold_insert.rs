@@ -114,9 +114,11 @@ pub struct Ask {
 /// Inserts the hold if it may be: the tier is on sale, its seats are there
 /// and the person stays within their limits, all checked by the insert
 /// itself. The caller holds the person's lock (where other writers may run
-/// at once) and the tier's. `None` when refused. PostgreSQL's `make_holds`
-/// (migration `holds_made_together`) applies the same rules to a batch:
-/// a change to one is a change to both.
+/// at once) and the tier's. `None` when refused. The person's limits read
+/// their counters (`person_holds`, see `rows::person_holds_now`). PostgreSQL's
+/// `make_holds` (migrations `holds_made_together`, last replaced in
+/// `holds_per_person`) applies the same rules to a batch: a change to one is
+/// a change to both.
 pub(super) async fn try_insert(
     tx: &mut Transaction<'_, Any>,
     state: &AppState,
