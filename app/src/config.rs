@@ -120,6 +120,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// How long a page rendered for a visitor who is not signed in may be
+    /// sent again to the next one while nothing changed (zero: never).
+    pub page_cache: Duration,
     /// Where the built site is and how its files are named.
     pub leptos_options: leptos::config::LeptosOptions,
     /// Origins besides the request's own host that may send state-changing

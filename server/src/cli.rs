@@ -64,6 +64,11 @@ pub struct Settings {
     #[arg(long, env = "MARQUEE_BODY_LIMIT_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub body_limit_bytes: usize,
 
+    /// Milliseconds a page rendered for a visitor who is not signed in may
+    /// be sent again while nothing changed (0: never; at most 10000).
+    #[arg(long, env = "MARQUEE_PAGE_CACHE_MS", default_value_t = 1000)]
+    pub page_cache_ms: u64,
+
     /// The built site (pkg/ with the wasm, js and css, and the public assets).
     /// Unset: `site/` next to the binary if it exists, else target/site.
     #[arg(long, env = "LEPTOS_SITE_ROOT")]
@@ -298,6 +303,11 @@ impl Settings {
                 "MARQUEE_REQUEST_TIMEOUT_SECS must be at least 1".into(),
             ));
         }
+        if self.page_cache_ms > 10_000 {
+            return Err(ConfigError(
+                "MARQUEE_PAGE_CACHE_MS must be at most 10000 (ten seconds)".into(),
+            ));
+        }
         let site_root = self.site_root.unwrap_or_else(default_site_root);
         let leptos_options = LeptosOptions::builder()
             .output_name(self.output_name)
@@ -321,6 +331,7 @@ impl Settings {
             jwt_secret,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             body_limit: self.body_limit_bytes,
+            page_cache: Duration::from_millis(self.page_cache_ms),
             leptos_options,
             allowed_origins,
             auth_limits: app::rate_limit::AuthLimits {

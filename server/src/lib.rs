@@ -20,5 +20,6 @@ pub mod health;
 pub mod jobs;
 pub mod live;
 pub mod middleware;
+pub mod page_cache;
 pub mod startup;
 pub mod telemetry;

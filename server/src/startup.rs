@@ -19,7 +19,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::TraceLayer;
 
 use app::config::Config;
 use app::kernel::db::{Db, DbError};
@@ -159,6 +159,10 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .layer(axum::middleware::from_fn(middleware::page_csp_slot))
         .layer(axum::middleware::from_fn_with_state(
+            crate::page_cache::PageCache::new(state.clone()),
+            crate::page_cache::pages,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::resolve_user,
         ))
@@ -168,8 +172,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(middleware::request_span)
-                        // One line per answered request: status and latency.
-                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                        .on_response(middleware::AccessLine),
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(RequestBodyLimitLayer::new(body_limit))

@@ -86,6 +86,13 @@ impl Freshness {
         self.floored(self.catalog.load(Ordering::Acquire))
     }
 
+    /// The stamp of everything kept here: it changes with any change of any
+    /// topic and of the catalog (a rendered page, which may show any of
+    /// them). `None` as for [`Self::stamp`].
+    pub fn all_stamp(&self) -> Option<u64> {
+        self.floored(self.clock.load(Ordering::Acquire))
+    }
+
     fn floored(&self, version: u64) -> Option<u64> {
         if self.bus.load(Ordering::Acquire) == DEAF {
             return None;
@@ -168,6 +175,20 @@ mod tests {
             Some(b),
             "a stamp from before the bus came back"
         );
+    }
+
+    #[test]
+    fn the_stamp_of_everything_changes_with_any_topic_and_the_catalog() {
+        let f = Freshness::default();
+        let a = f.all_stamp().unwrap();
+        assert_eq!(f.all_stamp(), Some(a), "nothing changed");
+        f.changed(Topic::Event(1));
+        let b = f.all_stamp().unwrap();
+        assert_ne!(a, b);
+        f.catalog_changed();
+        assert_ne!(f.all_stamp(), Some(b));
+        f.shared();
+        assert_eq!(f.all_stamp(), None, "deaf");
     }
 
     #[test]

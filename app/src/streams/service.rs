@@ -150,6 +150,8 @@ pub async fn start(
         Err(e) => return Err(AppError::from(e)),
     };
     tx.commit().await?;
+    // What was read of streams before (a kept `/live` page) is stale now.
+    state.live.touch(Topic::Stream(id));
     tracing::info!(stream_id = id, "stream started");
     get(state, Some(host), StreamId::new(id)).await
 }

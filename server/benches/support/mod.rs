@@ -19,6 +19,7 @@ pub fn config(data_dir: &Path, database_url: String, ticketing: TicketingLimits)
         jwt_secret: JwtSecret::new(vec![7u8; 32]).expect("a secret"),
         request_timeout: Duration::from_secs(30),
         body_limit: 1 << 20,
+        page_cache: std::time::Duration::from_secs(1),
         leptos_options: LeptosOptions::builder().output_name("marquee").build(),
         allowed_origins: Vec::new(),
         auth_limits: AuthLimits {

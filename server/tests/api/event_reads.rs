@@ -11,8 +11,8 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, send_json, spawn_app_with, spawn_instance_of, user};
-use crate::ticketing::{create_draft, create_event, reserve, tier_id, time_passes};
+use crate::helpers::{TestApp, send_json, spawn_app_with, spawn_instance_of, until, user};
+use crate::ticketing::{create_draft, create_event, edit, reserve, tier_id, time_passes};
 
 async fn available(app: &TestApp, event_id: i64) -> i64 {
     let (status, body) = send_json(
@@ -64,15 +64,13 @@ async fn every_change_and_every_lapse_shows_in_the_next_read() {
     );
 
     // An edit shows at once too.
-    let (status, body) = send_json(
+    edit(
         &app,
-        Method::PUT,
-        &format!("/api/events/{event_id}"),
-        Some(&organizer),
-        Some(json!({ "eventName": "Renamed Night" })),
+        &organizer,
+        event_id,
+        json!({ "eventName": "Renamed Night" }),
     )
     .await;
-    assert_eq!(status, 200, "{body}");
     let (_, read) = send_json(
         &app,
         Method::GET,
@@ -108,16 +106,6 @@ async fn every_change_and_every_lapse_shows_in_the_next_read() {
     assert_eq!(active, 1, "not swept: the lapse was seen without the sweep");
 }
 
-/// Waits until `done` (a state of this process) holds; fails with `what`
-/// after 10 s.
-async fn until(what: &str, done: impl Fn() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !done() {
-        assert!(tokio::time::Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 /// Each listed event's id, name and first tier's seats, as `path` lists them.
 async fn listed(app: &TestApp, path: &str) -> Vec<(i64, String, i64)> {
     let (status, body) = send_json(app, Method::GET, path, None, None).await;
@@ -135,18 +123,6 @@ async fn listed(app: &TestApp, path: &str) -> Vec<(i64, String, i64)> {
             )
         })
         .collect()
-}
-
-async fn edit(app: &TestApp, organizer: &str, event_id: i64, change: serde_json::Value) {
-    let (status, body) = send_json(
-        app,
-        Method::PUT,
-        &format!("/api/events/{event_id}"),
-        Some(organizer),
-        Some(change),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test]

@@ -153,6 +153,7 @@ pub fn test_config(data_dir: &std::path::Path, database_url: String) -> Config {
         jwt_secret: JwtSecret::new(vec![7u8; 32]).expect("a long enough secret"),
         request_timeout: Duration::from_secs(10),
         body_limit: 64 * 1024,
+        page_cache: Duration::from_secs(1),
         leptos_options: LeptosOptions::builder()
             .output_name("marquee")
             .site_root(data_dir.join("site").to_string_lossy().into_owned())
@@ -390,4 +391,14 @@ pub async fn send_json(
 /// An email address nobody has used yet.
 pub fn unique_email() -> String {
     format!("user{:x}@example.com", rand::random::<u64>())
+}
+
+/// Waits until `done` (a state of this process) holds; fails with `what`
+/// after 10 s.
+pub async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

@@ -17,6 +17,7 @@ mod health;
 mod helpers;
 mod hold_limits;
 mod live;
+mod page_cache;
 mod pages;
 mod reviews;
 mod security;

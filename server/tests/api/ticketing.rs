@@ -84,6 +84,19 @@ pub async fn time_passes(app: &TestApp, event_id: i64, ago: i64) -> i64 {
     end - shift
 }
 
+/// Edits an event as its organizer; the edit must succeed.
+pub async fn edit(app: &TestApp, organizer: &str, event_id: i64, change: serde_json::Value) {
+    let (status, body) = send_json(
+        app,
+        Method::PUT,
+        &format!("/api/events/{event_id}"),
+        Some(organizer),
+        Some(change),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
 pub fn tier_id(event: &Value, index: usize) -> i64 {
     event["ticketCategories"][index]["id"]
         .as_i64()
