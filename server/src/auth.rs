@@ -56,13 +56,15 @@ fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
+/// The middleware: puts [`Auth`] and [`RequestMeta`] in the request's
+/// extensions, refuses cross-site state changes made with cookies, and adds
+/// the refreshed session's cookies (and `no-store`) to the answer.
 pub async fn resolve_user(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path().to_string();
-    if is_anonymous_path(&path) {
+    if is_anonymous_path(request.uri().path()) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -81,24 +83,24 @@ pub async fn resolve_user(
     let secure = is_https(&state, headers);
     let device = app::accounts::device::Device::from_user_agent(headers_user_agent(headers));
     let meta = RequestMeta { ip, secure, device };
-    let bearer = bearer_token(headers);
 
-    if bearer.is_none() && is_state_changing(request.method()) && !same_origin(&state, headers) {
-        tracing::warn!(path, "cross-site request refused");
+    if bearer_token(headers).is_none()
+        && is_state_changing(request.method())
+        && !same_origin(&state, headers)
+    {
+        tracing::warn!(path = request.uri().path(), "cross-site request refused");
         return AppError::Forbidden.into_response();
     }
 
-    let mut set_cookies = Vec::new();
-    let user: Option<AuthUser> = match bearer {
-        Some(token) => service::authenticate(&state, token).await.ok(),
-        None => match session::access_cookie(headers) {
-            Some(token) => match service::authenticate(&state, &token).await {
-                Ok(user) => Some(user),
-                Err(_) => refresh_from_cookie(&state, headers, meta, &mut set_cookies).await,
-            },
-            None => refresh_from_cookie(&state, headers, meta, &mut set_cookies).await,
-        },
-    };
+    // A visitor with neither token nor session cookie (most reads) skips the
+    // lookup; the lookup's future is boxed so that this middleware's own
+    // stays small (every request's future is moved into the heap once).
+    let (user, set_cookies) =
+        if bearer_token(headers).is_none() && !session::has_session_cookie(headers) {
+            (None, Vec::new())
+        } else {
+            Box::pin(identify(&state, headers, meta)).await
+        };
     if let Some(user) = &user {
         tracing::Span::current().record("user_id", user.id);
     }
@@ -124,6 +126,27 @@ pub async fn resolve_user(
         }
     }
     response
+}
+
+/// The person a Bearer token or the session cookies name (refreshing an
+/// expired access cookie), and the cookies to set on the answer.
+async fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    meta: RequestMeta,
+) -> (Option<AuthUser>, Vec<axum::http::HeaderValue>) {
+    let mut set_cookies = Vec::new();
+    let user = match bearer_token(headers) {
+        Some(token) => service::authenticate(state, token).await.ok(),
+        None => match session::access_cookie(headers) {
+            Some(token) => match service::authenticate(state, &token).await {
+                Ok(user) => Some(user),
+                Err(_) => refresh_from_cookie(state, headers, meta, &mut set_cookies).await,
+            },
+            None => refresh_from_cookie(state, headers, meta, &mut set_cookies).await,
+        },
+    };
+    (user, set_cookies)
 }
 
 /// Refreshes the session from the refresh cookie; on failure the stale

@@ -136,7 +136,7 @@ impl SecurityHeaders {
 
 /// Where a page render leaves its Content-Security-Policy (carrying the
 /// nonce it used), shared between the request and the render through the
-/// request's extensions. [`page_csp_slot`] puts it on the response, so a
+/// request's extensions. [`with_page_csp`] puts it on the response, so a
 /// page keeps its policy even if the render's response options are lost on
 /// the way (seen once under load: a page answered with the strict default
 /// policy could not load its scripts).
@@ -151,17 +151,13 @@ impl PageCsp {
     }
 }
 
-/// Gives every request an empty [`PageCsp`] and the response the policy a
-/// page render left in it.
-pub async fn page_csp_slot(
+/// Renders a page (or whatever answers a path that is not the JSON API or
+/// a server function) with an empty [`PageCsp`] in the request, and puts
+/// the policy the render left there on the answer.
+pub async fn with_page_csp(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    // The JSON API and server functions render no page.
-    let path = request.uri().path();
-    if path.starts_with("/api/") || path.starts_with("/rpc/") {
-        return next.run(request).await;
-    }
     let slot = PageCsp::default();
     request.extensions_mut().insert(slot.clone());
     let mut response = next.run(request).await;
@@ -172,6 +168,11 @@ pub async fn page_csp_slot(
             .insert(axum::http::header::CONTENT_SECURITY_POLICY, value);
     }
     response
+}
+
+/// The JSON API and server functions, which render no page.
+pub fn renders_no_page(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/rpc/")
 }
 
 #[cfg(test)]

@@ -42,6 +42,8 @@ use app::accounts::session::Auth;
 use app::kernel::sync::lock;
 use app::state::AppState;
 
+use crate::middleware::{renders_no_page, with_page_csp};
+
 /// Pages kept before the store starts over: a bound on memory (the query
 /// string is the visitor's to choose).
 const MAX_PAGES: usize = 512;
@@ -91,21 +93,25 @@ impl PageCache {
     }
 }
 
-/// The middleware: sends a kept page when there is one, keeps what it may.
-/// It runs after `resolve_user` (which tells who is asking) and around the
-/// page renders and `page_csp_slot` (which puts the page's policy on).
+/// The middleware around every page render: sends a kept page when there
+/// is one, renders with the page's policy put on (`with_page_csp`) when
+/// not, and keeps what it may. It runs after `resolve_user` (which tells who
+/// is asking); the JSON API and server functions pass straight through.
 pub async fn pages(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
-    let Some(key) = key(&request).filter(|_| !cache.max_age.is_zero()) else {
+    if renders_no_page(request.uri().path()) {
         return next.run(request).await;
+    }
+    let Some(key) = key(&request).filter(|_| !cache.max_age.is_zero()) else {
+        return with_page_csp(request, next).await;
     };
     // Taken before the render: a change made meanwhile leaves the page unkept.
     let Some(stamp) = cache.state.live.freshness().all_stamp() else {
-        return next.run(request).await;
+        return with_page_csp(request, next).await;
     };
     if let Some(page) = cache.get(&key, stamp) {
         return page.answer();
     }
-    let response = next.run(request).await;
+    let response = with_page_csp(request, next).await;
     let Some(nonce) = keepable(&response) else {
         return response;
     };
@@ -144,8 +150,7 @@ fn key(request: &Request) -> Option<String> {
         && anonymous
         && !headers.contains_key(COOKIE)
         && !headers.contains_key(AUTHORIZATION)
-        && !path.starts_with("/api/")
-        && !path.starts_with("/rpc/"))
+        && !renders_no_page(path))
     .then(|| {
         request
             .uri()

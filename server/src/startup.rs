@@ -14,7 +14,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower::util::option_layer;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
@@ -119,7 +120,7 @@ impl Application {
 /// functions (under /rpc), pages, static files and avatars, with the
 /// middleware stack around them.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let pages = generate_route_list(App);
     let context = page_context(state.clone());
     let timeout = state.config.request_timeout;
     let body_limit = state.config.body_limit;
@@ -129,7 +130,7 @@ pub fn router(state: AppState) -> Router {
         .join(state.leptos_options.site_pkg_dir.as_ref());
     let hashed = crate::assets::this_build(&state.leptos_options.output_name);
 
-    Router::new()
+    let routes = Router::new()
         .merge(crate::assets::router(&pkg_dir, hashed))
         .route("/health", get(crate::health::health))
         .route("/ws", get(crate::live::upgrade))
@@ -149,7 +150,7 @@ pub fn router(state: AppState) -> Router {
             crate::api::router().layer(option_layer(cors.clone())),
         )
         .merge(crate::api::families::router().layer(option_layer(cors)))
-        .leptos_routes_with_context(&state, routes, context.clone(), {
+        .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
@@ -157,39 +158,72 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(axum::middleware::from_fn(middleware::page_csp_slot))
-        .layer(axum::middleware::from_fn_with_state(
-            crate::page_cache::PageCache::new(state.clone()),
-            crate::page_cache::pages,
+        .with_state(state.clone());
+
+    // The middleware wraps the router once, outside the routing, rather
+    // than each route through `Router::layer` (a boxed service and a moved
+    // response per layer and route level: about a tenth of a cached read's
+    // time went to moving futures and responses between them).
+    let stack = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(middleware::request_span)
+                .on_response(middleware::AccessLine),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(compression())
+        .map_response({
+            let headers = middleware::SecurityHeaders {
+                // Production is served over HTTPS only (its cookies are Secure).
+                hsts: state.config.environment == app::config::Environment::Production,
+            };
+            move |response| headers.apply(response)
+        })
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
         ))
+        // The body limit's wrapper back in axum's body for the middleware below.
+        .map_request(plain_body)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::resolve_user,
         ))
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(middleware::request_span)
-                        .on_response(middleware::AccessLine),
-                )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(RequestBodyLimitLayer::new(body_limit))
-                .layer(CompressionLayer::new())
-                .map_response({
-                    let headers = middleware::SecurityHeaders {
-                        // Production is served over HTTPS only (its cookies are Secure).
-                        hsts: state.config.environment == app::config::Environment::Production,
-                    };
-                    move |response| headers.apply(response)
-                })
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    timeout,
-                )),
+        .layer(axum::middleware::from_fn_with_state(
+            crate::page_cache::PageCache::new(state),
+            crate::page_cache::pages,
+        ))
+        .service(routes);
+    // A router of its own around the stack, for the connection's address
+    // (`ConnectInfo`) that `axum::serve` hands to a router.
+    Router::new().fallback_service(stack)
+}
+
+fn plain_body<B>(request: axum::http::Request<B>) -> axum::extract::Request
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    request.map(axum::body::Body::new)
+}
+
+/// Compression of what is made per request (pages, JSON). The static
+/// assets arrive already compressed at build time and pass through. Brotli's
+/// and gzip's defaults (quality 11 and 6) cost more CPU than the answer
+/// itself: a kept page went from ~49,000 to ~3,800 a second with `br`.
+/// Level 4 keeps most of the saving at a fraction of the cost, and answers
+/// under 1 KB (most JSON) are not worth a codec's frame.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(
+            SizeAbove::new(1024)
+                .and(NotForContentType::GRPC)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE),
         )
-        .with_state(state)
 }
 
 /// CORS for the JSON API and the seeds' families: the origins of

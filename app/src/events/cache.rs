@@ -47,6 +47,19 @@ pub async fn event(state: &AppState, id: i64, now: i64) -> Result<Option<Arc<Sna
     if let Some(hit) = stamp.and_then(|s| freshness.kept::<Snapshot>(topic, s, now)) {
         return Ok(Some(hit));
     }
+    // Boxed: the reads' futures are large, and a kept read (most of them)
+    // should not carry their room through every layer that moves it.
+    Box::pin(load(state, id, now, stamp)).await
+}
+
+/// Reads the event and its tiers, and keeps them under `stamp` if there is one.
+async fn load(
+    state: &AppState,
+    id: i64,
+    now: i64,
+    stamp: Option<u64>,
+) -> Result<Option<Arc<Snapshot>>, AppError> {
+    let topic = Topic::Event(id);
     let Some(row) = event_row(state.db.pool(), id).await? else {
         return Ok(None);
     };
@@ -58,7 +71,10 @@ pub async fn event(state: &AppState, id: i64, now: i64) -> Result<Option<Arc<Sna
         api_body: OnceLock::new(),
     });
     if let Some(stamp) = stamp {
-        freshness.keep(topic, stamp, until, Arc::clone(&snapshot));
+        state
+            .live
+            .freshness()
+            .keep(topic, stamp, until, Arc::clone(&snapshot));
     }
     Ok(Some(snapshot))
 }
