@@ -16,12 +16,13 @@
 #   PEER_DIR                     an installed and built copy of the peer
 #   PG_ADMIN_URL [postgres://postgres:postgres@127.0.0.1:5432/postgres]
 #   BENCH_SECONDS [10] BENCH_CONNECTIONS [50] BENCH_BUYERS [500]
-#   BENCH_ACTIVE_HOLDS [10000]   active holds before the "busy" rows
+#   BENCH_ACTIVE_HOLDS [10000]   active holds on the busy event before its rows
 #   BENCH_LOCKS [15000]          locks made for the order row (5 s of orders)
 #
 # Rows: GET /api/events/{id} on an event with no holds; reserve 1 seat on
-# one hot tier (first BENCH_SECONDS); GET again once the tier has at least
-# BENCH_ACTIVE_HOLDS active holds; reserve again; POST /api/orders/with-lock
+# one hot tier (first BENCH_SECONDS, from no holds); the same GET and reserve
+# on a second event given exactly BENCH_ACTIVE_HOLDS active holds first (so
+# "busy" differs from "empty" by those holds alone); POST /api/orders/with-lock
 # (5 s, one order per lock made beforehand: Marquee's event is paid at the
 # door, so its order is confirmed at once, as the peer's always is); and
 # Marquee's server-rendered GET /events (no peer). Hold and door-order limits
@@ -140,15 +141,18 @@ run() {
   local reserve=(BENCH_METHOD=POST BENCH_BODY="$(cat "$dir/reserve.json")" BENCH_TOKENS="$dir/tokens.txt")
   load "$SECS" /api/events/tickets/reserve "${reserve[@]}"
   record "$key:reserve" "reserve, first ${SECS} s"
-  total=$ok
-  if [ "$total" -lt "$ACTIVE" ]; then
-    total=$((total + $(node "$here/seed.mjs" holds "$url" "$dir" $((ACTIVE - total)))))
-  fi
-  echo "  (active holds on the hot tier: $total)"
-  load "$SECS" "/api/events/$event"
+  # The busy rows: the same reads and holds on an event that already has
+  # BENCH_ACTIVE_HOLDS active holds (each row starts from that many).
+  local busy
+  busy=$(node -e 'console.log(JSON.parse(process.argv[1]).busyEvent)' "$ids")
+  total=$(node "$here/seed.mjs" holds "$url" "$dir" "$ACTIVE")
+  echo "  (active holds on the busy event: $total)"
+  load 3 "/api/events/$busy" >/dev/null
+  load "$SECS" "/api/events/$busy"
   record "$key:get_busy" "GET event, $total holds"
-  load "$SECS" /api/events/tickets/reserve "${reserve[@]}"
-  record "$key:reserve_busy" "reserve, next ${SECS} s"
+  load "$SECS" /api/events/tickets/reserve BENCH_METHOD=POST \
+    BENCH_BODY="$(cat "$dir/reserve-busy.json")" BENCH_TOKENS="$dir/tokens.txt"
+  record "$key:reserve_busy" "reserve, from $total holds"
   node "$here/seed.mjs" locks "$url" "$dir" "$LOCKS" >/dev/null
   load 5 /api/orders/with-lock BENCH_METHOD=POST BENCH_BODY="$(cat "$dir/order.json")" \
     BENCH_LOCKS="$dir/locks.txt"

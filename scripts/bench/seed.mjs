@@ -1,8 +1,8 @@
 // Seeds and loads a server of seed 001's API (Marquee or the NestJS peer)
 // for scripts/bench-vs-peer.sh. Only loopback URLs; bounded counts.
 //
-//   node seed.mjs setup URL KIND DIR BUYERS   organizer, BUYERS buyers, two events
-//   node seed.mjs holds URL DIR COUNT          COUNT more 1-seat holds on the hot tier
+//   node seed.mjs setup URL KIND DIR BUYERS   organizer, BUYERS buyers, three events
+//   node seed.mjs holds URL DIR COUNT          COUNT 1-seat holds on the busy event's tier
 //   node seed.mjs locks URL DIR COUNT          COUNT holds on the order event -> DIR/locks.txt
 //
 // KIND is `marquee` (its order event is paid at the door, so an order from a
@@ -83,15 +83,20 @@ if (cmd === "setup") {
   );
   const hot = await call("POST", "/api/events", eventBody("Hot Night", kind, false), organizer);
   const door = await call("POST", "/api/events", eventBody("Door Night", kind, true), organizer);
+  // The busy event is the hot one with BENCH_ACTIVE_HOLDS holds made first.
+  const busy = await call("POST", "/api/events", eventBody("Busy Night", kind, false), organizer);
   const ids = {
     hotEvent: hot.idEvent,
     hotTier: hot.ticketCategories[0].id,
+    busyEvent: busy.idEvent,
+    busyTier: busy.ticketCategories[0].id,
     orderEvent: door.idEvent,
     orderTier: door.ticketCategories[0].id,
   };
   writeFileSync(`${dir}/tokens.txt`, tokens.join("\n") + "\n");
   writeFileSync(`${dir}/ids.json`, JSON.stringify(ids));
   writeFileSync(`${dir}/reserve.json`, JSON.stringify(reserveBody(ids, "hot")));
+  writeFileSync(`${dir}/reserve-busy.json`, JSON.stringify(reserveBody(ids, "busy")));
   writeFileSync(
     `${dir}/order.json`,
     JSON.stringify({ eventId: ids.orderEvent, categoryId: ids.orderTier, lockId: "LOCK_ID" }),
@@ -101,7 +106,7 @@ if (cmd === "setup") {
   const [dir, count] = rest;
   const ids = JSON.parse(readFileSync(`${dir}/ids.json`, "utf8"));
   const tokens = readFileSync(`${dir}/tokens.txt`, "utf8").trim().split("\n");
-  const body = reserveBody(ids, cmd === "holds" ? "hot" : "order");
+  const body = reserveBody(ids, cmd === "holds" ? "busy" : "order");
   const made = await pool(Number(count), async (i) => {
     const token = tokens[i % tokens.length];
     const r = await call("POST", "/api/events/tickets/reserve", body, token);
