@@ -21,5 +21,6 @@ pub mod jobs;
 pub mod live;
 pub mod middleware;
 pub mod page_cache;
+mod page_gzip;
 pub mod startup;
 pub mod telemetry;

@@ -32,7 +32,8 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{
-    AGE, AUTHORIZATION, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, SET_COOKIE,
+    ACCEPT_ENCODING, AGE, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_SECURITY_POLICY,
+    CONTENT_TYPE, COOKIE, SET_COOKIE, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -43,6 +44,7 @@ use app::kernel::sync::lock;
 use app::state::AppState;
 
 use crate::middleware::{renders_no_page, with_page_csp};
+use crate::page_gzip::Spliced;
 
 /// Pages kept before the store starts over: a bound on memory (the query
 /// string is the visitor's to choose).
@@ -66,6 +68,8 @@ struct Kept {
     body: String,
     /// The nonce the page was rendered with (in `body` and in the policy).
     nonce: String,
+    /// `body` gzipped once, around its nonces.
+    gzip: Option<Spliced>,
 }
 
 impl PageCache {
@@ -109,7 +113,7 @@ pub async fn pages(State(cache): State<PageCache>, request: Request, next: Next)
         return with_page_csp(request, next).await;
     };
     if let Some(page) = cache.get(&key, stamp) {
-        return page.answer();
+        return page.answer(accepts_gzip(request.headers()));
     }
     let response = with_page_csp(request, next).await;
     let Some(nonce) = keepable(&response) else {
@@ -133,6 +137,7 @@ pub async fn pages(State(cache): State<PageCache>, request: Request, next: Next)
                 born: Instant::now(),
                 headers: parts.headers.clone(),
                 body: body.to_owned(),
+                gzip: Spliced::new(body, &nonce),
                 nonce,
             },
         );
@@ -181,8 +186,9 @@ fn nonce_of(policy: &str) -> Option<String> {
 }
 
 impl Kept {
-    /// The page again, with a nonce of its own.
-    fn answer(&self) -> Response {
+    /// The page again, with a nonce of its own; gzipped if the client takes
+    /// gzip (the compression layer leaves an encoded answer alone).
+    fn answer(&self, gzip: bool) -> Response {
         let nonce = leptos::nonce::Nonce::new().to_string();
         let mut headers = self.headers.clone();
         headers.remove(CONTENT_LENGTH);
@@ -196,10 +202,40 @@ impl Kept {
         };
         headers.insert(CONTENT_SECURITY_POLICY, policy);
         headers.insert(AGE, HeaderValue::from(self.born.elapsed().as_secs()));
-        let mut response = Response::new(Body::from(self.body.replace(&self.nonce, &nonce)));
+        headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+        let gzipped = gzip
+            .then(|| self.gzip.as_ref().and_then(|g| g.with(&nonce)))
+            .flatten();
+        let body = match gzipped {
+            Some(bytes) => {
+                headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                Body::from(bytes)
+            }
+            None => Body::from(self.body.replace(&self.nonce, &nonce)),
+        };
+        let mut response = Response::new(body);
         *response.headers_mut() = headers;
         response
     }
+}
+
+/// Whether `Accept-Encoding` takes gzip (by name or `*`, with a weight
+/// above zero).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let weight = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && weight > 0.0
+        })
 }
 
 #[cfg(test)]
@@ -224,6 +260,22 @@ mod tests {
             request.extensions_mut().insert(auth);
         }
         request
+    }
+
+    #[test]
+    fn gzip_is_taken_by_name_or_star_unless_its_weight_is_zero() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+            accepts_gzip(&headers)
+        };
+        assert!(with("gzip, deflate, br, zstd"));
+        assert!(with("br;q=1.0, GZIP;q=0.5"));
+        assert!(with("*"));
+        assert!(!with("br"));
+        assert!(!with("gzip;q=0, br"));
+        assert!(!with("identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 
     #[test]

@@ -78,6 +78,11 @@ impl Application {
             config: Arc::new(config),
             started_at: Instant::now(),
         });
+        if state.db.backend() == app::kernel::db::Backend::Postgres {
+            // Other instances may change this database: nothing read from it
+            // is kept until the bus (started with the jobs) listens.
+            state.live.freshness().shared();
+        }
         let router = router(state.clone());
         Ok(Self {
             listener,

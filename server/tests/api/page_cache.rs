@@ -32,11 +32,7 @@ async fn page(app: &TestApp, path: &str, header: Option<(&str, &str)>) -> Page {
         .to_str()
         .unwrap()
         .to_string();
-    let nonce = policy
-        .split_once("'nonce-")
-        .and_then(|(_, rest)| rest.split_once('\''))
-        .map(|(nonce, _)| nonce.to_string())
-        .unwrap_or_default();
+    let nonce = nonce_of(&policy);
     let body = response.text().await.unwrap();
     Page {
         status,
@@ -44,6 +40,15 @@ async fn page(app: &TestApp, path: &str, header: Option<(&str, &str)>) -> Page {
         nonce,
         body,
     }
+}
+
+/// The nonce a page policy allows (empty if none).
+fn nonce_of(policy: &str) -> String {
+    policy
+        .split_once("'nonce-")
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(nonce, _)| nonce.to_string())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -182,4 +187,55 @@ async fn until_kept(app: &TestApp, path: &str) {
         }
     }
     panic!("{path} was never kept");
+}
+
+#[tokio::test]
+async fn a_kept_page_goes_to_a_browser_gzipped_once_with_its_own_nonce_spliced_in() {
+    use std::io::Read;
+
+    let app = spawn_app_with(|c| c.page_cache = Duration::from_secs(600)).await;
+    listening(&app).await;
+    let plain = page(&app, "/events", None).await;
+    assert!(!plain.kept);
+
+    for round in 0..2 {
+        let response = app
+            .client
+            .get(app.url("/events"))
+            .header("accept-encoding", "gzip, deflate, br, zstd")
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status(), 200);
+        let headers = response.headers().clone();
+        assert!(headers.contains_key("age"), "round {round}: a kept page");
+        assert_eq!(headers["content-encoding"], "gzip");
+        let nonce = nonce_of(headers["content-security-policy"].to_str().unwrap());
+        assert!(nonce.len() >= 16, "a page policy with a nonce");
+        assert_ne!(nonce, plain.nonce);
+        let bytes = response.bytes().await.unwrap();
+        let mut body = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut body)
+            .expect("a whole gzip stream");
+        assert_eq!(
+            body,
+            plain.body.replace(&plain.nonce, &nonce),
+            "the kept page with this answer's nonce in every place"
+        );
+        assert!(
+            bytes.len() * 2 < body.len(),
+            "compressed: {} of {}",
+            bytes.len(),
+            body.len()
+        );
+    }
+
+    // A client that takes no gzip gets the page as it is.
+    let identity = page(&app, "/events", Some(("accept-encoding", "identity"))).await;
+    assert!(identity.kept);
+    assert_eq!(
+        identity.body,
+        plain.body.replace(&plain.nonce, &identity.nonce)
+    );
 }
