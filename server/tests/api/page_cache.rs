@@ -60,14 +60,13 @@ async fn a_kept_page_is_sent_again_with_a_nonce_of_its_own_until_something_chang
     let event = create_event(&app, &organizer, &[("GA", 10.0, 10)]).await;
     let event_id = event["idEvent"].as_i64().unwrap();
 
-    let first = page(&app, "/events", None).await;
+    let (first, second) = rendered_then_kept(&app, "/events").await;
     assert_eq!(first.status, 200);
     assert!(!first.kept, "the first visitor's page is rendered");
     assert!(first.body.contains("Summer Music Festival"));
     assert!(first.nonce.len() >= 16, "a page policy with a nonce");
     assert!(first.body.contains(&format!("nonce=\"{}\"", first.nonce)));
 
-    let second = page(&app, "/events", None).await;
     assert!(second.kept, "the next one is sent the kept page");
     assert_ne!(second.nonce, first.nonce, "never the same nonce twice");
     assert!(!second.body.contains(&first.nonce));
@@ -90,8 +89,8 @@ async fn a_kept_page_is_sent_again_with_a_nonce_of_its_own_until_something_chang
             .kept
     );
     // Another address is another page; an error page is never kept.
-    assert!(!page(&app, "/events?q=summer", None).await.kept);
-    assert!(page(&app, "/events?q=summer", None).await.kept);
+    let (summer, _) = rendered_then_kept(&app, "/events?q=summer").await;
+    assert!(summer.body.contains("Summer Music Festival"));
     for _ in 0..2 {
         let missing = page(&app, "/no/such/page", None).await;
         assert_eq!(missing.status, 404);
@@ -113,8 +112,7 @@ async fn a_kept_page_is_sent_again_with_a_nonce_of_its_own_until_something_chang
 
     // So does a hold on the event's page.
     let path = format!("/events/{event_id}");
-    page(&app, &path, None).await;
-    assert!(page(&app, &path, None).await.kept);
+    rendered_then_kept(&app, &path).await;
     assert_eq!(reserve(&app, &buyer, tier_id(&event, 0), 3).await.0, 201);
     assert!(
         !page(&app, &path, None).await.kept,
@@ -177,6 +175,23 @@ async fn listening(app: &TestApp) {
         app.state.live.freshness().all_stamp().is_some()
     })
     .await;
+}
+
+/// A rendered page and the kept one sent right after it. On PostgreSQL an
+/// instance hears its own changes back from the bus a moment later (each
+/// moves the stamps once more), so a change made just before may make the
+/// next page a fresh render too: asks until a render is followed by a kept
+/// page (at most ten times).
+async fn rendered_then_kept(app: &TestApp, path: &str) -> (Page, Page) {
+    let mut previous = page(app, path, None).await;
+    for _ in 0..10 {
+        let next = page(app, path, None).await;
+        if !previous.kept && next.kept {
+            return (previous, next);
+        }
+        previous = next;
+    }
+    panic!("{path} was never kept");
 }
 
 /// Asks for `path` until it comes back kept (at most ten times).
