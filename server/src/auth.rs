@@ -83,11 +83,9 @@ pub async fn resolve_user(
     let secure = is_https(&state, headers);
     let device = app::accounts::device::Device::from_user_agent(headers_user_agent(headers));
     let meta = RequestMeta { ip, secure, device };
+    let has_bearer = bearer_token(headers).is_some();
 
-    if bearer_token(headers).is_none()
-        && is_state_changing(request.method())
-        && !same_origin(&state, headers)
-    {
+    if !has_bearer && is_state_changing(request.method()) && !same_origin(&state, headers) {
         tracing::warn!(path = request.uri().path(), "cross-site request refused");
         return AppError::Forbidden.into_response();
     }
@@ -95,12 +93,11 @@ pub async fn resolve_user(
     // A visitor with neither token nor session cookie (most reads) skips the
     // lookup; the lookup's future is boxed so that this middleware's own
     // stays small (every request's future is moved into the heap once).
-    let (user, set_cookies) =
-        if bearer_token(headers).is_none() && !session::has_session_cookie(headers) {
-            (None, Vec::new())
-        } else {
-            Box::pin(identify(&state, headers, meta)).await
-        };
+    let (user, set_cookies) = if !has_bearer && !session::has_session_cookie(headers) {
+        (None, Vec::new())
+    } else {
+        Box::pin(identify(&state, headers, meta)).await
+    };
     if let Some(user) = &user {
         tracing::Span::current().record("user_id", user.id);
     }
